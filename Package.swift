@@ -1,0 +1,76 @@
+// swift-tools-version: 6.2
+// comfysh: a Swift client core and command-line shell for ComfyUI's real-time API.
+//
+// The targets are the layers (see docs/architecture.md):
+//   Store   — pure: state, actions, reducers, the protocol decoder. No I/O, no clock.
+//   Effects — everything with I/O (transcripts today; socket and HTTP next).
+//   Shell   — the command-line front end, as a library so it is testable.
+//   comfysh — the executable: main.swift only.
+//   Bench   — the `comfysh-bench` executable: measured figures, never test assertions.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "comfysh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Effects", targets: ["Effects"]),
+        .executable(name: "comfysh", targets: ["comfysh"]),
+        .executable(name: "comfysh-bench", targets: ["Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/pointfreeco/swift-custom-dump", from: "1.7.3"),
+        .package(url: "https://github.com/pointfreeco/xctest-dynamic-overlay", from: "1.13.1"),
+    ],
+    targets: [
+        .target(
+            name: "Store",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .target(name: "Effects", dependencies: ["Store"], swiftSettings: strict),
+        .target(
+            name: "Shell",
+            dependencies: [
+                "Store", "Effects",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "comfysh",
+            dependencies: ["Shell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Store", "Effects",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store", "Effects",
+                .product(name: "CustomDump", package: "swift-custom-dump"),
+                .product(name: "IssueReportingTestSupport", package: "xctest-dynamic-overlay"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShellTests",
+            dependencies: ["Shell", "Store", "Effects"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

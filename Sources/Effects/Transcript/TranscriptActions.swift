@@ -1,0 +1,77 @@
+import Store
+
+/// Turns transcript entries into the actions the live client would have dispatched:
+/// socket lines become connection events, incoming frames go through the real decoder,
+/// HTTP lines through the real HTTP result decoder, and `t` is the action's time.
+public enum TranscriptActions {
+    /// The actions for `entry`, given the state so far (binary progress text depends on
+    /// what the server negotiated).
+    public static func actions(for entry: TranscriptEntry, in state: AppState) -> [Action] {
+        let at = Timestamp(seconds: entry.t)
+        switch entry {
+        case .meta, .note:
+            return []
+        case .open(_, let socket, let path):
+            return [Action(at: at, .connection(.opened(socket: socket, path: path, clientID: clientID(inPath: path))))]
+        case .close(_, let socket):
+            // The recorder always closed its own sockets; it did not record a close code.
+            return [Action(at: at, .connection(.closed(socket: socket, code: nil, reason: "closed by the client", byClient: true)))]
+        case .text(_, let socket, let incoming, let text):
+            if incoming { return [FrameDecoder.decode(text: text, at: at)] }
+            let frame = try? JSONValue.parse(text)
+            let type = frame?["type"]?.stringValue ?? "?"
+            return [Action(at: at, .connection(.sent(socket: socket, type: type, data: frame?["data"] ?? .null)))]
+        case .binary(_, _, let bytes):
+            guard let bytes else {
+                return [Action(at: at, .protocolError(ProtocolError(reason: "binary frame with invalid base64", excerpt: "")))]
+            }
+            let layout: BinaryDecoder.ProgressTextLayout = state.connection.progressTextMetadata ? .withPromptID : .released
+            return [BinaryDecoder.decode(bytes, at: at, layout: layout)]
+        case .http(_, let method, let path, let status, let request, let response):
+            let result = HTTPResultDecoder.decode(
+                method: method, path: path, status: status, request: request.isNull ? nil : request,
+                response: response)
+            return [Action(at: at, .http(result))]
+        }
+    }
+
+    /// `clientId` from `/ws?clientId=…` (nil when absent or empty).
+    public static func clientID(inPath path: String) -> String? {
+        guard let query = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.first == "clientId", parts.count == 2, !parts[1].isEmpty { return String(parts[1]) }
+        }
+        return nil
+    }
+
+    /// One replayed action: where it came from, and what it did.
+    public struct Step {
+        public let line: Int
+        public let action: Action
+        public let old: AppState
+        public let new: AppState
+        /// What the live client would now do (a replay does not do it).
+        public let commands: [Command]
+    }
+
+    /// Replays `entries` from `state`, calling `each` with every step.
+    public static func replay(
+        _ entries: [(line: Int, entry: TranscriptEntry)], into state: inout AppState, each: (Step) -> Void
+    ) {
+        for (line, entry) in entries {
+            for action in actions(for: entry, in: state) {
+                let old = state
+                let commands = state.apply(action)
+                each(Step(line: line, action: action, old: old, new: state, commands: commands))
+            }
+        }
+    }
+
+    /// Replays `entries` from `state` without observing the steps (the fast path).
+    public static func replay(_ entries: [(line: Int, entry: TranscriptEntry)], into state: inout AppState) {
+        for (_, entry) in entries {
+            for action in actions(for: entry, in: state) { state.apply(action) }
+        }
+    }
+}

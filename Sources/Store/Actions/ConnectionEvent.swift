@@ -1,0 +1,17 @@
+/// The socket's life as the Effects layer (or a transcript) reports it.
+public enum ConnectionEvent: Sendable, Equatable {
+    /// Effects is dialling `url` (attempt 0 is the first try).
+    case connecting(url: String, attempt: Int)
+    /// The upgrade succeeded. `socket` numbers connections (a transcript's `conn`);
+    /// `clientID` is the `clientId` the URL carried, if any.
+    case opened(socket: Int, path: String, clientID: String?)
+    /// The socket is gone. `code` is the close code if a close frame was exchanged
+    /// (nil when the peer vanished); `byClient` says who started it.
+    case closed(socket: Int, code: Int?, reason: String, byClient: Bool)
+    /// Effects will try again at `at` (attempt `attempt`).
+    case reconnectScheduled(attempt: Int, at: Timestamp)
+    /// Effects gave up: the reason is shown as is.
+    case failed(reason: String)
+    /// We sent a text frame (its `type`, and its data when it is `feature_flags`).
+    case sent(socket: Int, type: String, data: JSONValue)
+}

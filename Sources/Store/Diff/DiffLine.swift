@@ -1,0 +1,37 @@
+/// One change between two states: a field path and its old and new JSON values.
+public struct DiffLine: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case added, removed, changed
+    }
+
+    public var kind: Kind
+    /// Dotted path into the state's JSON form: `queue.prompts.<id>.status`, `log[12]`.
+    public var path: String
+    public var old: JSONValue?
+    public var new: JSONValue?
+
+    public init(_ kind: Kind, _ path: String, old: JSONValue? = nil, new: JSONValue? = nil) {
+        self.kind = kind
+        self.path = path
+        self.old = old
+        self.new = new
+    }
+
+    /// The slice this line belongs to (`connection`, `queue`, …).
+    public var slice: Substring { path.prefix(while: { $0 != "." && $0 != "[" }) }
+
+    /// `~ path: old → new`, `+ path: new`, `- path: old`; values as compact JSON, cut
+    /// to `width` characters so a huge output does not flood a terminal.
+    public func rendered(width: Int = 120) -> String {
+        switch kind {
+        case .added: "+ \(path): \(Self.short(new, width))"
+        case .removed: "- \(path): \(Self.short(old, width))"
+        case .changed: "~ \(path): \(Self.short(old, width / 2)) → \(Self.short(new, width))"
+        }
+    }
+
+    static func short(_ value: JSONValue?, _ width: Int) -> String {
+        let text = JSONWriter.string(value ?? .null, rounded: true)
+        return text.count > width ? String(text.prefix(width)) + "…" : text
+    }
+}

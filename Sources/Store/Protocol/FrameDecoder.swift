@@ -1,0 +1,68 @@
+/// Turns a raw text frame into an `Action`. Pure and total: any input at all yields an
+/// action; at worst `unknown` (a type we do not know, kept whole) or `protocolError`.
+public enum FrameDecoder {
+    public static func decode(text: String, at time: Timestamp) -> Action {
+        var text = text
+        return text.withUTF8 { decode(utf8: $0, at: time) }
+    }
+
+    public static func decode(utf8 bytes: some Collection<UInt8>, at time: Timestamp) -> Action {
+        if let action = bytes.withContiguousStorageIfAvailable({ decode(utf8: $0, at: time) }) { return action }
+        return Array(bytes).withUnsafeBufferPointer { decode(utf8: $0, at: time) }
+    }
+
+    public static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp) -> Action {
+        Action(at: time, decodeEvent(bytes))
+    }
+
+    static func decodeEvent(_ bytes: UnsafeBufferPointer<UInt8>) -> Event {
+        var reader = JSONReader(bytes)
+        var type: String?
+        var message: ServerMessage?
+        // `data` normally follows `type` and is decoded in one pass; if it comes first,
+        // remember where it starts and decode it once the type is known.
+        var deferredData: Int?
+        do throws(JSONError) {
+            guard reader.peek() == UInt8(ascii: "{") else {
+                return .protocolError(ProtocolError(reason: "a text frame must be a JSON object", excerpt: excerpt(bytes)))
+            }
+            try reader.members { r, key throws(JSONError) in
+                if key.matches("type") {
+                    guard r.peek() == UInt8(ascii: "\"") else { throw JSONError("\"type\" is not a string", at: r.offset) }
+                    type = try r.readString()
+                } else if key.matches("data") {
+                    if let type, let decode = MessageDecoders.byType[type] {
+                        message = try decode(&r)
+                    } else {
+                        deferredData = r.offset
+                        try r.skipValue()
+                    }
+                } else {
+                    try r.skipValue()
+                }
+            }
+            try reader.expectEnd()
+            guard let type else {
+                return .protocolError(ProtocolError(reason: "frame has no \"type\"", excerpt: excerpt(bytes)))
+            }
+            if message == nil, let decode = MessageDecoders.byType[type] {
+                guard let start = deferredData else {
+                    return .protocolError(ProtocolError(reason: "\(type) frame has no \"data\"", excerpt: excerpt(bytes)))
+                }
+                var dataReader = JSONReader(bytes, at: start)
+                message = try decode(&dataReader)
+            }
+            if let message { return .server(message) }
+            return .unknown(type: type, payload: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            let what = type.map { "malformed \($0) frame" } ?? "malformed frame"
+            return .protocolError(ProtocolError(reason: "\(what): \(error)", excerpt: excerpt(bytes)))
+        }
+    }
+
+    /// The start of the input for a log line: at most 200 characters, never more.
+    static func excerpt(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let text = String(decoding: bytes.prefix(400), as: UTF8.self)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

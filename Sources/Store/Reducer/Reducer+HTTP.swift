@@ -1,0 +1,164 @@
+/// HTTP answers: submissions, the queue, history, and the server's own facts.
+extension AppState {
+    mutating func apply(_ result: HTTPResult, _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        switch result {
+        case .promptAccepted(let a):
+            let owner: PromptRecord.Owner = a.graph?.clientID.map { self.owner(ofClientID: $0) } ?? .ours
+            updatePrompt(a.promptID, creating: .queued, owner: owner) {
+                $0.accepted = true
+                if owner == .ours { $0.owner = .ours }
+                $0.number = a.number ?? $0.number
+                $0.clientID = a.graph?.clientID ?? $0.clientID
+                $0.nodeCount = a.graph?.nodes.count ?? $0.nodeCount
+                $0.warnings = a.nodeErrors
+                if $0.submittedAt == nil { $0.submittedAt = at }
+            }
+            recomputeFraction(at: at)
+            let number = a.number.map { " as #\(JSONWriter.number($0))" } ?? ""
+            if a.nodeErrors.isEmpty {
+                log.append(.info, "prompt", "prompt \(a.promptID.short) accepted\(number)", at: at)
+            } else {
+                log.append(
+                    .warning, "prompt",
+                    "prompt \(a.promptID.short) accepted\(number) with warnings; dropped: \(a.nodeErrors.map(\.summary).joined(separator: "; "))",
+                    at: at)
+            }
+
+        case .promptRejected(let r):
+            queue.rejected.append(
+                .init(
+                    at: at, promptID: r.promptID, status: r.status, type: r.type, message: r.message,
+                    details: r.details, nodeErrors: r.nodeErrors, extraInfo: r.extraInfo))
+            if queue.rejected.count > QueueState.rejectedCapacity { queue.rejected.removeFirst() }
+            if let id = r.promptID, let record = queue.prompts[id], !record.accepted {
+                queue.prompts[id] = nil  // it never existed on the server
+            }
+            let nodes = r.nodeErrors.isEmpty ? "" : " — " + r.nodeErrors.map(\.summary).joined(separator: "; ")
+            log.append(.error, "prompt_rejected", "prompt rejected (\(r.status) \(r.type)): \(r.message)\(nodes)", at: at)
+
+        case .queueSnapshot(let snapshot):
+            applyQueueSnapshot(snapshot, &ctx)
+
+        case .history(let requested, let entries):
+            if entries.isEmpty, let id = requested {
+                if queue.prompts[id]?.status == .ended {
+                    // Not queued, not running, not in history: the server forgot it (restart).
+                    updatePrompt(id, creating: .lost, owner: .observed) { $0.move(to: .lost, at: at) }
+                    if nodes.promptID == id { nodes.settleRunning(as: .interrupted) }
+                    log.append(.warning, "history", "prompt \(id.short) is unknown to the server: lost", at: at)
+                } else {
+                    log.append(.info, "history", "no history for \(id.short) (pending, running, or unknown)", at: at)
+                }
+            }
+            for entry in entries { reconcile(entry, at: at) }
+
+        case .queueDeleted(let ids):
+            for id in ids {
+                guard queue.prompts[id]?.status == .queued else { continue }
+                updatePrompt(id, creating: .cancelled, owner: .observed) { $0.move(to: .cancelled, at: at) }
+            }
+            log.append(.info, "queue", "deleted from queue: \(ids.map(\.short).joined(separator: ", "))", at: at)
+
+        case .queueCleared:
+            let cleared = queue.pendingIDs
+            for id in cleared {
+                updatePrompt(id, creating: .cancelled, owner: .observed) { $0.move(to: .cancelled, at: at) }
+            }
+            log.append(.info, "queue", "queue cleared (\(cleared.count) pending cancelled)", at: at)
+
+        case .interruptAcknowledged(let id):
+            log.append(.info, "interrupt", "interrupt sent\(id.map { " for \($0.short)" } ?? "")", at: at)
+
+        case .queueRemaining(let n):
+            queueLength(n, &ctx)
+
+        case .features(let flags):
+            if connection.serverFeatures == nil { connection.serverFeatures = flags }
+
+        case .systemStats(let info):
+            connection.server = info
+
+        case .other(let method, let path, let status):
+            log.append(.info, "http", "\(method) \(path) → \(status)", at: at)
+
+        case .failed(let method, let path, let status, let message):
+            log.append(.error, "http", "\(method) \(path) → \(status.map(String.init) ?? "no answer"): \(message)", at: at)
+        }
+    }
+
+    /// `GET /queue` is the server's truth at that moment: what it lists is queued or
+    /// running; what we thought queued or running and it does not list has ended.
+    mutating func applyQueueSnapshot(_ s: QueueSnapshot, _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        var listed = Set<String>()
+        for (items, status) in [(s.running, PromptRecord.Status.running), (s.pending, .queued)] {
+            for item in items {
+                listed.insert(item.promptID)
+                let owner = owner(ofClientID: item.clientID)
+                updatePrompt(item.promptID, creating: status, owner: owner) {
+                    $0.accepted = true
+                    if owner == .ours { $0.owner = .ours }
+                    $0.number = item.number ?? $0.number
+                    $0.clientID = item.clientID ?? $0.clientID
+                    $0.nodeCount = item.nodeCount ?? $0.nodeCount
+                    if $0.status == .ended { $0.status = status }  // it had not ended after all
+                    $0.move(to: status, at: at)
+                }
+            }
+        }
+        for id in queue.unfinishedIDs where !listed.contains(id) {
+            let record = queue.prompts[id]!
+            if record.accepted, record.status == .queued || record.status == .running { markEnded(id, &ctx) }
+        }
+        queue.remaining = s.running.count + s.pending.count
+    }
+
+    /// A history entry is the durable truth about a prompt that ran: its outcome and
+    /// outputs replace what the events told us.
+    mutating func reconcile(_ e: HistoryEntry, at: Timestamp) {
+        let status: PromptRecord.Status =
+            switch e.outcome {
+            case .success: .succeeded
+            case .error: .failed
+            case .interrupted: .interrupted
+            }
+        let owner = owner(ofClientID: e.clientID)
+        let before = queue.prompts[e.promptID]
+        updatePrompt(e.promptID, creating: status, owner: owner) {
+            $0.accepted = true
+            if owner == .ours { $0.owner = .ours }
+            $0.status = status
+            if $0.finishedAt == nil { $0.finishedAt = at }
+            $0.number = e.number ?? $0.number
+            $0.clientID = e.clientID ?? $0.clientID
+            $0.nodeCount = e.nodeCount ?? $0.nodeCount
+            if !e.cachedNodes.isEmpty || $0.cached.isEmpty { $0.cached = e.cachedNodes }
+            $0.outputs = e.outputs
+            if let failure = e.failure {
+                if status == .failed { $0.error = .init(failure) } else if status == .interrupted { $0.interrupted = .init(failure) }
+            }
+            $0.fromHistory = true
+        }
+        if nodes.promptID == e.promptID {
+            switch status {
+            case .succeeded: nodes.settleRunning(as: .finished)
+            default:
+                markNode(e.failure?.nodeID, as: status == .failed ? .failed : .interrupted)
+                nodes.settleRunning(as: .interrupted)
+            }
+        }
+        if before?.status != status {
+            let was = before.map { " (was \($0.status.rawValue))" } ?? ""
+            log.append(.info, "history", "prompt \(e.promptID.short): \(status.rawValue) per history\(was)", at: at)
+        }
+    }
+}
+
+extension NodeError {
+    /// `node 2 (TestProgressLoop): required_input_missing image` — one line per node.
+    public var summary: String {
+        let problems = errors.map { [$0.type, $0.inputName].compactMap { $0 }.joined(separator: " ") }
+        return "node \(nodeID) (\(classType ?? "?")): \(problems.joined(separator: ", "))"
+    }
+}

@@ -1,0 +1,247 @@
+/// The server's text messages: queue length, negotiation, and a prompt's life from
+/// `execution_start` to its end.
+extension AppState {
+    mutating func apply(_ message: ServerMessage, _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        switch message {
+        case .status(let status):
+            if let sid = status.sid {
+                connection.sessionID = sid
+                if connection.clientID == nil { connection.clientID = sid }
+            }
+            if let remaining = status.queueRemaining { queueLength(remaining, &ctx) }
+
+        case .featureFlags(let flags):
+            connection.serverFeatures = flags
+            connection.previewMetadata = bothSay("supports_preview_metadata", server: flags)
+            connection.progressTextMetadata = bothSay("supports_progress_text_metadata", server: flags)
+            log.append(.info, "feature_flags", "server flags received (previews with metadata: \(connection.previewMetadata ? "on" : "off"))", at: at)
+
+        case .executionStart(let id, _):
+            endOthersRunning(except: id, &ctx)
+            updatePrompt(id, creating: .running, owner: .ours) {
+                $0.provenOurs()
+                $0.move(to: .running, at: at)
+                $0.startedAt = at
+            }
+            activate(id, at: at)
+            log.append(.info, "execution_start", "prompt \(id.short) started", at: at)
+
+        case .executionCached(let id, let cachedNodes, _):
+            updatePrompt(id, creating: .running, owner: .ours) {
+                $0.provenOurs()
+                $0.move(to: .running, at: at)
+                $0.cached = cachedNodes
+            }
+            if nodes.promptID != id { activate(id, at: at) }
+            nodes.cached = cachedNodes
+            nodes.executed.removeAll(where: cachedNodes.contains)
+            recomputeFraction(at: at)
+            if !cachedNodes.isEmpty {
+                log.append(.info, "execution_cached", "prompt \(id.short): \(cachedNodes.count) node(s) from cache", at: at)
+            }
+
+        case .executing(let e):
+            executing(e, &ctx)
+
+        case .progress(let p):
+            progressTick(p, at: at)
+
+        case .progressState(let snapshot):
+            progressSnapshot(snapshot, at: at)
+
+        case .executed(let e):
+            updatePrompt(e.promptID, creating: .running, owner: .ours) {
+                $0.provenOurs()
+                $0.move(to: .running, at: at)
+                if !e.output.isNull { $0.setOutput(node: e.node, e.output) }
+            }
+            if nodes.promptID == e.promptID { nodes.markExecuted(e.node) }
+            log.append(.info, "executed", "prompt \(e.promptID.short): node \(e.node) output \(describe(e.output))", at: at)
+
+        case .executionSuccess(let id, _):
+            updatePrompt(id, creating: .succeeded, owner: .ours) {
+                $0.provenOurs()
+                $0.move(to: .succeeded, at: at)
+            }
+            if nodes.promptID == id { nodes.settleRunning(as: .finished) }
+            if progress.promptID == id {
+                progress.fraction = 1
+                progress.etaSeconds = 0
+                progress.updatedAt = at
+            }
+            log.append(.info, "execution_success", "prompt \(id.short) succeeded", at: at)
+
+        case .executionError(let failure):
+            guard !failure.isExecutionBlocked else {
+                // Non-fatal: the prompt goes on (protocol 2.9b).
+                log.append(.warning, "execution_blocked", "prompt \(failure.promptID.short): \(failure.exceptionMessage ?? "execution blocked")", at: at)
+                return
+            }
+            fail(failure, as: .failed, at: at)
+            let node = "node \(failure.nodeID ?? "?") (\(failure.nodeType ?? "?"))"
+            let what = [failure.exceptionType, failure.exceptionMessage?.trimmingTrailingNewlines].compactMap { $0 }.joined(separator: ": ")
+            log.append(.error, "execution_error", "prompt \(failure.promptID.short) failed at \(node): \(what)", at: at)
+
+        case .executionInterrupted(let failure):
+            fail(failure, as: .interrupted, at: at)
+            log.append(.warning, "execution_interrupted", "prompt \(failure.promptID.short) interrupted at node \(failure.nodeID ?? "?") (\(failure.nodeType ?? "?"))", at: at)
+
+        case .logs(let logs):
+            for line in logs.entries {
+                log.append(.info, "server_log", line.message.trimmingTrailingNewlines, at: at)
+            }
+        }
+    }
+
+    private func bothSay(_ flag: String, server: JSONValue) -> Bool {
+        connection.clientFeatures?[flag]?.boolValue == true && server[flag]?.boolValue == true
+    }
+
+    /// `queue_remaining` (from `status` or `GET /prompt`) counts pending and running
+    /// prompts of all clients. Zero means nothing runs or waits: every prompt we still
+    /// believe queued or running has ended without telling us how; history will.
+    mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
+        queue.remaining = remaining
+        guard remaining == 0 else { return }
+        for id in queue.unfinishedIDs where queue.prompts[id]!.accepted && queue.prompts[id]!.status != .ended {
+            markEnded(id, &ctx)
+        }
+    }
+
+    /// The prompt left the server's queue and we do not know how: say so, and ask history.
+    mutating func markEnded(_ id: String, _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        updatePrompt(id, creating: .ended, owner: .observed) { $0.move(to: .ended, at: at) }
+        if nodes.promptID == id { nodes.settleRunning(as: .unknown) }
+        if progress.promptID == id { progress.etaSeconds = nil }
+        ctx.emit(.fetchHistory(promptID: id))
+        log.append(.info, "ended", "prompt \(id.short) left the queue; asking history how it ended", at: at)
+    }
+
+    /// The server runs one prompt at a time: when `id` starts, any other we thought
+    /// running has ended.
+    mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
+        for other in queue.runningIDs where other != id { markEnded(other, &ctx) }
+    }
+
+    mutating func executing(_ e: ServerMessage.Executing, _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        switch (e.node, e.promptID) {
+        case (nil, let id?):
+            // The last message of every prompt, whatever the outcome.
+            if let record = queue.prompts[id], !record.status.isTerminal, record.status != .ended {
+                markEnded(id, &ctx)
+            }
+            if nodes.promptID == id {
+                nodes.executing = nil
+                nodes.executingDisplay = nil
+            }
+            if queue.prompts[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
+        case (let node?, let id?):
+            endOthersRunning(except: id, &ctx)
+            updatePrompt(id, creating: .running, owner: .ours) {
+                $0.provenOurs()
+                $0.move(to: .running, at: at)
+            }
+            if nodes.promptID != id { activate(id, at: at) }
+            startNode(node, display: e.displayNode, at: at)
+        case (let node?, nil):
+            // Reconnect replay: a display id, no prompt id. It is sent only to the owner
+            // of the running prompt, so it names a node of our running prompt.
+            guard let id = nodes.promptID.flatMap({ queue.prompts[$0]?.status == .running ? $0 : nil })
+                ?? queue.runningIDs.first(where: { queue.prompts[$0]?.owner == .ours })
+            else {
+                log.append(.warning, "executing", "server says node \(node) is executing, but we know no running prompt of ours", at: at)
+                return
+            }
+            if nodes.promptID != id { activate(id, at: at) }
+            startNode(node, display: node, at: at)
+            log.append(.info, "executing", "reattached: prompt \(id.short) is at node \(node)", at: at)
+        case (nil, nil):
+            break
+        }
+    }
+
+    mutating func startNode(_ node: String, display: String?, at: Timestamp) {
+        nodes.executing = node
+        nodes.executingDisplay = display ?? node
+        if var existing = nodes.byID[node] {
+            if existing.state != .running {
+                existing.state = .running  // lazy inputs: a node can be scheduled again
+                nodes.byID[node] = existing
+            }
+        } else {
+            nodes.byID[node] = NodesState.Node(state: .running, displayNodeID: display ?? node)
+        }
+        if progress.node != node {
+            progress.node = node
+            progress.value = 0
+            progress.max = 0
+            progress.stepsPerSecond = nil
+            progress.rateAnchor = nil
+        }
+        progress.updatedAt = at
+    }
+
+    /// `id` is now the prompt the server runs: fresh node table and progress.
+    mutating func activate(_ id: String, at: Timestamp) {
+        nodes.reset(for: id)
+        nodes.cached = queue.prompts[id]?.cached ?? []
+        progress = ProgressState()
+        progress.promptID = id
+        progress.startedAt = queue.prompts[id]?.startedAt ?? at
+        progress.updatedAt = at
+    }
+
+    /// A fatal error or an interrupt: the prompt ends with `status`. The server never
+    /// marks the node (its snapshots keep it `running`), so the reducer does.
+    mutating func fail(_ failure: ServerMessage.ExecutionFailure, as status: PromptRecord.Status, at: Timestamp) {
+        let id = failure.promptID
+        // execution_interrupted is broadcast for unowned prompts: it proves nothing about ownership.
+        updatePrompt(id, creating: status, owner: status == .failed ? .ours : .observed) {
+            if status == .failed { $0.provenOurs() }
+            $0.accepted = true
+            $0.move(to: status, at: at)
+            if status == .failed { $0.error = .init(failure) } else { $0.interrupted = .init(failure) }
+        }
+        if nodes.promptID == id {
+            markNode(failure.nodeID, as: status == .failed ? .failed : .interrupted)
+            nodes.settleRunning(as: .interrupted)
+        }
+        if progress.promptID == id {
+            progress.etaSeconds = nil
+            progress.updatedAt = at
+        }
+    }
+
+    /// Marks the running node(s) whose id or real id is `nodeID` (errors carry the real id).
+    mutating func markNode(_ nodeID: String?, as phase: NodesState.Phase) {
+        guard let nodeID else { return }
+        var found = false
+        for (key, node) in nodes.byID where node.state == .running && (key == nodeID || node.realNodeID == nodeID) {
+            nodes.byID[key]!.state = phase
+            found = true
+        }
+        if !found, nodes.byID[nodeID] == nil || nodes.byID[nodeID]!.state == .unknown {
+            nodes.byID[nodeID] = NodesState.Node(state: phase, realNodeID: nodeID)
+        }
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var s = Substring(self)
+        while let last = s.last, last == "\n" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// "2 images", "text", "nothing": a one-line summary of an `executed` output for the log.
+func describe(_ output: JSONValue) -> String {
+    guard let fields = output.objectValue, !fields.isEmpty else { return "nothing" }
+    return fields.map { field in
+        if let items = field.value.arrayValue { return "\(items.count) \(field.key)" }
+        return field.key
+    }.joined(separator: ", ")
+}

@@ -1,0 +1,43 @@
+/// What the user asked for: recorded in the state, answered with commands.
+extension AppState {
+    mutating func apply(_ request: UserRequest, _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        switch request {
+        case .submit(let id, let graph, let body, _):
+            // Recorded before the POST: events can arrive before its answer (protocol 4.1).
+            updatePrompt(id, creating: .queued, owner: .ours) {
+                $0.submittedAt = at
+                $0.clientID = graph.clientID
+                $0.nodeCount = graph.nodes.count
+            }
+            ctx.emit(.postPrompt(promptID: id, body: body))
+            log.append(.info, "submit", "submitting prompt \(id.short) (\(graph.nodes.count) nodes)", at: at)
+
+        case .cancel(let id):
+            switch queue.prompts[id]?.status {
+            case .queued?: ctx.emit(.deleteFromQueue([id]))
+            // Interrupting by id does not dequeue, and dequeuing does not stop: pick the call.
+            case .running?: ctx.emit(.interrupt(promptID: id))
+            case let status?:
+                log.append(.warning, "cancel", "prompt \(id.short) is \(status.rawValue); nothing to cancel", at: at)
+            case nil:
+                log.append(.warning, "cancel", "no prompt \(id.short) is known", at: at)
+            }
+
+        case .interrupt(let id):
+            // Never a bare interrupt: it can hit whatever runs next (protocol 4.5).
+            let target = id ?? queue.runningIDs.first(where: { queue.prompts[$0]?.owner == .ours })
+            if let target, queue.prompts[target]?.status == .running {
+                ctx.emit(.interrupt(promptID: target))
+            } else {
+                log.append(.warning, "interrupt", "no running prompt\(id.map { " \($0.short)" } ?? " of ours") to interrupt", at: at)
+            }
+
+        case .clearQueue:
+            ctx.emit(.clearQueue)
+
+        case .resync:
+            resync(&ctx)
+        }
+    }
+}

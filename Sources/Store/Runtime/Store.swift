@@ -1,0 +1,63 @@
+import Synchronization
+
+/// The runtime front ends hold: it owns the `AppState`, applies actions through the
+/// reducer one at a time, and tells subscribers what each action changed.
+///
+/// Thread-safe: `dispatch` may be called from any task. Changes reach every subscriber
+/// in dispatch order.
+public final class Store: Sendable {
+    private struct Inner {
+        var state: AppState
+        var subscribers: [Int: AsyncStream<Change>.Continuation] = [:]
+        var nextSubscriber = 0
+    }
+
+    private let inner: Mutex<Inner>
+
+    public init(initialState: AppState = AppState()) {
+        inner = Mutex(Inner(state: initialState))
+    }
+
+    /// The current state (a value: later dispatches do not change it).
+    public var state: AppState { inner.withLock { $0.state } }
+
+    /// Applies `action` and returns the commands the reducer asked for.
+    @discardableResult
+    public func dispatch(_ action: Action) -> [Command] {
+        inner.withLock { inner in
+            guard !inner.subscribers.isEmpty else { return Reducer.reduce(&inner.state, action) }
+            let old = inner.state
+            let commands = Reducer.reduce(&inner.state, action)
+            let change = Change(action: action, old: old, new: inner.state, commands: commands)
+            for continuation in inner.subscribers.values { continuation.yield(change) }
+            return commands
+        }
+    }
+
+    /// Every change from now on: the action, the state before and after, the commands.
+    /// `bufferingNewest` bounds the backlog of a slow subscriber (nil: keep everything).
+    public func changes(bufferingNewest limit: Int? = nil) -> AsyncStream<Change> {
+        let (stream, continuation) = AsyncStream<Change>.makeStream(
+            bufferingPolicy: limit.map { .bufferingNewest($0) } ?? .unbounded)
+        let id = inner.withLock { inner in
+            inner.nextSubscriber += 1
+            inner.subscribers[inner.nextSubscriber] = continuation
+            return inner.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.inner.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+}
+
+/// What one dispatch did.
+public struct Change: Sendable {
+    public let action: Action
+    public let old: AppState
+    public let new: AppState
+    public let commands: [Command]
+
+    /// The state diff this action caused, per slice.
+    public var diff: [DiffLine] { StateDiff.between(old, new) }
+}

@@ -1,0 +1,147 @@
+/// Everything we know about one prompt, ours or observed.
+public struct PromptRecord: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable, CaseIterable {
+        /// Submitted or waiting in the server's queue.
+        case queued
+        case running
+        case succeeded
+        case failed
+        case interrupted
+        /// Removed from the queue before it ran.
+        case cancelled
+        /// Left the server's queue, but no event told us how it ended (we were away, or
+        /// it was not ours to hear). History will tell; a `fetchHistory` command is issued.
+        case ended
+        /// The server no longer knows it (restarted): neither queued, running, nor in history.
+        case lost
+
+        /// Nothing more will happen to the prompt on the server.
+        public var isTerminal: Bool {
+            switch self {
+            case .queued, .running, .ended: false
+            case .succeeded, .failed, .interrupted, .cancelled, .lost: true
+            }
+        }
+    }
+
+    public enum Owner: String, Sendable, Equatable {
+        /// Submitted with our client id: we get its events.
+        case ours
+        /// Someone else's, seen through broadcasts, the queue or history.
+        case observed
+    }
+
+    /// How a prompt failed or where it was interrupted.
+    public struct Failure: Sendable, Equatable {
+        public var nodeID: String?
+        public var nodeType: String?
+        public var exceptionType: String?
+        public var exceptionMessage: String?
+        public var traceback: [String]
+        /// Nodes that completed before the end (cached ones not counted).
+        public var executed: [String]
+
+        public init(_ message: ServerMessage.ExecutionFailure) {
+            nodeID = message.nodeID
+            nodeType = message.nodeType
+            exceptionType = message.exceptionType
+            exceptionMessage = message.exceptionMessage
+            traceback = message.traceback
+            executed = message.executed
+        }
+    }
+
+    public var id: String
+    public var status: Status
+    public var owner: Owner
+    /// The order in which we learned of prompts (for listing; not the server's number).
+    public var seen: Int
+    /// The server's queue number (priority; lowest runs first). Nil until accepted.
+    public var number: Double?
+    public var clientID: String?
+    /// The server has it: a 200 from `POST /prompt`, or it appeared in events/queue/history.
+    public var accepted: Bool
+    public var submittedAt: Timestamp?
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    /// Nodes in the submitted graph, when we know the graph.
+    public var nodeCount: Int?
+    public var cached: [String] = []
+    /// Node id → UI output (`executed`, or history), in arrival order.
+    public var outputs: [JSONField] = []
+    public var error: Failure?
+    public var interrupted: Failure?
+    /// `node_errors` of a 200: the parts of the graph the server dropped.
+    public var warnings: [NodeError] = []
+    /// The outcome was confirmed by a history entry.
+    public var fromHistory = false
+
+    public init(id: String, status: Status, owner: Owner, seen: Int) {
+        self.id = id
+        self.status = status
+        self.owner = owner
+        self.seen = seen
+        self.accepted = false
+    }
+
+    public mutating func setOutput(node: String, _ output: JSONValue) {
+        if let i = outputs.firstIndex(where: { $0.key == node }) {
+            outputs[i].value = output
+        } else {
+            outputs.append(JSONField(node, output))
+        }
+    }
+
+    public var json: JSONValue {
+        .object([
+            JSONField("status", .string(status.rawValue)),
+            JSONField("owner", .string(owner.rawValue)),
+            JSONField("number", number.json),
+            JSONField("client_id", clientID.json),
+            JSONField("accepted", .bool(accepted)),
+            JSONField("submitted_at", submittedAt?.json ?? .null),
+            JSONField("started_at", startedAt?.json ?? .null),
+            JSONField("finished_at", finishedAt?.json ?? .null),
+            JSONField("node_count", nodeCount.json),
+            JSONField("cached", cached.json),
+            JSONField("outputs", .object(outputs)),
+            JSONField("error", error?.json ?? .null),
+            JSONField("interrupted", interrupted.map { .object(Array($0.fields.prefix(2))) } ?? .null),
+            JSONField("warnings", .array(warnings.map(\.json))),
+            JSONField("from_history", .bool(fromHistory)),
+        ])
+    }
+}
+
+extension PromptRecord.Failure {
+    var fields: [JSONField] {
+        [
+            JSONField("node_id", nodeID.json),
+            JSONField("node_type", nodeType.json),
+            JSONField("exception_type", exceptionType.json),
+            JSONField("exception_message", exceptionMessage.json),
+            JSONField("traceback", traceback.json),
+            JSONField("executed", executed.json),
+        ]
+    }
+    public var json: JSONValue { .object(fields) }
+}
+
+extension NodeError {
+    public var json: JSONValue {
+        .object([
+            JSONField("node_id", .string(nodeID)),
+            JSONField("class_type", classType.json),
+            JSONField(
+                "errors",
+                .array(
+                    errors.map {
+                        .object([
+                            JSONField("type", .string($0.type)), JSONField("message", .string($0.message)),
+                            JSONField("details", .string($0.details)), JSONField("input_name", $0.inputName.json),
+                        ])
+                    })),
+            JSONField("dependent_outputs", dependentOutputs.json),
+        ])
+    }
+}

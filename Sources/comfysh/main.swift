@@ -1,0 +1,4 @@
+import ArgumentParser
+import Shell
+
+Comfysh.main()
