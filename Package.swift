@@ -68,7 +68,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ShellTests",
-            dependencies: ["Shell", "Store", "Effects"],
+            // The executable is a dependency so that `swift test` builds the binary these
+            // end-to-end tests run as a subprocess.
+            dependencies: ["Shell", "Store", "Effects", "comfysh"],
             swiftSettings: strict
         ),
     ],

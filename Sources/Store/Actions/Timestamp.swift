@@ -13,7 +13,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Seconds with four decimals, like the transcripts' `t`.
     public var description: String {
-        let tenThousandths = Int((abs(seconds) * 10_000).rounded())
+        guard let tenThousandths = Int(exactly: (abs(seconds) * 10_000).rounded()) else { return "\(seconds)" }
         let fraction = String(tenThousandths % 10_000).leftPadded(4)
         return "\(seconds < 0 ? "-" : "")\(tenThousandths / 10_000).\(fraction)"
     }

@@ -397,9 +397,10 @@ public struct JSONReader {
             try literal("null")
             return nil
         default:
-            let d = try readNumber()
-            guard d.isFinite, d.rounded() == d else { throw JSONError("expected an id", at: pos) }
-            return String(Int(d))
+            let start = pos
+            // An integer-valued number is an id; anything else (2.5, 1e300, NaN) is not.
+            guard let n = Int(exactly: try readNumber()) else { throw JSONError("expected an id", at: start) }
+            return String(n)
         }
     }
 

@@ -38,7 +38,7 @@ enum MessageDecoders {
                     guard key.matches("exec_info") else { return try r.skipValue() }
                     try r.members { r, key throws(JSONError) in
                         guard key.matches("queue_remaining") else { return try r.skipValue() }
-                        if let d = try r.readNumberOrNull(), d.isFinite { remaining = Int(d) }
+                        if let d = try r.readNumberOrNull() { remaining = Int(exactly: d.rounded()) }
                     }
                 }
             } else if key.matches("sid") {

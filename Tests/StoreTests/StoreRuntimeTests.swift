@@ -1,0 +1,41 @@
+import Store
+import Testing
+
+@Suite struct StoreRuntimeTests {
+    @Test func subscribersSeeEveryChangeInDispatchOrder() async throws {
+        let store = Store()
+        let changes = store.changes()
+        let actions = try Fixture.actions("success_progress").map(\.action)
+        for action in actions { store.dispatch(action) }
+        var seen = 0
+        var previous = AppState()
+        for await change in changes {
+            #expect(change.action == actions[seen])
+            #expect(change.old == previous)
+            previous = change.new
+            seen += 1
+            if seen == actions.count { break }
+        }
+        #expect(previous == store.state)
+        #expect(store.state.prompt("61c72f8c-db00-4528-8c9e-48b99686c2ff")?.status == .succeeded)
+    }
+
+    @Test func dispatchReturnsTheReducersCommands() {
+        let store = Store()
+        let commands = store.dispatch(Action(at: .zero, .user(.resync)))
+        #expect(commands == [.fetchQueue])
+    }
+
+    @Test func aFinishedSubscriptionIsDropped() async {
+        let store = Store()
+        do {
+            let changes = store.changes(bufferingNewest: 1)
+            var iterator = changes.makeAsyncIterator()
+            store.dispatch(Action(at: .zero, .user(.resync)))
+            _ = await iterator.next()
+        }
+        // Dispatching with no live subscriber must still work.
+        store.dispatch(Action(at: .zero, .user(.clearQueue)))
+        #expect(store.state.log.total == 0)
+    }
+}
