@@ -7,4 +7,21 @@ public enum Command: Sendable, Equatable {
     case interrupt(promptID: String)
     case fetchQueue
     case fetchHistory(promptID: String)
+    /// Rebuild what we missed: `GET /queue` plus `GET /history/{id}` for every prompt we
+    /// track that is not finished, answered as one `.http(.resynced)` action. Incoming
+    /// frames wait until it is applied.
+    case resync
+
+    /// `fetch history 61c72f8c-…`: a line for people.
+    public var summary: String {
+        switch self {
+        case .postPrompt(let id, _): "post prompt \(id)"
+        case .deleteFromQueue(let ids): "delete from queue \(ids.joined(separator: ", "))"
+        case .clearQueue: "clear queue"
+        case .interrupt(let id): "interrupt \(id)"
+        case .fetchQueue: "fetch queue"
+        case .fetchHistory(let id): "fetch history \(id)"
+        case .resync: "resync"
+        }
+    }
 }

@@ -203,7 +203,7 @@ import Testing
             let commands = state.apply(action)
             if line == 23 { commandsOnReopen = commands }
         }
-        #expect(commandsOnReopen == [.fetchQueue, .fetchHistory(promptID: "cb2617c7-e829-470d-8304-9e5060d4e95b")])
+        #expect(commandsOnReopen == [.resync])
     }
 
     @Test func invalidPromptKeepsEveryRejectionAndAcceptsWithWarnings() throws {

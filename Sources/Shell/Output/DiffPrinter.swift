@@ -31,17 +31,3 @@ struct DiffPrinter {
             .joined(separator: "\n")
     }
 }
-
-extension Command {
-    /// `fetch history 61c72f8c`: what the live client would do next.
-    var summary: String {
-        switch self {
-        case .postPrompt(let id, _): "post prompt \(id)"
-        case .deleteFromQueue(let ids): "delete from queue \(ids.joined(separator: ", "))"
-        case .clearQueue: "clear queue"
-        case .interrupt(let id): "interrupt \(id)"
-        case .fetchQueue: "fetch queue"
-        case .fetchHistory(let id): "fetch history \(id)"
-        }
-    }
-}

@@ -14,4 +14,21 @@ public enum ConnectionEvent: Sendable, Equatable {
     case failed(reason: String)
     /// We sent a text frame (its `type`, and its data when it is `feature_flags`).
     case sent(socket: Int, type: String, data: JSONValue)
+    /// The circuit breaker changed state (`openUntil` set while open).
+    case breaker(state: BreakerState, failures: Int, openUntil: Timestamp?)
+    /// A liveness probe answered in `rttMs` milliseconds.
+    case probed(rttMs: Double)
+    /// A prompt of ours is running but nothing has arrived since `since`.
+    case stalled(since: Timestamp)
+    /// The resync asked for by `Command.resync` has started (frames wait for it).
+    case resyncStarted
+}
+
+public enum BreakerState: String, Sendable, Equatable {
+    /// Connecting normally.
+    case closed
+    /// Too many failures in a row: no attempts until the cool-down ends.
+    case open
+    /// Cool-down over: one probe decides between closed and open.
+    case halfOpen = "half_open"
 }

@@ -21,6 +21,10 @@ extension Event {
             case .reconnectScheduled(let attempt, let at): return "reconnect attempt \(attempt) scheduled at \(at)"
             case .failed(let reason): return "connection failed: \(reason)"
             case .sent(_, let type, let data): return "→ \(type) \(DiffLine.short(data, 80))"
+            case .breaker(let state, let failures, _): return "circuit breaker \(state.rawValue) (\(failures) failure(s))"
+            case .probed(let rtt): return "probe answered in \(JSONWriter.number((rtt * 10).rounded() / 10)) ms"
+            case .stalled(let since): return "stalled: nothing since \(since)"
+            case .resyncStarted: return "resync started"
             }
         case .http(let h): return "HTTP " + h.summary
         case .user(let u): return "user: \(u)"
@@ -63,6 +67,9 @@ extension HTTPResult {
         case .queueCleared: return "POST /queue clear"
         case .interruptAcknowledged(let id): return "POST /interrupt \(id?.short ?? "(global)")"
         case .queueRemaining(let n): return "GET /prompt → queue_remaining=\(n)"
+        case .resynced(let queue, let history):
+            return "resync: \(queue.running.count) running, \(queue.pending.count) pending, \(history.count) history lookup(s)"
+        case .submitFailed(let id, _, let message): return "POST /prompt \(id.short) got no answer: \(message)"
         case .features: return "GET /features"
         case .systemStats(let s): return "GET /system_stats → ComfyUI \(s.comfyuiVersion ?? "?")"
         case .other(let method, let path, let status): return "\(method) \(path) → \(status)"

@@ -21,10 +21,26 @@ public enum HTTPResult: Sendable, Equatable {
     case features(JSONValue)
     /// `GET /system_stats`.
     case systemStats(ServerInfo)
+    /// The answers of a resync, applied as one action: the queue, then the history of each
+    /// prompt that was not finished (an empty list: the server has no entry for it).
+    case resynced(queue: QueueSnapshot, history: [ResyncedHistory])
+    /// `POST /prompt` got no answer at all (network): the submission is kept and retried
+    /// after the next resync, which first checks the server so it is never enqueued twice.
+    case submitFailed(promptID: String, body: JSONValue, message: String)
     /// Any other 2xx answer: noted, not interpreted.
     case other(method: String, path: String, status: Int)
     /// A non-2xx answer, or no answer at all (`status` nil: unreachable, timeout).
     case failed(method: String, path: String, status: Int?, message: String)
+}
+
+/// `GET /history/{promptID}` as part of a resync.
+public struct ResyncedHistory: Sendable, Equatable {
+    public var promptID: String
+    public var entries: [HistoryEntry]
+    public init(promptID: String, entries: [HistoryEntry]) {
+        self.promptID = promptID
+        self.entries = entries
+    }
 }
 
 /// One node's validation errors, from `node_errors`.

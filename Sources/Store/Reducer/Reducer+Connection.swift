@@ -1,5 +1,5 @@
-/// The socket's life. Every (re)connect asks for a resync: the server never replays
-/// what happened while we were away (protocol 1.2, 1.7).
+/// The socket's life. Every connect asks for a resync: the server never replays what
+/// happened while we were away (protocol 1.2, 1.7), and the outbox waits for it.
 extension AppState {
     mutating func apply(_ event: ConnectionEvent, _ ctx: inout ReduceContext) {
         let at = ctx.at
@@ -20,8 +20,10 @@ extension AppState {
             connection.serverFeatures = nil
             connection.previewMetadata = false
             connection.progressTextMetadata = false
-            log.append(.info, "connection", "connected (socket \(socket), \(path))", at: at)
-            if connection.connects > 1 { resync(&ctx) }
+            connection.stalledSince = nil
+            let again = connection.connects > 1 ? " again" : ""
+            log.append(.info, "connection", "connected\(again) (socket \(socket), \(path))", at: at)
+            ctx.emit(.resync)
 
         case .closed(let socket, let code, let reason, let byClient):
             guard socket == connection.socket else {
@@ -30,13 +32,16 @@ extension AppState {
             }
             connection.phase = .disconnected(reason: reason)
             connection.socket = nil
+            connection.resyncing = false
+            connection.stalledSince = nil
             connection.lastClose = .init(code: code, reason: reason, byClient: byClient, at: at)
             let codeText = code.map { " (\($0))" } ?? ""
             log.append(byClient ? .info : .warning, "connection", "disconnected\(codeText): \(reason)", at: at)
 
         case .reconnectScheduled(let attempt, let next):
             connection.phase = .reconnecting(attempt: attempt, nextTryAt: next)
-            log.append(.info, "connection", "reconnect attempt \(attempt) at \(next)", at: at)
+            connection.reconnects += 1
+            log.append(.info, "connection", "reconnecting (attempt \(attempt)) at \(next)", at: at)
 
         case .failed(let reason):
             connection.phase = .failed(reason: reason)
@@ -48,13 +53,26 @@ extension AppState {
             if type == "feature_flags", socket == connection.socket, connection.clientFeatures == nil {
                 connection.clientFeatures = data
             }
-        }
-    }
 
-    /// Ask the server what we missed: the queue, and the history of every prompt we
-    /// track that has not reached a final status.
-    mutating func resync(_ ctx: inout ReduceContext) {
-        ctx.emit(.fetchQueue)
-        for id in queue.unfinishedIDs { ctx.emit(.fetchHistory(promptID: id)) }
+        case .breaker(let state, let failures, let openUntil):
+            if connection.breaker != state {
+                let until = openUntil.map { " until \($0)" } ?? ""
+                log.append(state == .open ? .warning : .info, "connection", "circuit breaker \(state.rawValue)\(until) after \(failures) failure(s)", at: at)
+            }
+            connection.breaker = state
+            connection.breakerFailures = failures
+            connection.breakerOpenUntil = openUntil
+
+        case .probed(let rtt):
+            connection.rttMs = rtt
+
+        case .stalled(let since):
+            guard connection.stalledSince == nil else { return }
+            connection.stalledSince = since
+            log.append(.warning, "connection", "stalled: a prompt runs but nothing has arrived since \(since); probing", at: at)
+
+        case .resyncStarted:
+            connection.resyncing = true
+        }
     }
 }

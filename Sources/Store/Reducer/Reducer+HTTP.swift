@@ -73,6 +73,12 @@ extension AppState {
         case .queueRemaining(let n):
             queueLength(n, &ctx)
 
+        case .resynced(let snapshot, let history):
+            applyResync(queue: snapshot, history: history, &ctx)
+
+        case .submitFailed(let id, let body, let message):
+            submissionFailed(id, body: body, message: message, at: at)
+
         case .features(let flags):
             if connection.serverFeatures == nil { connection.serverFeatures = flags }
 

@@ -1,6 +1,24 @@
-/// What the user asked for: recorded in the state, answered with commands.
+/// What the user asked for: recorded in the state, answered with commands — or, while
+/// offline or resyncing, kept in the outbox and sent after the next resync.
 extension AppState {
     mutating func apply(_ request: UserRequest, _ ctx: inout ReduceContext) {
+        guard !connection.isOnline, request != .resync else { return answer(request, &ctx) }
+        var local = ReduceContext(at: ctx.at)
+        answer(request, &local)
+        for command in local.commands { enqueue(command, at: ctx.at) }
+    }
+
+    /// Keeps `command` for later, bounded: past the limit the oldest entry is dropped, and said so.
+    mutating func enqueue(_ command: Command, at: Timestamp) {
+        connection.outbox.append(.init(command: command, at: at))
+        log.append(.info, "outbox", "offline: \(command.summary) waits for the connection", at: at)
+        if connection.outbox.count > connection.outboxLimit {
+            let dropped = connection.outbox.removeFirst()
+            log.append(.warning, "outbox", "outbox full: dropped \(dropped.command.summary)", at: at)
+        }
+    }
+
+    private mutating func answer(_ request: UserRequest, _ ctx: inout ReduceContext) {
         let at = ctx.at
         switch request {
         case .submit(let id, let graph, let body, _):
@@ -37,7 +55,7 @@ extension AppState {
             ctx.emit(.clearQueue)
 
         case .resync:
-            resync(&ctx)
+            ctx.emit(.resync)
         }
     }
 }

@@ -52,6 +52,7 @@ extension AppState {
 
     mutating func noteFrame(at: Timestamp) {
         connection.lastFrameAt = at
+        if connection.stalledSince != nil { connection.stalledSince = nil }
     }
 
     /// Who owns a prompt submitted with `clientID`: us if it is our client id (or the

@@ -49,6 +49,44 @@ public struct ConnectionState: Sendable, Equatable {
     /// Progress text carries a prompt id (both sides said so; no released server does).
     public var progressTextMetadata = false
     public var server: ServerInfo?
+    /// Reconnect attempts scheduled so far (a storm would show here).
+    public var reconnects = 0
+    public var breaker = BreakerState.closed
+    /// Connection failures in a row, as the breaker counts them.
+    public var breakerFailures = 0
+    public var breakerOpenUntil: Timestamp?
+    /// Round trip of the last liveness probe.
+    public var rttMs: Double?
+    /// A prompt of ours is running and nothing has arrived since then.
+    public var stalledSince: Timestamp?
+    /// A resync is under way: incoming frames wait, commands wait in the outbox.
+    public var resyncing = false
+    /// Commands asked for while offline (or resyncing), sent after the next resync.
+    public var outbox: [OutboxEntry] = []
+    public var outboxLimit = 100
+    /// Seconds an outbox entry may wait before it is dropped (and said so).
+    public var outboxTTL = 300.0
+
+    public struct OutboxEntry: Sendable, Equatable {
+        public var command: Command
+        public var at: Timestamp
+    }
+
+    public enum Quality: String, Sendable, Equatable {
+        case healthy, degraded, stalled, offline
+    }
+
+    /// A verdict at a glance: offline (no socket), stalled (our prompt runs and nothing
+    /// arrives), degraded (resyncing, recent failures, or a slow probe), else healthy.
+    public var quality: Quality {
+        guard phase == .connected else { return .offline }
+        if stalledSince != nil { return .stalled }
+        if resyncing || breakerFailures > 0 || (rttMs ?? 0) > 1000 { return .degraded }
+        return .healthy
+    }
+
+    /// Commands can go out now; otherwise they wait in the outbox.
+    public var isOnline: Bool { phase == .connected && !resyncing }
 
     public init() {}
 
@@ -85,6 +123,21 @@ public struct ConnectionState: Sendable, Equatable {
             JSONField("preview_metadata", .bool(previewMetadata)),
             JSONField("progress_text_metadata", .bool(progressTextMetadata)),
             JSONField("server", server?.json ?? .null),
+            JSONField("quality", .string(quality.rawValue)),
+            JSONField("reconnects", .number(Double(reconnects))),
+            JSONField(
+                "breaker",
+                .object([
+                    JSONField("state", .string(breaker.rawValue)),
+                    JSONField("failures", .number(Double(breakerFailures))),
+                    JSONField("open_until", breakerOpenUntil?.json ?? .null),
+                ])),
+            JSONField("rtt_ms", rttMs.json),
+            JSONField("stalled_since", stalledSince?.json ?? .null),
+            JSONField("resyncing", .bool(resyncing)),
+            JSONField(
+                "outbox",
+                .array(outbox.map { .object([JSONField("command", .string($0.command.summary)), JSONField("at", $0.at.json)]) })),
         ]
         return .object(fields)
     }

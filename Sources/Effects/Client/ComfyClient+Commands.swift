@@ -1,0 +1,115 @@
+import Store
+
+/// Carries out the reducer's commands, one at a time in order, over HTTP.
+extension ComfyClient {
+    func runCommands() async {
+        for await command in commands { await execute(command) }
+    }
+
+    func execute(_ command: Command) async {
+        switch command {
+        case .postPrompt(let id, let body):
+            await submit(id, body: body)
+        case .deleteFromQueue(let ids):
+            await call("POST", "/queue", body: .object(["delete": .array(ids.map(JSONValue.string))]))
+        case .clearQueue:
+            await call("POST", "/queue", body: .object(["clear": true]))
+        case .interrupt(let id):
+            await call("POST", "/interrupt", body: .object(["prompt_id": .string(id)]))
+        case .fetchQueue:
+            await call("GET", "/queue")
+        case .fetchHistory(let id):
+            await call("GET", "/history/\(id)")
+        case .resync:
+            await resync()
+        }
+    }
+
+    func call(_ method: String, _ route: String, body: JSONValue? = nil) async {
+        let exchange = await http.send(method: method, route: route, body: body, timeout: configuration.requestTimeout)
+        dispatch(.http(exchange.result))
+    }
+
+    /// Submits under our own prompt id. A retry first asks the server whether the
+    /// earlier POST got through, so a prompt is never enqueued twice.
+    func submit(_ id: String, body: JSONValue) async {
+        if posted.contains(id) {
+            let queue = await http.send(method: "GET", route: "/queue", body: nil, timeout: configuration.requestTimeout)
+            if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) {
+                dispatch(.http(queue.result))
+                return
+            }
+            let history = await http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: configuration.requestTimeout)
+            if case .history(_, let entries) = history.result, !entries.isEmpty {
+                dispatch(.http(history.result))
+                return
+            }
+        }
+        posted.insert(id)
+        let exchange = await http.send(method: "POST", route: "/prompt", body: body, timeout: configuration.requestTimeout)
+        if exchange.status == nil {
+            dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure ?? "no answer")))
+        } else {
+            dispatch(.http(exchange.result))
+        }
+    }
+
+    /// From now on incoming frames wait for the resync.
+    func beginResync() {
+        guard held == nil else { return }
+        held = []
+        dispatch(.connection(.resyncStarted))
+    }
+
+    /// `GET /queue` plus `GET /history/{id}` for every unfinished prompt, applied as one
+    /// action; then the frames that arrived meanwhile, in order.
+    func resync() async {
+        beginResync()
+        let ids = store.state.queue.unfinishedIDs
+        let queue = await http.send(method: "GET", route: "/queue", body: nil, timeout: configuration.requestTimeout)
+        var result: HTTPResult?
+        if case .queueSnapshot(let snapshot) = queue.result {
+            dispatch(.connection(.probed(rttMs: queue.milliseconds)))
+            var histories: [ResyncedHistory] = []
+            var failed: HTTPResult?
+            await withTaskGroup(of: (String, HTTPResult).self) { group in
+                var next = ids.makeIterator()
+                // At most eight lookups at a time: a long list must not flood the server.
+                for _ in 0..<8 {
+                    guard let id = next.next() else { break }
+                    group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout).result) }
+                }
+                for await (id, answer) in group {
+                    if case .history(_, let entries) = answer {
+                        histories.append(ResyncedHistory(promptID: id, entries: entries))
+                    } else {
+                        failed = answer
+                    }
+                    if let id = next.next() {
+                        group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout).result) }
+                    }
+                }
+            }
+            if let failed {
+                result = failed
+            } else {
+                let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+                histories.sort { order[$0.promptID]! < order[$1.promptID]! }
+                dispatch(.http(.resynced(queue: snapshot, history: histories)))
+            }
+        } else {
+            result = queue.result
+        }
+        if let result {
+            // The server did not answer: report it and reconnect, which resyncs again.
+            dispatch(.http(result))
+            if let current {
+                clientCloseReason = "resync failed; reconnecting"
+                await current.channel.close(code: 1000, reason: "resync failed")
+            }
+        }
+        let waiting = held ?? []
+        held = nil
+        for (message, at) in waiting { apply(message, at: at) }
+    }
+}

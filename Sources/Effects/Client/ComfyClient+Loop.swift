@@ -1,0 +1,204 @@
+import Store
+
+/// The connect / reconnect loop and one connection's life.
+extension ComfyClient {
+    enum Outcome {
+        /// The socket opened and later ended.
+        case ended(lasted: Double, code: Int?, byClient: Bool)
+        /// It never opened.
+        case failed(String)
+        /// The server refused us (401/403): do not retry.
+        case refused(Int)
+    }
+
+    func runLoop() async {
+        while !stopping, !Task.isCancelled {
+            guard await breakerAllowsAttempt() else { continue }
+            dispatch(.connection(.connecting(url: configuration.endpoint.description, attempt: failures)))
+            let outcome = await connectOnce()
+            if stopping { break }
+            var delay = Duration.zero
+            switch outcome {
+            case .refused(let status):
+                dispatch(.connection(.failed(
+                    reason: "the server refused the connection (HTTP \(status)); check the auth headers or token. Not reconnecting.")))
+                return
+            case .ended(let lasted, let code, let byClient):
+                // A clean close by the server after a healthy connection (a restart, a
+                // proxy reload) comes back at once; a drop backs off. A connection that
+                // ends within a second counts as a failure, so a server that accepts and
+                // closes at once cannot cause a storm.
+                let clean = byClient || ((code == 1000 || code == 1001) && lasted >= 1)
+                if lasted >= 1 {
+                    failures = 0
+                    breaker.recordSuccess()
+                }
+                if !clean { delay = fail() }
+            case .failed:
+                delay = fail()
+            }
+            publishBreaker()
+            if breaker.state == .open { continue }
+            dispatch(.connection(.reconnectScheduled(attempt: failures, at: now + delay.seconds)))
+            guard await sleep(for: delay) else { break }
+        }
+    }
+
+    /// Records a failure; returns the backoff delay.
+    func fail() -> Duration {
+        failures += 1
+        breaker.recordFailure(now: now.seconds)
+        return configuration.backoff.delay(failures: failures, unit: random())
+    }
+
+    func publishBreaker() {
+        let state = store.state.connection
+        let until = breaker.openUntil.map { Timestamp(seconds: $0) }
+        if state.breaker != breaker.state || state.breakerFailures != breaker.failures || state.breakerOpenUntil != until {
+            dispatch(.connection(.breaker(state: breaker.state, failures: breaker.failures, openUntil: until)))
+        }
+    }
+
+    /// While the breaker is open, waits out the cool-down; when half-open, probes
+    /// `GET /system_stats`. Returns true when an attempt may be made now.
+    func breakerAllowsAttempt() async -> Bool {
+        if !breaker.allowsAttempt(now: now.seconds), let until = breaker.openUntil {
+            publishBreaker()
+            dispatch(.connection(.reconnectScheduled(attempt: failures, at: Timestamp(seconds: until))))
+            _ = await sleep(for: .seconds(max(0, until - now.seconds)))
+            return false
+        }
+        guard breaker.state == .halfOpen else { return true }
+        publishBreaker()
+        let probe = await http.send(method: "GET", route: "/system_stats", body: nil, timeout: configuration.connectTimeout)
+        if let status = probe.status, (200..<300).contains(status) {
+            dispatch(.connection(.probed(rttMs: probe.milliseconds)))
+            dispatch(.http(probe.result))
+            breaker.recordSuccess()
+            publishBreaker()
+            return true
+        }
+        breaker.recordFailure(now: now.seconds)
+        publishBreaker()
+        dispatch(.http(probe.result))
+        return false
+    }
+
+    /// One connection, from dial to close.
+    func connectOnce() async -> Outcome {
+        socketNumber += 1
+        let socket = socketNumber
+        clientCloseReason = nil
+        inboundFailure = nil
+        let url = configuration.endpoint.webSocketURL(clientID: configuration.clientID)
+        let options = SocketOptions(
+            maxFrameSize: configuration.maxFrameSize, heartbeat: configuration.heartbeat,
+            extraCAFile: configuration.extraCAFile)
+        do {
+            let end = try await transport.connect(url: url, headers: configuration.headers, options: options) { channel in
+                await self.opened(socket: socket, channel: channel)
+                await self.serve(socket: socket, channel: channel)
+            }
+            return ended(socket: socket, code: end.code, reason: end.reason)
+        } catch {
+            if store.state.connection.socket == socket {
+                return ended(socket: socket, code: nil, reason: inboundFailure ?? describe(error))
+            }
+            current = nil
+            return await classifyConnectFailure(error)
+        }
+    }
+
+    func ended(socket: Int, code: Int?, reason: String?) -> Outcome {
+        current = nil
+        let state = store.state.connection
+        let lasted = state.connectedAt.map { now - $0 } ?? 0
+        let byClient = clientCloseReason != nil
+        let text: String
+        if let clientCloseReason {
+            text = clientCloseReason
+        } else if let inboundFailure {
+            text = inboundFailure
+        } else if let code {
+            text = "closed by the server (\(code)\(reason.map { ", \($0)" } ?? ""))"
+        } else {
+            text = "connection lost without a close frame (dead peer: no pong within two heartbeats, or reset)"
+        }
+        if state.socket == socket {
+            dispatch(.connection(.closed(socket: socket, code: code, reason: text, byClient: byClient)))
+        }
+        return .ended(lasted: lasted, code: code, byClient: byClient)
+    }
+
+    /// Tells a refusal (401/403: stop) from an unreachable server or a non-ComfyUI one.
+    func classifyConnectFailure(_ error: any Error) async -> Outcome {
+        let reason = describe(error)
+        guard reason.contains("upgrade") else { return .failed(reason) }
+        // The upgrade was answered but refused: ask over HTTP what the server says.
+        let probe = await http.send(method: "GET", route: "/prompt", body: nil, timeout: configuration.connectTimeout)
+        if let status = probe.status, status == 401 || status == 403 { return .refused(status) }
+        if let status = probe.status {
+            dispatch(.http(probe.result))
+            return .failed("WebSocket upgrade refused (HTTP \(status) on /prompt): is this a ComfyUI server?")
+        }
+        return .failed(reason)
+    }
+
+    /// The socket is open: announce our flags (the first frame, or they do not count),
+    /// then hold incoming frames until the resync is applied.
+    func opened(socket: Int, channel: any SocketChannel) async {
+        current = (socket, channel)
+        let flags = JSONValue.object(configuration.features.sorted { $0.key < $1.key }.map { JSONField($0.key, .bool($0.value)) })
+        try? await channel.send(text: JSONWriter.string(.object([JSONField("type", "feature_flags"), JSONField("data", flags)])))
+        let path = configuration.endpoint.webSocketPath(clientID: configuration.clientID)
+        beginResync()
+        dispatch(.connection(.opened(socket: socket, path: path, clientID: configuration.clientID)))
+        dispatch(.connection(.sent(socket: socket, type: "feature_flags", data: flags)))
+    }
+
+    /// Reads the socket until it ends, with the stall detector beside it.
+    func serve(socket: Int, channel: any SocketChannel) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await message in channel.inbound { await self.receive(message, socket: socket) }
+                } catch {
+                    await self.noteInboundFailure(error)
+                }
+            }
+            group.addTask { await self.watchForStalls(socket: socket, channel: channel) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func noteInboundFailure(_ error: any Error) {
+        let text = String(describing: error)
+        inboundFailure =
+            text.contains("TooLarge") || text.contains("tooLarge")
+            ? "the server sent a frame larger than the \(configuration.maxFrameSize)-byte cap" : describe(error)
+    }
+
+    func receive(_ message: SocketMessage, socket: Int) {
+        guard current?.socket == socket else { return }
+        let at = now
+        if held != nil {
+            held!.append((message, at))
+            return
+        }
+        apply(message, at: at)
+    }
+
+    func apply(_ message: SocketMessage, at: Timestamp) {
+        let action: Action
+        switch message {
+        case .text(let text):
+            action = FrameDecoder.decode(text: text, at: at)
+        case .binary(let bytes):
+            let layout: BinaryDecoder.ProgressTextLayout =
+                store.state.connection.progressTextMetadata ? .withPromptID : .released
+            action = BinaryDecoder.decode(bytes, at: at, layout: layout)
+        }
+        for command in store.dispatch(action) { commandSink.yield(command) }
+    }
+}

@@ -1,0 +1,110 @@
+import Store
+
+/// The live connection to one ComfyUI server: it keeps a socket open through whatever
+/// the server and the network do, dispatches everything that happens into a `Store`, and
+/// runs the commands the reducer answers with.
+///
+/// * Connect: the first frame sent is `feature_flags`; then a resync (queue + history of
+///   every unfinished prompt, one coalesced action) while incoming frames wait.
+/// * Reconnect: a clean close by the server (1000/1001) after a healthy connection comes
+///   back at once; anything else backs off (`Backoff`, full jitter), and repeated
+///   failures open the `CircuitBreaker`. 401/403 stop reconnecting: no storm.
+/// * Heartbeat: the transport pings; a dead peer is found within two intervals.
+/// * Stall detector: a prompt of ours runs and nothing arrives → probe `GET /queue`; if the
+///   socket missed something (ComfyUI #16010), reconnect.
+///
+/// Time comes from the injected clock, so every policy is testable without waiting.
+public actor ComfyClient<C: Clock> where C.Duration == Duration {
+    public nonisolated let store: Store
+    public nonisolated let configuration: ClientConfiguration
+    let clock: C
+    let origin: C.Instant
+    let transport: any SocketTransport
+    let http: any ComfyHTTP
+    let random: @Sendable () -> Double
+
+    var breaker: CircuitBreaker
+    /// Connection failures in a row (for the backoff).
+    var failures = 0
+    var socketNumber = 0
+    var current: (socket: Int, channel: any SocketChannel)?
+    /// Set when we close the current socket ourselves, with the reason to report.
+    var clientCloseReason: String?
+    var stopping = false
+    var loopTask: Task<Void, Never>?
+    var commandTask: Task<Void, Never>?
+    let commands: AsyncStream<Command>
+    let commandSink: AsyncStream<Command>.Continuation
+    /// Frames that arrived while a resync ran, with their arrival times (nil: no resync).
+    var held: [(SocketMessage, Timestamp)]?
+    /// Prompt ids POSTed at least once: a second POST first asks the server.
+    var posted: Set<String> = []
+    /// Why the current socket's inbound failed, if it did.
+    var inboundFailure: String?
+
+    public init(
+        configuration: ClientConfiguration, store: Store = Store(), clock: C,
+        transport: any SocketTransport = WSClientTransport(), http: (any ComfyHTTP)? = nil,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.origin = clock.now
+        self.transport = transport
+        self.http = http ?? AsyncHTTPComfyHTTP(
+            endpoint: configuration.endpoint, headers: configuration.headers, extraCAFile: configuration.extraCAFile,
+            connectTimeout: configuration.connectTimeout)
+        self.random = random
+        self.breaker = CircuitBreaker(policy: configuration.breaker)
+        (commands, commandSink) = AsyncStream.makeStream()
+    }
+
+    /// Seconds since the client was made, on its clock: the time of every action it dispatches.
+    public var now: Timestamp { Timestamp(seconds: origin.duration(to: clock.now).seconds) }
+
+    /// Starts connecting (and reconnecting) in the background.
+    public func start() {
+        guard loopTask == nil, !stopping else { return }
+        commandTask = Task { await self.runCommands() }
+        loopTask = Task { await self.runLoop() }
+    }
+
+    /// Closes the socket cleanly (1000), stops reconnecting and waits until nothing of the
+    /// client is left running.
+    public func stop() async {
+        stopping = true
+        if let current {
+            clientCloseReason = "closed by the client"
+            await current.channel.close(code: 1000, reason: "client closing")
+        } else {
+            loopTask?.cancel()
+        }
+        await loopTask?.value
+        commandSink.finish()
+        await commandTask?.value
+        await http.shutdown()
+    }
+
+    /// Something the user asked for: recorded in the state, carried out (or kept in the
+    /// outbox while offline).
+    public func request(_ request: UserRequest) {
+        dispatch(.user(request))
+    }
+
+    /// Dispatches `event` at the current time and queues the commands it asks for.
+    func dispatch(_ event: Event) {
+        for command in store.dispatch(Action(at: now, event)) { commandSink.yield(command) }
+    }
+
+    /// Sleeps on the client's clock; false if cancelled (stop).
+    func sleep(for duration: Duration) async -> Bool {
+        guard duration > .zero else { return !Task.isCancelled }
+        do {
+            try await clock.sleep(for: duration)
+            return true
+        } catch {
+            return false
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything the live client can be told. Every time-based policy is here, so tests can
+/// set it and the defaults are written down in one place.
+public struct ClientConfiguration: Sendable {
+    public var endpoint: ServerEndpoint
+    public var clientID: String
+    /// Extra headers on every HTTP call and on the WebSocket upgrade (e.g. Authorization).
+    /// Never logged, traced or stored in the state.
+    public var headers: [(name: String, value: String)] = []
+    /// A PEM file of extra CA certificates to trust (verification itself is always on).
+    public var extraCAFile: String?
+
+    /// Reconnect backoff: full jitter between 0 and min(maximum, initial × 2^(n−1)) after
+    /// the n-th failure in a row.
+    public var backoff = Backoff()
+    /// The client pings every interval; no pong by the next ping means a dead peer, so a
+    /// half-open connection is found within two intervals.
+    public var heartbeat: Duration = .seconds(10)
+    /// A prompt of ours runs and nothing has arrived for this long: probe the server.
+    public var stallTimeout: Duration = .seconds(30)
+    public var breaker = CircuitBreaker.Policy()
+    /// How long one connection attempt or one HTTP call may take.
+    public var connectTimeout: Duration = .seconds(10)
+    public var requestTimeout: Duration = .seconds(30)
+    /// The largest frame accepted; a larger one ends the connection (a hostile or broken
+    /// server cannot exhaust memory). ComfyUI previews are small, but SaveImageWebsocket
+    /// sends full-size PNGs.
+    public var maxFrameSize = 64 << 20
+    /// The feature flags announced in the first frame of every socket.
+    public var features: [String: Bool] = ["supports_preview_metadata": true]
+
+    public init(endpoint: ServerEndpoint, clientID: String) {
+        self.endpoint = endpoint
+        self.clientID = clientID
+    }
+}

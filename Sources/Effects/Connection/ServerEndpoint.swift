@@ -1,0 +1,80 @@
+import Foundation
+
+/// Where the server is: `http(s)://host:port[/base]`, and the URLs derived from it.
+///
+/// ComfyUI registers every route both as `/x` and `/api/x`; a base path (behind a reverse
+/// proxy) is kept in front of both. `ws(s)` follows `http(s)`: a `https` server is never
+/// reached over plain `ws`.
+public struct ServerEndpoint: Sendable, Equatable, CustomStringConvertible {
+    public var secure: Bool
+    public var host: String
+    public var port: Int
+    /// Path prefix without a trailing slash ("" or "/comfy").
+    public var basePath: String
+    /// Route HTTP calls through `/api/…` (as the official frontend does).
+    public var apiPrefix: Bool
+
+    public struct InvalidURL: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Parses `http://127.0.0.1:8188`, `https://host/comfy`, `host:8188` (http assumed),
+    /// `ws://…` (taken as http). A trailing `/api` turns on the API prefix.
+    public init(_ text: String) throws(InvalidURL) {
+        var text = text.trimmingCharacters(in: .whitespaces)
+        if !text.contains("://") { text = "http://" + text }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            throw InvalidURL(description: "not a URL: \(text)")
+        }
+        switch scheme {
+        case "http", "ws": secure = false
+        case "https", "wss": secure = true
+        default: throw InvalidURL(description: "unsupported scheme \"\(scheme)\" in \(text): use http:// or https://")
+        }
+        guard let host = components.host, !host.isEmpty else { throw InvalidURL(description: "no host in \(text)") }
+        self.host = host
+        if let port = components.port {
+            guard (1...65535).contains(port) else { throw InvalidURL(description: "port \(port) is out of range (1-65535)") }
+            self.port = port
+        } else if text.range(of: #"://[^/]*:[^0-9/]"#, options: .regularExpression) != nil
+            || text.range(of: #"://[^/]*:$"#, options: .regularExpression) != nil
+        {
+            throw InvalidURL(description: "bad port in \(text)")
+        } else {
+            self.port = secure ? 443 : 80
+        }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        apiPrefix = path.hasSuffix("/api")
+        if apiPrefix { path.removeLast(4) }
+        basePath = path
+    }
+
+    public var description: String {
+        let defaultPort = secure ? 443 : 80
+        return "\(secure ? "https" : "http")://\(hostForURL)\(port == defaultPort ? "" : ":\(port)")\(basePath)"
+    }
+
+    var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
+
+    /// The WebSocket URL for `clientID`.
+    public func webSocketURL(clientID: String) -> String {
+        "\(secure ? "wss" : "ws")://\(hostForURL):\(port)\(webSocketPath(clientID: clientID))"
+    }
+
+    /// The WebSocket path and query for `clientID` (`/ws?clientId=…`).
+    public func webSocketPath(clientID: String) -> String {
+        let id = clientID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? clientID
+        return "\(basePath)\(apiPrefix ? "/api/ws" : "/ws")?clientId=\(id)"
+    }
+
+    /// The path (as sent, relative to the host) of `route` (`/prompt`, `/history/x?y=1`).
+    public func path(_ route: String) -> String {
+        "\(basePath)\(apiPrefix ? "/api" : "")\(route)"
+    }
+
+    /// The full URL of `route`.
+    public func url(_ route: String) -> String {
+        "\(secure ? "https" : "http")://\(hostForURL):\(port)\(path(route))"
+    }
+}

@@ -1,0 +1,82 @@
+/// A resync's answers, applied as one action: prompts that finished while we were away
+/// get their outcome and outputs from history, prompts the server forgot are lost,
+/// phantom running nodes are settled, and the outbox goes out — minus anything the
+/// server already has, so a retried submission is never enqueued twice.
+extension AppState {
+    mutating func applyResync(queue snapshot: QueueSnapshot, history: [ResyncedHistory], _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        connection.resyncing = false
+        let before = queue.prompts
+        var local = ReduceContext(at: at)
+        applyQueueSnapshot(snapshot, &local)
+        let looked = Set(history.map(\.promptID))
+        for lookup in history {
+            for entry in lookup.entries { reconcile(entry, at: at) }
+            // Not queued, not running, and no history: the server no longer knows it.
+            if lookup.entries.isEmpty, let record = queue.prompts[lookup.promptID], record.accepted,
+                record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID))
+            {
+                updatePrompt(lookup.promptID, creating: .lost, owner: .observed) {
+                    $0.status = .lost
+                    if $0.finishedAt == nil { $0.finishedAt = at }
+                }
+                if nodes.promptID == lookup.promptID { nodes.settleRunning(as: .interrupted) }
+                log.append(.warning, "resync", "prompt \(lookup.promptID.short) is unknown to the server: lost", at: at)
+            }
+        }
+        // The snapshot may have ended prompts we did not look up: ask for those only.
+        for command in local.commands {
+            if case .fetchHistory(let id) = command, looked.contains(id) { continue }
+            ctx.emit(command)
+        }
+        let finished = queue.prompts.values.filter { record in
+            record.status.isTerminal && before[record.id].map { !$0.status.isTerminal } == true
+        }
+        log.append(
+            .info, "resync",
+            "resynced: \(snapshot.running.count) running, \(snapshot.pending.count) pending; \(finished.count) prompt(s) finished while away",
+            at: at)
+        flushOutbox(snapshot: snapshot, history: history, &ctx)
+    }
+
+    /// Sends what waited, in order; drops (and says so) what waited too long, and skips a
+    /// submission the server already holds (its first POST got through after all).
+    mutating func flushOutbox(snapshot: QueueSnapshot, history: [ResyncedHistory], _ ctx: inout ReduceContext) {
+        let at = ctx.at
+        let waiting = connection.outbox
+        connection.outbox = []
+        for entry in waiting {
+            if at - entry.at > connection.outboxTTL {
+                log.append(.warning, "outbox", "\(entry.command.summary) waited \(Int(at - entry.at)) s offline: dropped", at: at)
+                if case .postPrompt(let id, _) = entry.command, let record = queue.prompts[id], !record.accepted {
+                    queue.prompts[id] = nil
+                    queue.rejected.append(
+                        .init(at: at, promptID: id, status: 0, type: "expired_offline",
+                              message: "not submitted: the connection was down longer than \(Int(connection.outboxTTL)) s",
+                              details: "", nodeErrors: [], extraInfo: .null))
+                }
+                continue
+            }
+            if case .postPrompt(let id, _) = entry.command,
+                snapshot.lists(id) || history.contains(where: { $0.promptID == id && !$0.entries.isEmpty })
+            {
+                log.append(.info, "outbox", "prompt \(id.short) is already on the server: not submitted again", at: at)
+                continue
+            }
+            ctx.emit(entry.command)
+        }
+    }
+
+    /// A submission got no answer: keep it for after the next resync.
+    mutating func submissionFailed(_ id: String, body: JSONValue, message: String, at: Timestamp) {
+        log.append(.warning, "prompt", "prompt \(id.short) got no answer (\(message)); will retry after reconnecting", at: at)
+        enqueue(.postPrompt(promptID: id, body: body), at: at)
+    }
+}
+
+extension QueueSnapshot {
+    /// Whether the server holds `id`, running or pending.
+    public func lists(_ id: String) -> Bool {
+        running.contains { $0.promptID == id } || pending.contains { $0.promptID == id }
+    }
+}

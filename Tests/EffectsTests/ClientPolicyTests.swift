@@ -1,0 +1,259 @@
+import Clocks
+import Effects
+import Store
+import Synchronization
+import Testing
+
+/// The connection policies of `ComfyClient`, on a test clock with a scripted socket and
+/// HTTP server: nothing waits for real time.
+@Suite(.timeLimit(.minutes(1))) struct ClientPolicyTests {
+    let me = "0123456789abcdef0123456789abcdef"
+    let pid = "aaaaaaaa-0000-4000-8000-000000000001"
+
+    func makeClient(
+        _ transport: FakeTransport, _ http: FakeHTTP, _ clock: TestClock<Duration>, random: Double = 1,
+        configure: (inout ClientConfiguration) -> Void = { _ in }
+    ) throws -> ComfyClient<TestClock<Duration>> {
+        var configuration = ClientConfiguration(endpoint: try ServerEndpoint("http://127.0.0.1:8188"), clientID: me)
+        configure(&configuration)
+        return ComfyClient(configuration: configuration, clock: clock, transport: transport, http: http, random: { random })
+    }
+
+    func status(_ n: Int, sid: String? = nil) -> String {
+        let s = sid.map { #", "sid": "\#($0)""# } ?? ""
+        return #"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": \#(n)}}\#(s)}}"#
+    }
+
+    /// Opens the next attempt and waits until the client is online (resync applied).
+    func connect(_ attempts: inout AsyncStream<FakeTransport.Attempt>.AsyncIterator, _ client: ComfyClient<TestClock<Duration>>) async -> FakeChannel {
+        let channel = await attempts.next()!.open()
+        channel.push(status(0, sid: me))
+        await client.store.until { $0.connection.isOnline && $0.connection.sessionID != nil }
+        return channel
+    }
+
+    @Test func theFirstFrameIsFeatureFlagsThenAResyncThenACleanClose() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        let client = try makeClient(transport, http, clock)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        let attempt = await attempts.next()!
+        #expect(attempt.url == "ws://127.0.0.1:8188/ws?clientId=\(me)")
+        #expect(attempt.options.maxFrameSize == 64 << 20)
+        #expect(attempt.options.heartbeat == .seconds(10))
+        let channel = attempt.open()
+        channel.push(status(0, sid: me))
+        await client.store.until { $0.connection.isOnline && $0.connection.sessionID == me }
+        #expect(channel.sent.withLock { $0 } == [#"{"type":"feature_flags","data":{"supports_preview_metadata":true}}"#])
+        #expect(http.routes == ["GET /queue"])
+        #expect(client.store.state.connection.clientFeatures == .object(["supports_preview_metadata": true]))
+        await client.stop()
+        #expect(channel.closedWith.withLock { $0 } == 1000)
+        let state = client.store.state.connection
+        #expect(state.phase == .disconnected(reason: "closed by the client"))
+        #expect(state.lastClose?.byClient == true)
+        #expect(transport.attemptCount == 1)
+    }
+
+    @Test func failuresBackOffExponentiallyUpToTheCap() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        // random 1: each delay is its ceiling. The breaker is kept out of the way.
+        let client = try makeClient(transport, http, clock) { $0.breaker.threshold = 100 }
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        var delays: [Double] = []
+        for n in 1...8 {
+            await attempts.next()!.fail()
+            await client.store.until {
+                if case .reconnecting(let attempt, _) = $0.connection.phase { return attempt == n }
+                return false
+            }
+            guard case .reconnecting(_, let next) = client.store.state.connection.phase else { return }
+            let delay = next - (await client.now)
+            delays.append(delay)
+            await clock.untilSuspended()
+            await clock.advance(by: .seconds(delay))
+        }
+        #expect(delays == [1, 2, 4, 8, 16, 30, 30, 30])
+        #expect(client.store.state.connection.reconnects == 8)
+        _ = await attempts.next()  // the ninth attempt came only after the last wait
+        #expect(transport.attemptCount == 9)
+        await client.stop()
+    }
+
+    @Test func jitterSpreadsTheDelayBelowTheCeiling() {
+        let backoff = Backoff()
+        #expect(backoff.delay(failures: 3, unit: 0.25) == .seconds(1))
+        #expect(backoff.delay(failures: 0, unit: 0.9) == .zero)
+        #expect(backoff.ceiling(failures: 100) == .seconds(30))
+        #expect(Backoff(initial: .milliseconds(200), maximum: .seconds(1)).ceiling(failures: 3) == .milliseconds(800))
+    }
+
+    @Test func theBreakerOpensCoolsDownAndProbesBeforeClosing() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        http.set { method, route, body in route == "/system_stats" ? (503, .string("busy")) : FakeHTTP.emptyServer(method, route, body) }
+        let client = try makeClient(transport, http, clock) {
+            $0.breaker = .init(threshold: 3, coolDown: .seconds(60))
+        }
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        for delay in [1.0, 2.0] {
+            await attempts.next()!.fail()
+            await clock.untilSuspended()
+            await clock.advance(by: .seconds(delay))
+        }
+        await attempts.next()!.fail()
+        await client.store.until { $0.connection.breaker == .open }
+        #expect(client.store.state.connection.breakerFailures == 3)
+        #expect(client.store.state.connection.breakerOpenUntil == Timestamp(seconds: 3 + 60))
+        // Cool-down over: the half-open probe fails, so it opens again; no socket attempt.
+        await clock.untilSuspended()
+        await clock.advance(by: .seconds(60))
+        await client.store.until { $0.connection.breakerOpenUntil == Timestamp(seconds: 123) }
+        #expect(transport.attemptCount == 3)
+        // The next probe succeeds: closed, and the client connects.
+        http.set(FakeHTTP.emptyServer)
+        await clock.untilSuspended()
+        await clock.advance(by: .seconds(60))
+        _ = await connect(&attempts, client)
+        #expect(client.store.state.connection.breaker == .closed)
+        #expect(http.routes.filter { $0 == "GET /system_stats" }.count == 2)
+        #expect(transport.attemptCount == 4)
+        await client.stop()
+    }
+
+    @Test func aForbiddenServerStopsTheReconnectsAtOnce() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        http.set { _, route, _ in route == "/prompt" ? (403, .string("Forbidden")) : nil }
+        let client = try makeClient(transport, http, clock)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        await attempts.next()!.fail(FakeError.upgradeFailed)
+        await client.store.until { if case .failed = $0.connection.phase { true } else { false } }
+        guard case .failed(let reason) = client.store.state.connection.phase else { return }
+        #expect(reason.contains("HTTP 403"))
+        #expect(reason.contains("Not reconnecting"))
+        await clock.advance(by: .seconds(3600))
+        #expect(transport.attemptCount == 1)
+        #expect(client.store.state.connection.reconnects == 0)
+        await client.stop()
+    }
+
+    @Test func aCleanCloseByTheServerReconnectsPromptly() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        let client = try makeClient(transport, http, clock)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        let channel = await connect(&attempts, client)
+        await clock.advance(by: .seconds(2))  // a healthy connection
+        channel.serverEnds(code: 1001)
+        let second = await attempts.next()!  // no clock advance needed
+        #expect(client.store.state.connection.lastClose?.code == 1001)
+        #expect(client.store.state.connection.reconnects == 1)
+        second.open().push(status(0, sid: me))
+        await client.store.until { $0.connection.isOnline && $0.connection.connects == 2 }
+        await client.stop()
+    }
+
+    @Test func aDropBacksOffWithJitter() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        let client = try makeClient(transport, http, clock, random: 0.5)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        let channel = await connect(&attempts, client)
+        await clock.advance(by: .seconds(2))
+        channel.serverEnds(code: nil)
+        await client.store.until { if case .reconnecting = $0.connection.phase { true } else { false } }
+        let state = client.store.state.connection
+        #expect(state.phase == .reconnecting(attempt: 1, nextTryAt: Timestamp(seconds: 2.5)))
+        #expect(state.lastClose?.reason.hasPrefix("connection lost without a close frame") == true)
+        #expect(state.quality == .offline)
+        await clock.untilSuspended()
+        await clock.advance(by: .milliseconds(500))
+        _ = await attempts.next()
+        await client.stop()
+    }
+
+    @Test func requestsWaitInTheOutboxUntilTheResync() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        http.set { method, route, body in
+            if method == "POST", route == "/prompt" { return (200, .object(["prompt_id": .string(self.pid), "number": 1, "node_errors": .object([JSONField]())])) }
+            return FakeHTTP.emptyServer(method, route, body)
+        }
+        let client = try makeClient(transport, http, clock)
+        let body: JSONValue = .object(["prompt": .object(["1": .object(["class_type": "EmptyImage"])]), "prompt_id": .string(pid)])
+        await client.request(.submit(promptID: pid, graph: SubmittedGraph(nodes: [("1", "EmptyImage")], clientID: me), body: body, front: false))
+        #expect(client.store.state.connection.outbox.count == 1)
+        #expect(http.routes.isEmpty)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        _ = await connect(&attempts, client)
+        await client.store.until { $0.queue.prompts[self.pid]?.accepted == true }
+        #expect(http.routes == ["GET /queue", "GET /history/\(pid)", "POST /prompt"])
+        #expect(client.store.state.connection.outbox.isEmpty)
+        await client.stop()
+    }
+
+    @Test func aSubmitRetriedAcrossADropIsNotEnqueuedTwice() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        let client = try makeClient(transport, http, clock, random: 0)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        let channel = await connect(&attempts, client)
+        // The POST reaches the server, but its answer is lost.
+        http.set { method, route, body in method == "POST" ? nil : FakeHTTP.emptyServer(method, route, body) }
+        let body: JSONValue = .object(["prompt_id": .string(pid)])
+        await client.request(.submit(promptID: pid, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me), body: body, front: false))
+        await client.store.until { !$0.connection.outbox.isEmpty }
+        await clock.advance(by: .seconds(2))
+        channel.serverEnds(code: nil)
+        // Back: the server lists the prompt as pending.
+        http.set { method, route, body in
+            if route == "/queue", method == "GET" {
+                return (200, .object(["queue_running": [], "queue_pending": [[7, .string(self.pid), .object([JSONField]()), .object(["client_id": .string(self.me)]), []]]]))
+            }
+            return FakeHTTP.emptyServer(method, route, body)
+        }
+        _ = await connect(&attempts, client)
+        await client.store.until { $0.queue.prompts[self.pid]?.accepted == true }
+        #expect(http.routes.filter { $0 == "POST /prompt" }.count == 1)
+        #expect(client.store.state.queue.prompts[pid]?.number == 7)
+        #expect(client.store.state.connection.outbox.isEmpty)
+        await client.stop()
+    }
+
+    @Test func aSilentSocketWhileOurPromptRunsIsProbedAndReplaced() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        let client = try makeClient(transport, http, clock)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        let channel = await connect(&attempts, client)
+        channel.push(status(1))
+        channel.push(#"{"type": "execution_start", "data": {"prompt_id": "\#(pid)", "timestamp": 1}}"#)
+        await client.store.until { $0.queue.prompts[self.pid]?.status == .running }
+        // The socket goes silent (ComfyUI #16010); meanwhile the prompt finished.
+        http.set { method, route, body in
+            if route == "/history/\(self.pid)" {
+                return (200, .object([JSONField(self.pid, .object([
+                    "prompt": [1, .string(self.pid), .object([JSONField]()), .object(["client_id": .string(self.me)]), []],
+                    "outputs": .object([JSONField]()),
+                    "status": .object(["status_str": "success", "completed": true, "messages": []]),
+                ]))]))
+            }
+            return FakeHTTP.emptyServer(method, route, body)
+        }
+        for _ in 0..<2 {
+            await clock.untilSuspended()
+            await clock.advance(by: .seconds(15))
+        }
+        let second = await attempts.next()!
+        #expect(channel.closedWith.withLock { $0 } == 1000)
+        let close = try #require(client.store.state.connection.lastClose)
+        #expect(close.byClient)
+        #expect(close.reason.contains("the queue shows what the socket missed"))
+        second.open().push(status(0, sid: me))
+        await client.store.until { $0.queue.prompts[self.pid]?.status == .succeeded }
+        #expect(client.store.state.queue.prompts[pid]?.fromHistory == true)
+        await client.stop()
+    }
+}
