@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `comfysh`: the root command. Subcommands are the script-friendly entry points.
-public struct Comfysh: ParsableCommand {
+public struct Comfysh: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "comfysh",
         abstract: "A client and shell for ComfyUI's real-time API.",
@@ -10,11 +10,16 @@ public struct Comfysh: ParsableCommand {
             the connection, the queue and every prompt it knows, the running nodes, the \
             progress and a log. Every change is shown as a diff.
 
-            Replay a recorded transcript to see a real server's traffic turn into state:
+            Run workflows against a server, follow one, or replay a recording:
+              comfysh run workflow_api.json --server http://127.0.0.1:8188
+              comfysh watch
               comfysh replay Tests/Fixtures/comfyui/success_progress.jsonl
+
+            The server defaults to $COMFY_URL, else http://127.0.0.1:8188; $COMFY_TOKEN, \
+            when set, is sent as a bearer token.
             """,
         version: "0.1.0",
-        subcommands: [ReplayCommand.self]
+        subcommands: [RunCommand.self, WatchCommand.self, ReplayCommand.self]
     )
 
     public init() {}

@@ -1,5 +1,3 @@
-import DequeModule
-
 /// The difference between two states, slice by slice, so its cost follows what changed
 /// rather than the size of the state: a slice that was not written to compares equal
 /// in O(1) (its storage is shared with the previous state), the prompt and node tables
@@ -20,7 +18,7 @@ public enum StateDiff {
             JSONDiff.diff(old.progress.json, new.progress.json, at: "progress", into: &out)
         }
         if old.log != new.log {
-            for entry in new.log.entries where entry.seq > old.log.total {
+            for entry in new.log.entries(after: old.log.total) {
                 out.append(DiffLine(.added, "log[\(entry.seq)]", new: entry.json))
             }
         }

@@ -56,6 +56,12 @@ public struct LogState: Sendable, Equatable {
         if entries.count > capacity { entries.removeFirst() }
     }
 
+    /// Entries appended after `seq` (that are still kept), oldest first.
+    public func entries(after seq: Int) -> [Entry] {
+        guard let last = entries.last, last.seq > seq else { return [] }
+        return Array(entries.suffix(min(entries.count, last.seq - seq)))
+    }
+
     public var json: JSONValue {
         .object([
             JSONField("capacity", .number(Double(capacity))),

@@ -1,0 +1,72 @@
+import Foundation
+import Store
+
+/// An API-format workflow read from a file, ready to submit.
+public struct Workflow: Sendable, Equatable {
+    /// Where it came from (for messages).
+    public var name: String
+    /// The graph: node id → `{class_type, inputs, _meta}`.
+    public var graph: JSONValue
+
+    public struct Problem: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public var nodes: [(id: String, classType: String)] {
+        (graph.objectValue ?? []).map { ($0.key, $0.value["class_type"]?.stringValue ?? "?") }
+    }
+
+    /// Reads and checks `path`: missing, empty, not JSON, the editor's UI format instead
+    /// of the API format, or nodes without a class type each get a message that says so.
+    public static func load(path: String) throws(Problem) -> Workflow {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Problem(description: "\(path): no such file")
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw Problem(description: "\(path): cannot read it\(isDirectory.boolValue ? " (a directory)" : "")")
+        }
+        return try parse(Array(data), name: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], name: String) throws(Problem) -> Workflow {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw Problem(description: "\(name): the file is empty")
+        }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes) } catch {
+            throw Problem(description: "\(name): not JSON (\(error))")
+        }
+        guard case .object(var fields) = value else {
+            throw Problem(description: "\(name): not a workflow (a JSON object of nodes is expected)")
+        }
+        // The UI format (what the editor's plain "Save" writes) has node and link lists.
+        if value["nodes"]?.arrayValue != nil, value["links"] != nil {
+            throw Problem(description: "\(name): this is a UI-format workflow (the editor's \"Save\"); the API needs the API format: in ComfyUI use \"Export (API)\" / \"Save (API Format)\"")
+        }
+        // A whole POST body ({"prompt": {...}, ...}) is accepted: take its graph.
+        if let inner = value["prompt"], case .object(let innerFields) = inner { fields = innerFields }
+        guard !fields.isEmpty else { throw Problem(description: "\(name): the workflow has no nodes") }
+        for field in fields {
+            guard field.value["class_type"]?.stringValue != nil else {
+                throw Problem(description: "\(name): node \"\(field.key)\" has no class_type; is this an API-format workflow?")
+            }
+        }
+        return Workflow(name: name, graph: .object(fields))
+    }
+
+    /// The `POST /prompt` body: the graph under our prompt id and client id.
+    public func body(promptID: String, clientID: String, front: Bool = false) -> JSONValue {
+        var fields = [JSONField("prompt", graph), JSONField("client_id", .string(clientID)), JSONField("prompt_id", .string(promptID))]
+        if front { fields.append(JSONField("front", true)) }
+        return .object(fields)
+    }
+
+    /// What the reducer records of a submission.
+    public func submitted(clientID: String) -> SubmittedGraph {
+        SubmittedGraph(nodes: nodes, clientID: clientID)
+    }
+
+    /// A new prompt id: a canonical lowercase UUID, as newer servers require.
+    public static func newPromptID() -> String { UUID().uuidString.lowercased() }
+}

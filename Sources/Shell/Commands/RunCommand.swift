@@ -1,0 +1,167 @@
+import ArgumentParser
+import Effects
+import Foundation
+import Store
+
+/// `comfysh run WORKFLOW.json…`: submit, follow live to the end, download outputs.
+public struct RunCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Submit API-format workflows and follow them to the end.",
+        discussion: """
+            Each workflow is submitted under a prompt id chosen here, so a retry after a \
+            dropped connection never queues it twice. The run keeps its connection through \
+            drops and server restarts (reconnecting with backoff and resyncing what it missed) \
+            until every prompt has ended.
+
+            With --json, one JSON object per line for each event (accepted, running, progress, \
+            output, succeeded, failed, interrupted, rejected, connection, resync), and as the \
+            last line a summary: {"status", "prompts": [{"prompt_id", "status", "outputs"}]} \
+            (with a single workflow also "prompt_id" and "outputs").
+
+            Exit status: 0 all succeeded; 1 some failed, were interrupted, cancelled or lost; \
+            2 bad input (a file missing, empty, not JSON or in the editor's UI format; a bad \
+            option; the server rejected a prompt — its errors are printed per node; the server \
+            refused our credentials); 3 the server could not be reached within the connect timeout.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("API-format workflow files (the editor's \"Export (API)\").", valueName: "workflow.json"),
+              completion: .file(extensions: ["json"]))
+    var workflows: [String]
+
+    @OptionGroup var server: ServerOptions
+
+    @Flag(help: "One JSON object per line for each event; a summary last.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Download every output file into this folder.", valueName: "dir"), completion: .directory)
+    var out: String?
+
+    @Flag(help: "With --out: replace files that already exist (default: save as 'name (1).png').")
+    var overwrite = false
+
+    @Flag(help: "Put the prompts at the front of the server's queue.")
+    var front = false
+
+    public init() {}
+
+    public func run() async throws {
+        let loaded: [Workflow]
+        let configuration: ClientConfiguration
+        do {
+            loaded = try workflows.map { path throws(Workflow.Problem) in try Workflow.load(path: path) }
+            configuration = try server.configuration()
+        } catch {
+            Terminal.error("comfysh run: \(error)")
+            throw ExitCode(2)
+        }
+        let client: ComfyClient<ContinuousClock>
+        do { client = try await LiveConnection.open(configuration) } catch {
+            Terminal.error("comfysh run: \(error)")
+            if case .refused = error { throw ExitCode(2) }
+            throw ExitCode(3)
+        }
+        let ids = loaded.map { _ in Workflow.newPromptID() }
+        var names: [String: String] = [:]
+        for (id, workflow) in zip(ids, loaded) { names[id] = (workflow.name as NSString).lastPathComponent }
+        var reporter = RunReporter(tracked: Set(ids))
+        let changes = client.store.changes()
+        for (id, workflow) in zip(ids, loaded) {
+            await client.request(.submit(
+                promptID: id, graph: workflow.submitted(clientID: configuration.clientID),
+                body: workflow.body(promptID: id, clientID: configuration.clientID, front: front), front: front))
+        }
+        let tracked = Set(ids)
+        let finished: @Sendable (AppState) -> Bool = { state in
+            tracked.allSatisfy { id in
+                state.queue.prompts[id]?.status.isTerminal ?? state.queue.rejected.contains { $0.promptID == id }
+            }
+        }
+        if !finished(client.store.state) {
+            for await change in changes {
+                for event in reporter.events(change) { emit(event, names: names) }
+                if finished(change.new) { break }
+                if case .failed = change.new.connection.phase { break }
+            }
+        }
+        let state = client.store.state
+        var outputs: [String: [JSONField]] = [:]
+        for id in ids { outputs[id] = state.queue.prompts[id]?.outputs ?? [] }
+        if let out {
+            let files = OutputFiles(http: AsyncHTTPComfyHTTP(endpoint: configuration.endpoint, headers: configuration.headers,
+                                                             extraCAFile: configuration.extraCAFile), folder: out, overwrite: overwrite)
+            for id in ids where state.queue.prompts[id]?.status == .succeeded {
+                for result in await files.download(outputs[id] ?? []) { report(result, promptID: id, names: names) }
+            }
+        }
+        await client.stop()
+        let summary = Self.summary(ids: ids, state: state, outputs: outputs)
+        if json {
+            Terminal.print(JSONWriter.string(summary.json))
+        } else {
+            Terminal.print(summary.line)
+        }
+        if summary.code != 0 { throw ExitCode(summary.code) }
+    }
+
+    func emit(_ event: JSONValue, names: [String: String]) {
+        if json {
+            Terminal.print(JSONWriter.string(event))
+        } else if let line = RunReporter.line(event, names: names) {
+            Terminal.print(line)
+        }
+    }
+
+    func report(_ result: OutputFiles.Outcome, promptID: String, names: [String: String]) {
+        switch result {
+        case .saved(let path, let bytes):
+            emit(.object([JSONField("event", "downloaded"), JSONField("prompt_id", .string(promptID)), JSONField("path", .string(path)),
+                          JSONField("bytes", .number(Double(bytes)))]), names: names)
+            if !json { Terminal.print("  saved \(path) (\(bytes) bytes)") }
+        case .refused(let file, let reason), .failed(let file, let reason):
+            if json {
+                Terminal.print(JSONWriter.string(.object([JSONField("event", "download_failed"), JSONField("prompt_id", .string(promptID)),
+                                                          JSONField("filename", .string(file.filename)), JSONField("reason", .string(reason))])))
+            } else {
+                Terminal.error("comfysh run: \(file.filename): \(reason)")
+            }
+        }
+    }
+
+    struct Summary {
+        var json: JSONValue
+        var line: String
+        var code: Int32
+    }
+
+    /// The last line: overall status, each prompt's status and outputs, and the exit code.
+    static func summary(ids: [String], state: AppState, outputs: [String: [JSONField]]) -> Summary {
+        var prompts: [JSONValue] = []
+        var statuses: [String] = []
+        for id in ids {
+            let status = state.queue.prompts[id]?.status.rawValue
+                ?? (state.queue.rejected.contains { $0.promptID == id } ? "rejected" : "unknown")
+            statuses.append(status)
+            var fields = [JSONField("prompt_id", .string(id)), JSONField("status", .string(status)),
+                          JSONField("outputs", .object(outputs[id] ?? []))]
+            if let error = state.queue.prompts[id]?.error { fields.append(JSONField("error", error.json)) }
+            if let rejection = state.queue.rejected.last(where: { $0.promptID == id }) { fields.append(JSONField("rejection", rejection.json)) }
+            prompts.append(.object(fields))
+        }
+        let code: Int32 =
+            statuses.contains("rejected") ? 2
+            : statuses.allSatisfy { $0 == "succeeded" } ? 0
+            : (state.connection.phase.name == "failed" && statuses.contains("unknown")) ? 2 : 1
+        let overall =
+            statuses.allSatisfy { $0 == "succeeded" } ? "succeeded"
+            : statuses.contains("rejected") ? "rejected" : statuses.contains("failed") ? "failed" : (statuses.first { $0 != "succeeded" } ?? "failed")
+        var fields = [JSONField("status", .string(overall)), JSONField("prompts", .array(prompts))]
+        if ids.count == 1 {
+            fields.append(JSONField("prompt_id", .string(ids[0])))
+            fields.append(JSONField("outputs", .object(outputs[ids[0]] ?? [])))
+        }
+        let counts = Dictionary(grouping: statuses, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        return Summary(json: .object(fields), line: "\(overall == "succeeded" ? "✔" : "✘") \(ids.count) prompt(s): \(counts)", code: code)
+    }
+}

@@ -1,0 +1,146 @@
+import Store
+
+/// What a run or a watch tells the user, derived from each state change: one line per
+/// event for people, or one JSON object per event for scripts.
+struct RunReporter {
+    /// The prompts to report on; nil: every prompt (watch).
+    var tracked: Set<String>?
+    /// Last reported progress step per prompt, so ticks are reported once each.
+    private var lastStep: [String: String] = [:]
+
+    init(tracked: Set<String>?) { self.tracked = tracked }
+
+    func follows(_ id: String) -> Bool { tracked?.contains(id) ?? true }
+
+    /// The events one change caused, as JSON objects (`{"event": …}`).
+    mutating func events(_ change: Change) -> [JSONValue] {
+        var out: [JSONValue] = []
+        let old = change.old
+        let new = change.new
+        if old.connection.phase != new.connection.phase {
+            var fields = [JSONField("event", "connection"), JSONField("phase", .string(new.connection.phase.name))]
+            switch new.connection.phase {
+            case .reconnecting(let attempt, let next):
+                fields += [JSONField("attempt", .number(Double(attempt))), JSONField("next_try_at", next.json)]
+            case .disconnected(let reason), .failed(let reason): fields.append(JSONField("reason", .string(reason)))
+            default: break
+            }
+            out.append(.object(fields))
+        }
+        if old.queue.prompts != new.queue.prompts {
+            for id in new.queue.orderedIDs where follows(id) {
+                let record = new.queue.prompts[id]!
+                let before = old.queue.prompts[id]
+                if before?.accepted != true, record.accepted {
+                    var fields = [JSONField("event", "accepted"), JSONField("prompt_id", .string(id)), JSONField("number", record.number.json)]
+                    if !record.warnings.isEmpty { fields.append(JSONField("warnings", .array(record.warnings.map(\.json)))) }
+                    out.append(.object(fields))
+                }
+                if before?.status != record.status, record.status != .queued {
+                    out.append(statusEvent(record))
+                }
+                for output in record.outputs where !(before?.outputs.contains(output) ?? false) {
+                    out.append(.object([JSONField("event", "output"), JSONField("prompt_id", .string(id)),
+                                        JSONField("node", .string(output.key)), JSONField("output", output.value)]))
+                }
+            }
+        }
+        for rejection in new.queue.rejected.dropFirst(old.queue.rejected.count) where rejection.promptID.map(follows) ?? (tracked == nil) {
+            out.append(.object([JSONField("event", "rejected")] + (rejection.json.objectValue ?? [])))
+        }
+        if let id = new.progress.promptID, follows(id), new.queue.prompts[id]?.status == .running {
+            let step = "\(new.progress.node ?? "")/\(new.progress.value)/\(new.progress.max)"
+            if lastStep[id] != step, new.progress.max > 0 {
+                lastStep[id] = step
+                out.append(.object([
+                    JSONField("event", "progress"), JSONField("prompt_id", .string(id)), JSONField("node", new.progress.node.json),
+                    JSONField("value", .number(new.progress.value)), JSONField("max", .number(new.progress.max)),
+                    JSONField("fraction", .number(new.progress.fraction)), JSONField("eta_seconds", new.progress.etaSeconds.json),
+                ]))
+            }
+        }
+        for entry in new.log.entries(after: old.log.total) where entry.kind == "resync" {
+            out.append(.object([JSONField("event", "resync"), JSONField("message", .string(entry.message))]))
+        }
+        return out
+    }
+
+    func statusEvent(_ record: PromptRecord) -> JSONValue {
+        var fields = [JSONField("event", .string(record.status.rawValue)), JSONField("prompt_id", .string(record.id))]
+        if let error = record.error { fields.append(JSONField("error", error.json)) }
+        if let interrupted = record.interrupted {
+            fields.append(JSONField("node_id", interrupted.nodeID.json))
+            fields.append(JSONField("node_type", interrupted.nodeType.json))
+        }
+        return .object(fields)
+    }
+
+    /// The same events as lines for people.
+    static func line(_ event: JSONValue, names: [String: String]) -> String? {
+        let id = event["prompt_id"]?.stringValue ?? ""
+        let who = names[id].map { "\(id.prefix(8)) \($0)" } ?? String(id.prefix(8))
+        switch event["event"]?.stringValue {
+        case "connection":
+            let phase = event["phase"]?.stringValue ?? "?"
+            switch phase {
+            case "connected": return "· connected"
+            case "reconnecting":
+                return "· connection lost; reconnecting (attempt \(event["attempt"]?.intValue ?? 0))"
+            case "disconnected": return "· disconnected: \(event["reason"]?.stringValue ?? "")"
+            case "failed": return "✘ connection failed: \(event["reason"]?.stringValue ?? "")"
+            default: return nil
+            }
+        case "accepted":
+            var line = "▸ \(who): queued"
+            if let number = event["number"]?.doubleValue { line += " as #\(JSONWriter.number(number))" }
+            for warning in event["warnings"]?.arrayValue ?? [] {
+                line += "\n  ! dropped by the server: \(nodeErrorLine(warning))"
+            }
+            return line
+        case "running": return "▸ \(who): running"
+        case "progress":
+            let value = event["value"]?.doubleValue ?? 0
+            let max = event["max"]?.doubleValue ?? 0
+            let fraction = event["fraction"]?.doubleValue ?? 0
+            var line = "  \(who): node \(event["node"]?.stringValue ?? "?") \(JSONWriter.number(value))/\(JSONWriter.number(max)) · \(Int((fraction * 100).rounded()))% of the prompt"
+            if let eta = event["eta_seconds"]?.doubleValue { line += " · ETA \(seconds(eta))" }
+            return line
+        case "output":
+            let files = (event["output"]?.objectValue ?? []).flatMap { ($0.value.arrayValue ?? []).compactMap { $0["filename"]?.stringValue } }
+            return "  \(who): node \(event["node"]?.stringValue ?? "?") → \(files.isEmpty ? "output" : files.joined(separator: ", "))"
+        case "succeeded": return "✔ \(who): succeeded"
+        case "failed":
+            let error = event["error"]
+            let node = "node \(error?["node_id"]?.stringValue ?? "?") (\(error?["node_type"]?.stringValue ?? "?"))"
+            let message = (error?["exception_message"]?.stringValue ?? "").split(separator: "\n").first.map(String.init) ?? ""
+            return "✘ \(who): failed at \(node): \(error?["exception_type"]?.stringValue ?? "error"): \(message)"
+        case "interrupted":
+            return "✘ \(who): interrupted at node \(event["node_id"]?.stringValue ?? "?") (\(event["node_type"]?.stringValue ?? "?"))"
+        case "cancelled": return "✘ \(who): cancelled"
+        case "lost": return "✘ \(who): lost: the server no longer knows it (restarted?)"
+        case "ended": return "· \(who): ended; asking the server how"
+        case "rejected":
+            var line = "✘ \(who): rejected by the server (\(event["status"]?.intValue ?? 0) \(event["type"]?.stringValue ?? "")): \(event["message"]?.stringValue ?? "")"
+            for nodeError in event["node_errors"]?.arrayValue ?? [] { line += "\n  \(nodeErrorLine(nodeError))" }
+            if let info = event["extra_info"], info.objectValue?.isEmpty == false, event["node_errors"]?.arrayValue?.isEmpty != false {
+                line += "\n  \(JSONWriter.string(info))"
+            }
+            return line
+        case "resync": return "· \(event["message"]?.stringValue ?? "resynced")"
+        default: return nil
+        }
+    }
+
+    /// `node 2 (TestProgressLoop): image: required_input_missing: Required input is missing`
+    static func nodeErrorLine(_ value: JSONValue) -> String {
+        let problems = (value["errors"]?.arrayValue ?? []).map { e in
+            [e["input_name"]?.stringValue, e["type"]?.stringValue, e["message"]?.stringValue]
+                .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        }
+        return "node \(value["node_id"]?.stringValue ?? "?") (\(value["class_type"]?.stringValue ?? "?")): \(problems.joined(separator: "; "))"
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s < 60 ? "\(JSONWriter.number((s * 10).rounded() / 10)) s" : "\(Int(s) / 60) min \(Int(s) % 60) s"
+    }
+}
