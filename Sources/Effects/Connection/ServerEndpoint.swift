@@ -23,6 +23,11 @@ public struct ServerEndpoint: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws(InvalidURL) {
         var text = text.trimmingCharacters(in: .whitespaces)
         if !text.contains("://") { text = "http://" + text }
+        if let port = text.range(of: #"://[^/@\[\]]*:([^/]*)"#, options: .regularExpression),
+            let colon = text[port].lastIndex(of: ":"), !text[port][text[port].index(after: colon)...].allSatisfy(\.isNumber)
+        {
+            throw InvalidURL(description: "bad port in \(text): a number is expected")
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw InvalidURL(description: "not a URL: \(text)")
         }
@@ -36,10 +41,6 @@ public struct ServerEndpoint: Sendable, Equatable, CustomStringConvertible {
         if let port = components.port {
             guard (1...65535).contains(port) else { throw InvalidURL(description: "port \(port) is out of range (1-65535)") }
             self.port = port
-        } else if text.range(of: #"://[^/]*:[^0-9/]"#, options: .regularExpression) != nil
-            || text.range(of: #"://[^/]*:$"#, options: .regularExpression) != nil
-        {
-            throw InvalidURL(description: "bad port in \(text)")
         } else {
             self.port = secure ? 443 : 80
         }

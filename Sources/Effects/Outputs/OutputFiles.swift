@@ -18,6 +18,13 @@ public struct OutputFiles: Sendable {
         public var filename: String
         public var subfolder: String
         public var type: String
+
+        public init(node: String, filename: String, subfolder: String, type: String) {
+            self.node = node
+            self.filename = filename
+            self.subfolder = subfolder
+            self.type = type
+        }
     }
 
     public enum Outcome: Sendable, Equatable {
