@@ -5,10 +5,11 @@ import ArgumentParser
 /// Each benchmark is a subcommand so later ones (`chaos`, …) slot in beside `decode`
 /// without changing how the existing ones are invoked; `decode` is the default so a bare
 /// `comfysh-bench` still does the useful thing.
-struct ComfyshBench: ParsableCommand {
+@main
+struct ComfyshBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "comfysh-bench",
-        abstract: "Benchmarks for comfysh's protocol decoder and reducers.",
+        abstract: "Benchmarks for comfysh's protocol decoder, reducers and connection.",
         discussion: """
             Figures are throughput on one core, single-threaded, over the recorded \
             ComfyUI transcripts. Run from the package root so the default fixture and \
@@ -16,7 +17,7 @@ struct ComfyshBench: ParsableCommand {
               swift build -c release --scratch-path .build-bench --product comfysh-bench
               .build-bench/release/comfysh-bench decode --json
             """,
-        subcommands: [DecodeCommand.self],
+        subcommands: [DecodeCommand.self, ConnectionCommand.self],
         defaultSubcommand: DecodeCommand.self
     )
 }

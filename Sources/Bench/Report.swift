@@ -11,6 +11,8 @@ struct Report {
         case ratio
         /// Frames, errors and other counts.
         case count
+        /// Times, in milliseconds.
+        case milliseconds
     }
 
     struct Row {
@@ -55,6 +57,7 @@ struct Report {
         switch kind {
         case .ratio: (value * 1000).rounded() / 1000
         case .rate, .count: value.rounded()
+        case .milliseconds: (value * 10).rounded() / 10
         }
     }
 
@@ -63,6 +66,7 @@ struct Report {
         case .rate: "msgs/s"
         case .ratio: "x"
         case .count: ""
+        case .milliseconds: "ms"
         }
     }
 
@@ -70,6 +74,7 @@ struct Report {
         guard let value, value.isFinite else { return "n/a" }
         switch kind {
         case .rate, .count: return grouped(Int(value.rounded()))
+        case .milliseconds: return JSONWriter.number((value * 10).rounded() / 10)
         case .ratio:
             let hundredths = Int((value * 100).rounded())
             let fraction = String(hundredths % 100)

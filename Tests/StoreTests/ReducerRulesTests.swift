@@ -109,7 +109,10 @@ import Testing
         // Legacy previews cannot be attributed to a prompt we do not own.
         state.apply(Action(at: at(3.5), .binary(.preview(.init(format: 1, image: [1])))))
         #expect(state.progress.preview?.promptID == nil)
-        let commands = state.apply(server(4, .status(.init(queueRemaining: 0))))
+        // "Nothing runs" as of when the frame was sent: the queue itself decides.
+        #expect(state.apply(server(4, .status(.init(queueRemaining: 0)))) == [.fetchQueue])
+        #expect(state.prompt(other)?.status == .running)
+        let commands = state.apply(http(5, .queueSnapshot(.init(running: [], pending: []))))
         #expect(state.prompt(other)?.status == .ended)
         #expect(commands == [.fetchHistory(promptID: other)])
         #expect(!state.nodes.byID.values.contains { $0.state == .running })
@@ -142,8 +145,10 @@ import Testing
         let commands = state.apply(http(2, .queueSnapshot(.init(running: [], pending: []))))
         #expect(state.prompt(pid)?.status == .ended)
         #expect(commands == [.fetchHistory(promptID: pid)])
-        // Not queued, not running, not in history: the server forgot it (a restart).
-        state.apply(http(3, .history(requested: pid, entries: [])))
+        // No history: a fresh snapshot decides, and it does not list it either: lost (a restart).
+        #expect(state.apply(http(3, .history(requested: pid, entries: []))) == [.fetchQueue])
+        #expect(state.prompt(pid)?.status == .ended)
+        state.apply(http(4, .queueSnapshot(.init(running: [], pending: []))))
         #expect(state.prompt(pid)?.status == .lost)
         #expect(state.log.entries.last?.message.contains("lost") == true)
     }
@@ -165,7 +170,7 @@ import Testing
         var state = connected()
         state.apply(server(1, .executionStart(promptID: pid, timestamp: nil)))
         state.apply(server(2, .executing(.init(node: "1", displayNode: "1", promptID: pid))))
-        state.apply(server(3, .status(.init(queueRemaining: 0))))
+        state.apply(http(3, .queueSnapshot(.init(running: [], pending: []))))
         #expect(state.prompt(pid)?.status == .ended)
         let out = images(("a.png", "", "output"))
         state.apply(http(4, .history(requested: pid, entries: [
@@ -273,5 +278,40 @@ import Testing
                 return log
             }($0)
         }
+    }
+}
+
+/// A `status` frame can be older than an HTTP answer already applied (they travel on
+/// different connections): it must not end a prompt the server has just accepted.
+@Suite struct StaleFrameTests {
+    let me = "me0000000000000000000000000000001"
+    let pid = "aaaaaaaa-0000-4000-8000-000000000001"
+
+    @Test func anOldQueueLengthOfZeroDoesNotEndAFreshlyAcceptedPrompt() {
+        var state = AppState()
+        state.apply(Action(at: .zero, .connection(.opened(socket: 0, path: "/ws", clientID: me))))
+        state.apply(Action(at: Timestamp(seconds: 1), .http(.promptAccepted(.init(
+            promptID: pid, number: 1, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me))))))
+        // The connect-time status, sent before the POST, arrives after its answer.
+        let commands = state.apply(Action(at: Timestamp(seconds: 2), .server(.status(.init(queueRemaining: 0, sid: me)))))
+        #expect(commands == [.fetchQueue])
+        #expect(state.prompt(pid)?.status == .queued)
+        // The snapshot (taken after the POST) lists it: nothing ends.
+        #expect(state.apply(Action(at: Timestamp(seconds: 3), .http(.queueSnapshot(.init(
+            running: [QueueItem(number: 1, promptID: pid, clientID: me, nodeCount: 1, outputsToExecute: [])], pending: []))))) == [])
+        #expect(state.prompt(pid)?.status == .running)
+    }
+
+    @Test func aPromptEndedByAnOldFrameComesBackWhenTheQueueStillHasIt() {
+        var state = AppState()
+        state.apply(Action(at: .zero, .connection(.opened(socket: 0, path: "/ws", clientID: me))))
+        state.apply(Action(at: Timestamp(seconds: 1), .server(.executionStart(promptID: pid, timestamp: nil))))
+        // An older execution_start of another prompt, held during a resync.
+        state.apply(Action(at: Timestamp(seconds: 2), .server(.executionStart(promptID: "other", timestamp: nil))))
+        #expect(state.prompt(pid)?.status == .ended)
+        #expect(state.apply(Action(at: Timestamp(seconds: 3), .http(.history(requested: pid, entries: [])))) == [.fetchQueue])
+        state.apply(Action(at: Timestamp(seconds: 4), .http(.queueSnapshot(.init(
+            running: [QueueItem(number: 1, promptID: pid, clientID: me, nodeCount: 1, outputsToExecute: [])], pending: [])))))
+        #expect(state.prompt(pid)?.status == .running)  // not lost
     }
 }

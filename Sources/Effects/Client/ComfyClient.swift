@@ -20,7 +20,8 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     let clock: C
     let origin: C.Instant
     let transport: any SocketTransport
-    let http: any ComfyHTTP
+    /// The HTTP client, for calls outside the reducer's commands (downloads); shut down by `stop()`.
+    public nonisolated let http: any ComfyHTTP
     let random: @Sendable () -> Double
 
     var breaker: CircuitBreaker

@@ -8,6 +8,11 @@ public struct Workflow: Sendable, Equatable {
     /// The graph: node id → `{class_type, inputs, _meta}`.
     public var graph: JSONValue
 
+    public init(name: String, graph: JSONValue) {
+        self.name = name
+        self.graph = graph
+    }
+
     public struct Problem: Error, Equatable, CustomStringConvertible {
         public var description: String
     }

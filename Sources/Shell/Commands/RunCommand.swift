@@ -89,8 +89,7 @@ public struct RunCommand: AsyncParsableCommand {
         var outputs: [String: [JSONField]] = [:]
         for id in ids { outputs[id] = state.queue.prompts[id]?.outputs ?? [] }
         if let out {
-            let files = OutputFiles(http: AsyncHTTPComfyHTTP(endpoint: configuration.endpoint, headers: configuration.headers,
-                                                             extraCAFile: configuration.extraCAFile), folder: out, overwrite: overwrite)
+            let files = OutputFiles(http: client.http, folder: out, overwrite: overwrite)
             for id in ids where state.queue.prompts[id]?.status == .succeeded {
                 for result in await files.download(outputs[id] ?? []) { report(result, promptID: id, names: names) }
             }

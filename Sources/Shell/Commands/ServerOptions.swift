@@ -20,6 +20,12 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the server before giving up (exit 3).")
     var connectTimeout: Double = 10
 
+    @Option(help: "Seconds between pings; a peer that misses one is dead (found within two).")
+    var heartbeat: Double = 10
+
+    @Option(help: "Seconds a prompt of ours may run with no event before the server is probed.")
+    var stallTimeout: Double = 30
+
     /// The configuration, or a message for the user (exit 2).
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageProblem) -> ClientConfiguration {
         let url = server ?? environment["COMFY_URL"] ?? "http://127.0.0.1:8188"
@@ -45,7 +51,11 @@ struct ServerOptions: ParsableArguments {
             configuration.extraCAFile = cacert
         }
         guard connectTimeout > 0 else { throw UsageProblem("--connect-timeout must be positive") }
+        guard heartbeat >= 0.05 else { throw UsageProblem("--heartbeat must be at least 0.05 seconds") }
+        guard stallTimeout >= 0.1 else { throw UsageProblem("--stall-timeout must be at least 0.1 seconds") }
         configuration.connectTimeout = .milliseconds(Int(connectTimeout * 1000))
+        configuration.heartbeat = .milliseconds(Int(heartbeat * 1000))
+        configuration.stallTimeout = .milliseconds(Int(stallTimeout * 1000))
         return configuration
     }
 }

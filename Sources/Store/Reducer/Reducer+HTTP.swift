@@ -43,10 +43,11 @@ extension AppState {
         case .history(let requested, let entries):
             if entries.isEmpty, let id = requested {
                 if queue.prompts[id]?.status == .ended {
-                    // Not queued, not running, not in history: the server forgot it (restart).
-                    updatePrompt(id, creating: .lost, owner: .observed) { $0.move(to: .lost, at: at) }
-                    if nodes.promptID == id { nodes.settleRunning(as: .interrupted) }
-                    log.append(.warning, "history", "prompt \(id.short) is unknown to the server: lost", at: at)
+                    // No history: either the server forgot it (a restart) or our "ended"
+                    // came from a frame older than it looked. A fresh snapshot decides.
+                    updatePrompt(id, creating: .ended, owner: .observed) { $0.missingFromHistory = true }
+                    ctx.emit(.fetchQueue)
+                    log.append(.info, "history", "no history for \(id.short); checking the queue", at: at)
                 } else {
                     log.append(.info, "history", "no history for \(id.short) (pending, running, or unknown)", at: at)
                 }
@@ -109,13 +110,21 @@ extension AppState {
                     $0.clientID = item.clientID ?? $0.clientID
                     $0.nodeCount = item.nodeCount ?? $0.nodeCount
                     if $0.status == .ended { $0.status = status }  // it had not ended after all
+                    $0.missingFromHistory = false
                     $0.move(to: status, at: at)
                 }
             }
         }
         for id in queue.unfinishedIDs where !listed.contains(id) {
             let record = queue.prompts[id]!
-            if record.accepted, record.status == .queued || record.status == .running { markEnded(id, &ctx) }
+            if record.status == .ended, record.missingFromHistory {
+                // Not queued, not running, and history had nothing: the server forgot it.
+                updatePrompt(id, creating: .lost, owner: .observed) { $0.move(to: .lost, at: at) }
+                if nodes.promptID == id { nodes.settleRunning(as: .interrupted) }
+                log.append(.warning, "queue", "prompt \(id.short) is unknown to the server: lost", at: at)
+            } else if record.accepted, record.status == .queued || record.status == .running {
+                markEnded(id, &ctx)
+            }
         }
         queue.remaining = s.running.count + s.pending.count
     }

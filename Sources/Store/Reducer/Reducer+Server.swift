@@ -99,13 +99,16 @@ extension AppState {
     }
 
     /// `queue_remaining` (from `status` or `GET /prompt`) counts pending and running
-    /// prompts of all clients. Zero means nothing runs or waits: every prompt we still
-    /// believe queued or running has ended without telling us how; history will.
+    /// prompts of all clients. Zero says nothing runs or waits — but only as of when the
+    /// frame was sent: it can be older than an HTTP answer we already applied (the
+    /// connect-time `status`, or frames held during a resync, can predate a POST or a
+    /// snapshot). So a zero while we still track prompts asks for `GET /queue`, whose
+    /// answer is the server's truth after everything we sent; the snapshot ends them.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
         guard remaining == 0 else { return }
-        for id in queue.unfinishedIDs where queue.prompts[id]!.accepted && queue.prompts[id]!.status != .ended {
-            markEnded(id, &ctx)
+        if queue.unfinishedIDs.contains(where: { queue.prompts[$0]!.accepted && queue.prompts[$0]!.status != .ended }) {
+            ctx.emit(.fetchQueue)
         }
     }
 

@@ -75,6 +75,8 @@ public struct PromptRecord: Sendable, Equatable {
     public var warnings: [NodeError] = []
     /// The outcome was confirmed by a history entry.
     public var fromHistory = false
+    /// `ended`, and history had no entry: lost if the next snapshot does not list it either.
+    var missingFromHistory = false
 
     public init(id: String, status: Status, owner: Owner, seen: Int) {
         self.id = id

@@ -1,0 +1,32 @@
+/// How a ``ComfySimulator`` listens and behaves.
+public struct SimulatorConfiguration: Sendable {
+    /// The address to listen on. Loopback by default, like ComfyUI.
+    public var host: String
+    /// The port to listen on; `0` picks a free one (read it from ``ComfySimulator/port``
+    /// after ``ComfySimulator/start()``).
+    public var port: Int
+    /// When set, every node step takes this long instead of the node's own delay
+    /// (`TestProgressLoop.delay`, `TestSleep.tick`, `TestFail`'s 50 ms). Tests use
+    /// `.milliseconds(1)` or `.zero`; `nil` keeps the recorded pace.
+    ///
+    /// The messages a run produces do not depend on it: the progress throttle works on
+    /// the node's own delays.
+    public var stepDelay: Duration?
+    /// Emulates ComfyUI issue #16010: when an old socket's handler ends after a newer
+    /// socket registered the same client id, the cleanup removes the *newer*
+    /// registration, and that socket silently receives nothing more (protocol
+    /// reference 1.7). Off: only a socket's own registration is removed.
+    public var overlappingReconnectBug: Bool
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        stepDelay: Duration? = nil,
+        overlappingReconnectBug: Bool = false
+    ) {
+        self.host = host
+        self.port = port
+        self.stepDelay = stepDelay
+        self.overlappingReconnectBug = overlappingReconnectBug
+    }
+}

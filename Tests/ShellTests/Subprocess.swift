@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+
+/// The built `comfysh` binary run as a subprocess, its output readable line by line as it
+/// comes (so a test can act on an event, e.g. cut the connection once a prompt runs).
+final class Subprocess: Sendable {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The `comfysh` binary built next to this test bundle.
+    static var executable: URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("comfysh")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/comfysh")
+    }
+
+    let process = Process()
+    let lines: AsyncStream<String>
+    private let stderrText = TextBox()
+    private let exited: AsyncStream<Int32>
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "COMFY_URL")
+        env.removeValue(forKey: "COMFY_TOKEN")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let (lines, sink) = AsyncStream<String>.makeStream()
+        self.lines = lines
+        let buffer = Mutex([UInt8]())
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                let rest = buffer.withLock { b in defer { b = [] }; return b }
+                if !rest.isEmpty { sink.yield(String(decoding: rest, as: UTF8.self)) }
+                sink.finish()
+                return
+            }
+            let complete: [String] = buffer.withLock { b in
+                b.append(contentsOf: data)
+                var found: [String] = []
+                while let newline = b.firstIndex(of: 0x0A) {
+                    found.append(String(decoding: b[..<newline], as: UTF8.self))
+                    b.removeSubrange(...newline)
+                }
+                return found
+            }
+            for line in complete { sink.yield(line) }
+        }
+        let errText = stderrText
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                return
+            }
+            errText.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        let (exited, exitSink) = AsyncStream<Int32>.makeStream()
+        self.exited = exited
+        process.terminationHandler = { p in
+            exitSink.yield(p.terminationStatus)
+            exitSink.finish()
+        }
+        try process.run()
+    }
+
+    /// Waits for the exit status (the test's time limit bounds it).
+    func status() async -> Int32 {
+        for await status in exited { return status }
+        return process.terminationStatus
+    }
+
+    var stderr: String { stderrText.text.withLock { $0 } }
+
+    /// Every remaining line, then the exit status.
+    func finish() async -> (lines: [String], status: Int32) {
+        var all: [String] = []
+        for await line in lines { all.append(line) }
+        return (all, await status())
+    }
+}
+
+final class TextBox: Sendable {
+    let text = Mutex("")
+}
