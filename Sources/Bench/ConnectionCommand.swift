@@ -12,6 +12,8 @@ import Store
 /// * `reconnect_ms`: the connection drops (no close frame) and the server is back at
 ///   once → connected and resynced again: the first backoff step (full jitter, 0–1 s) plus
 ///   the connect and resync.
+///
+/// Each fault hits a connection that has been up for a second.
 /// * `dead_peer_ms`: the server stops answering (half-open: socket open, no pongs) →
 ///   the client has declared the peer dead. The goal is at most two heartbeat intervals.
 struct ConnectionCommand: AsyncParsableCommand {
@@ -43,10 +45,13 @@ struct ConnectionCommand: AsyncParsableCommand {
         for _ in 0..<samples {
             clean.append(await timeBack(client) { await simulator.closeAllConnections(code: 1001) })
             dropped.append(await timeBack(client) { await simulator.dropAllConnections() })
+            try? await Task.sleep(for: .milliseconds(1100))
             let before = client.store.state.connection.connects
             let start = ContinuousClock.now
+            let stalledAt = await client.now
             await simulator.setStalled(true)
-            await client.store.until { $0.connection.connects == before && $0.connection.lastClose?.reason.contains("dead peer") == true }
+            // The socket is closed after the stall began (the heartbeat gave up).
+            await client.store.until { ($0.connection.lastClose?.at ?? .zero) >= stalledAt }
             dead.append((ContinuousClock.now - start).seconds * 1000)
             await simulator.setStalled(false)
             await client.store.until { $0.connection.isOnline && $0.connection.connects == before + 1 }
@@ -72,8 +77,11 @@ struct ConnectionCommand: AsyncParsableCommand {
         if json { print(JSONWriter.string(report.json)) }
     }
 
-    /// Milliseconds from `fault` until the client is connected and resynced again.
+    /// Milliseconds from `fault` until the client is connected and resynced again. The
+    /// connection is first left to settle for a second, so the fault hits a healthy one
+    /// (a connection that dies within its first second counts as a failed attempt).
     func timeBack(_ client: ComfyClient<ContinuousClock>, _ fault: () async -> Void) async -> Double {
+        try? await Task.sleep(for: .milliseconds(1100))
         let before = client.store.state.connection.connects
         let start = ContinuousClock.now
         await fault()
@@ -87,3 +95,4 @@ struct ConnectionCommand: AsyncParsableCommand {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }
+
