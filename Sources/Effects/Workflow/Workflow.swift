@@ -60,10 +60,11 @@ public struct Workflow: Sendable, Equatable {
         return Workflow(name: name, graph: .object(fields))
     }
 
-    /// The `POST /prompt` body: the graph under our prompt id and client id.
-    public func body(promptID: String, clientID: String, front: Bool = false) -> JSONValue {
+    /// The `POST /prompt` body: the graph under our prompt id and client id. `number` is
+    /// an explicit priority (lowest runs first); `front` jumps the queue when none is given.
+    public func body(promptID: String, clientID: String, front: Bool = false, number: Double? = nil) -> JSONValue {
         var fields = [JSONField("prompt", graph), JSONField("client_id", .string(clientID)), JSONField("prompt_id", .string(promptID))]
-        if front { fields.append(JSONField("front", true)) }
+        if let number { fields.append(JSONField("number", .number(number))) } else if front { fields.append(JSONField("front", true)) }
         return .object(fields)
     }
 

@@ -44,6 +44,9 @@ public struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Put the prompts at the front of the server's queue.")
     var front = false
 
+    @Option(help: "An explicit queue priority for the prompts (lowest runs first).")
+    var number: Double?
+
     public init() {}
 
     public func run() async throws {
@@ -70,7 +73,7 @@ public struct RunCommand: AsyncParsableCommand {
         for (id, workflow) in zip(ids, loaded) {
             await client.request(.submit(
                 promptID: id, graph: workflow.submitted(clientID: configuration.clientID),
-                body: workflow.body(promptID: id, clientID: configuration.clientID, front: front), front: front))
+                body: workflow.body(promptID: id, clientID: configuration.clientID, front: front, number: number), front: front))
         }
         let tracked = Set(ids)
         let finished: @Sendable (AppState) -> Bool = { state in
