@@ -26,27 +26,34 @@ extension ComfyClient {
     }
 
     func call(_ method: String, _ route: String, body: JSONValue? = nil) async {
-        let exchange = await http.send(method: method, route: route, body: body, timeout: configuration.requestTimeout)
+        let exchange = await send(method, route, body: body)
         dispatch(.http(exchange.result))
+    }
+
+    /// An HTTP call, shown to the tap.
+    func send(_ method: String, _ route: String, body: JSONValue? = nil) async -> HTTPExchange {
+        let exchange = await http.send(method: method, route: route, body: body, timeout: configuration.requestTimeout)
+        tapHTTP(exchange)
+        return exchange
     }
 
     /// Submits under our own prompt id. A retry first asks the server whether the
     /// earlier POST got through, so a prompt is never enqueued twice.
     func submit(_ id: String, body: JSONValue) async {
         if posted.contains(id) {
-            let queue = await http.send(method: "GET", route: "/queue", body: nil, timeout: configuration.requestTimeout)
+            let queue = await send("GET", "/queue")
             if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) {
                 dispatch(.http(queue.result))
                 return
             }
-            let history = await http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: configuration.requestTimeout)
+            let history = await send("GET", "/history/\(id)")
             if case .history(_, let entries) = history.result, !entries.isEmpty {
                 dispatch(.http(history.result))
                 return
             }
         }
         posted.insert(id)
-        let exchange = await http.send(method: "POST", route: "/prompt", body: body, timeout: configuration.requestTimeout)
+        let exchange = await send("POST", "/prompt", body: body)
         if exchange.status == nil {
             dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure ?? "no answer")))
         } else {
@@ -66,27 +73,29 @@ extension ComfyClient {
     func resync() async {
         beginResync()
         let ids = store.state.queue.unfinishedIDs
-        let queue = await http.send(method: "GET", route: "/queue", body: nil, timeout: configuration.requestTimeout)
+        let queue = await send("GET", "/queue")
         var result: HTTPResult?
         if case .queueSnapshot(let snapshot) = queue.result {
             dispatch(.connection(.probed(rttMs: queue.milliseconds)))
             var histories: [ResyncedHistory] = []
             var failed: HTTPResult?
-            await withTaskGroup(of: (String, HTTPResult).self) { group in
+            await withTaskGroup(of: (String, HTTPExchange).self) { group in
                 var next = ids.makeIterator()
                 // At most eight lookups at a time: a long list must not flood the server.
                 for _ in 0..<8 {
                     guard let id = next.next() else { break }
-                    group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout).result) }
+                    group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout)) }
                 }
-                for await (id, answer) in group {
+                for await (id, exchange) in group {
+                    tapHTTP(exchange)
+                    let answer = exchange.result
                     if case .history(_, let entries) = answer {
                         histories.append(ResyncedHistory(promptID: id, entries: entries))
                     } else {
                         failed = answer
                     }
                     if let id = next.next() {
-                        group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout).result) }
+                        group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout)) }
                     }
                 }
             }

@@ -125,6 +125,7 @@ extension ComfyClient {
             text = "connection lost without a close frame (dead peer: no pong within two heartbeats, or reset)"
         }
         if state.socket == socket {
+            tap?(.close(t: now.seconds, socket: socket))
             dispatch(.connection(.closed(socket: socket, code: code, reason: text, byClient: byClient)))
         }
         return .ended(lasted: lasted, code: code, byClient: byClient)
@@ -151,6 +152,8 @@ extension ComfyClient {
         let flags = JSONValue.object(configuration.features.sorted { $0.key < $1.key }.map { JSONField($0.key, .bool($0.value)) })
         try? await channel.send(text: JSONWriter.string(.object([JSONField("type", "feature_flags"), JSONField("data", flags)])))
         let path = configuration.endpoint.webSocketPath(clientID: configuration.clientID)
+        tap?(.open(t: now.seconds, socket: socket, path: path))
+        tap?(.text(t: now.seconds, socket: socket, incoming: false, text: JSONWriter.string(.object([JSONField("type", "feature_flags"), JSONField("data", flags)]))))
         beginResync()
         dispatch(.connection(.opened(socket: socket, path: path, clientID: configuration.clientID)))
         dispatch(.connection(.sent(socket: socket, type: "feature_flags", data: flags)))
@@ -182,6 +185,12 @@ extension ComfyClient {
     func receive(_ message: SocketMessage, socket: Int) {
         guard current?.socket == socket else { return }
         let at = now
+        if let tap {
+            switch message {
+            case .text(let text): tap(.text(t: at.seconds, socket: socket, incoming: true, text: text))
+            case .binary(let bytes): tap(.binary(t: at.seconds, socket: socket, bytes: bytes))
+            }
+        }
         if held != nil {
             held!.append((message, at))
             return

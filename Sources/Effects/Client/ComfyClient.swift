@@ -42,6 +42,9 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     var posted: Set<String> = []
     /// Why the current socket's inbound failed, if it did.
     var inboundFailure: String?
+    /// Sees every frame, socket event and HTTP exchange as a transcript entry (for
+    /// `trace` and `record`). Headers are never part of an entry.
+    var tap: (@Sendable (TranscriptEntry) -> Void)?
 
     public init(
         configuration: ClientConfiguration, store: Store = Store(), clock: C,
@@ -91,6 +94,18 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     /// outbox while offline).
     public func request(_ request: UserRequest) {
         dispatch(.user(request))
+    }
+
+    /// Installs (or removes, with nil) the traffic tap.
+    public func setTap(_ tap: (@Sendable (TranscriptEntry) -> Void)?) {
+        self.tap = tap
+    }
+
+    /// Reports an HTTP exchange to the tap (answered ones only: a transcript has a status).
+    func tapHTTP(_ exchange: HTTPExchange) {
+        guard let tap, let status = exchange.status else { return }
+        tap(.http(t: now.seconds, method: exchange.method, path: exchange.route, status: status,
+                  request: exchange.request ?? .null, response: exchange.response ?? .null))
     }
 
     /// Dispatches `event` at the current time and queues the commands it asks for.
