@@ -196,30 +196,4 @@ import WSClient
         await client.stop()
         await simulator.stop()
     }
-
-    /// ComfyUI #16010: another socket registers under our client id and goes away; ours
-    /// stays open but receives nothing. The stall detector sees the queue move without us
-    /// and re-registers; the run still succeeds, once.
-    @Test func aSocketThatSilentlyLostItsRegistrationIsReplaced() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(30), overlappingReconnectBug: true))
-        try await simulator.start()
-        let id = ClientIdentity.generate()
-        let client = ComfyClient(configuration: try configuration(simulator, id: id), clock: ContinuousClock())
-        await client.start()
-        await client.store.until { $0.connection.isOnline }
-        // A stale twin with our id takes the registration, then leaves.
-        _ = try await WebSocketClient.connect(url: simulator.webSocketURL(clientID: id), logger: Logger(label: "twin")) { inbound, _, _ in
-            var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
-            _ = try await frames.next()  // its status: it is registered now
-        }
-        let prompt = await submit(Self.workflow(steps: 30), to: client)
-        await client.store.until(finished(prompt))
-        let state = client.store.state
-        #expect(state.queue.prompts[prompt]?.status == .succeeded)
-        #expect(state.connection.connects >= 2)
-        #expect(state.log.entries.contains { $0.message.contains("stalled") })
-        #expect(await simulator.executionCount(of: prompt) == 1)
-        await client.stop()
-        await simulator.stop()
-    }
 }
