@@ -3,21 +3,8 @@ import Testing
 
 /// `comfysh replay` end to end: the real executable, as a subprocess, on the fixtures.
 @Suite struct ReplayCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// The `comfysh` binary built next to this test bundle.
-    static var executable: URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        // `swift test` runs `<build>/debug/comfyshPackageTests.xctest`; on some setups the
-        // path points inside the bundle.
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("comfysh")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return root.appendingPathComponent(".build/debug/comfysh")
-    }
+    static let root = Subprocess.root
+    static var executable: URL { Subprocess.executable }
 
     struct Run {
         var status: Int32
