@@ -80,11 +80,13 @@ let package = Package(
         .target(
             name: "Shell",
             dependencies: [
-                "Store", "Effects",
+                "Store", "Effects", "Simulator", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
+        // libedit, through its readline-compatible API (Debian: libedit-dev).
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "comfysh",
             dependencies: ["Shell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -137,6 +139,7 @@ let package = Package(
             // The executable is a dependency so that `swift test` builds the binary these
             // end-to-end tests run as a subprocess.
             dependencies: ["Shell", "Store", "Effects", "Simulator", "comfysh"],
+            exclude: ["PTY/pty_driver.py"],
             swiftSettings: strict
         ),
     ],

@@ -257,3 +257,23 @@ import Testing
         await client.stop()
     }
 }
+
+/// A server that accepts the connection but never answers the upgrade.
+@Suite(.timeLimit(.minutes(1))) struct ConnectTimeoutTests {
+    @Test func anUnansweredUpgradeIsGivenUpAndRetried() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        var configuration = ClientConfiguration(endpoint: try ServerEndpoint("http://127.0.0.1:8188"), clientID: "me")
+        configuration.connectTimeout = .milliseconds(50)
+        let client = ComfyClient(configuration: configuration, clock: clock, transport: transport, http: http, random: { 1 })
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        _ = await attempts.next()  // never decided: the upgrade hangs
+        await client.store.until { if case .reconnecting = $0.connection.phase { true } else { false } }
+        #expect(client.store.state.log.entries.contains { $0.message == "connection attempt failed: no answer to the WebSocket upgrade within 0.05 s" })
+        await clock.untilSuspended()
+        await clock.advance(by: .seconds(1))
+        _ = await attempts.next()
+        #expect(transport.attemptCount == 2)
+        await client.stop()
+    }
+}

@@ -34,7 +34,8 @@ extension ComfyClient {
                     breaker.recordSuccess()
                 }
                 if !clean { delay = fail() }
-            case .failed:
+            case .failed(let reason):
+                dispatch(.connection(.attemptFailed(reason: reason)))
                 delay = fail()
             }
             publishBreaker()
@@ -94,12 +95,37 @@ extension ComfyClient {
         let options = SocketOptions(
             maxFrameSize: configuration.maxFrameSize, heartbeat: configuration.heartbeat,
             extraCAFile: configuration.extraCAFile)
+        let timeout = configuration.connectTimeout
+        let transport = transport
         do {
-            let end = try await transport.connect(url: url, headers: configuration.headers, options: options) { channel in
-                await self.opened(socket: socket, channel: channel)
-                await self.serve(socket: socket, channel: channel)
+            // WSClient's connect has no timeout of its own: a server that accepts the TCP
+            // connection but never answers the upgrade would hold it forever. The
+            // watchdog (on real time: it bounds I/O, it is not a policy) gives up on an
+            // attempt that has not opened within the connect timeout.
+            let end: SocketEnd = try await withThrowingTaskGroup(of: SocketEnd?.self) { group in
+                group.addTask {
+                    try await transport.connect(url: url, headers: self.configuration.headers, options: options) { channel in
+                        await self.opened(socket: socket, channel: channel)
+                        await self.serve(socket: socket, channel: channel)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if await self.isOpen(socket) { return nil }
+                    throw ConnectTimeout(seconds: timeout.seconds)
+                }
+                while let result = try await group.next() {
+                    if let end = result {
+                        group.cancelAll()
+                        return end
+                    }
+                }
+                throw CancellationError()
             }
             return ended(socket: socket, code: end.code, reason: end.reason)
+        } catch let timedOut as ConnectTimeout {
+            current = nil
+            return .failed("\(timedOut)")
         } catch {
             if store.state.connection.socket == socket {
                 return ended(socket: socket, code: nil, reason: inboundFailure ?? describe(error))
@@ -107,6 +133,13 @@ extension ComfyClient {
             current = nil
             return await classifyConnectFailure(error)
         }
+    }
+
+    func isOpen(_ socket: Int) -> Bool { current?.socket == socket || store.state.connection.socket == socket }
+
+    struct ConnectTimeout: Error, CustomStringConvertible {
+        var seconds: Double
+        var description: String { "no answer to the WebSocket upgrade within \(JSONWriter.number(seconds)) s" }
     }
 
     func ended(socket: Int, code: Int?, reason: String?) -> Outcome {

@@ -10,7 +10,9 @@ public struct Comfysh: AsyncParsableCommand {
             the connection, the queue and every prompt it knows, the running nodes, the \
             progress and a log. Every change is shown as a diff.
 
-            Run workflows against a server, follow one, or replay a recording:
+            With no subcommand, the interactive shell ('comfysh --demo' to try it with a \
+            simulated server). Or run workflows, follow a server, replay a recording:
+              comfysh --demo
               comfysh run workflow_api.json --server http://127.0.0.1:8188
               comfysh watch
               comfysh replay Tests/Fixtures/comfyui/success_progress.jsonl
@@ -19,7 +21,8 @@ public struct Comfysh: AsyncParsableCommand {
             when set, is sent as a bearer token.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, WatchCommand.self, ReplayCommand.self]
+        subcommands: [ShellCommand.self, RunCommand.self, WatchCommand.self, ReplayCommand.self],
+        defaultSubcommand: ShellCommand.self
     )
 
     public init() {}

@@ -8,6 +8,8 @@ public enum ConnectionEvent: Sendable, Equatable {
     /// The socket is gone. `code` is the close code if a close frame was exchanged
     /// (nil when the peer vanished); `byClient` says who started it.
     case closed(socket: Int, code: Int?, reason: String, byClient: Bool)
+    /// An attempt failed before the socket opened (refused, timed out, upgrade refused).
+    case attemptFailed(reason: String)
     /// Effects will try again at `at` (attempt `attempt`).
     case reconnectScheduled(attempt: Int, at: Timestamp)
     /// Effects gave up: the reason is shown as is.

@@ -38,6 +38,10 @@ extension AppState {
             let codeText = code.map { " (\($0))" } ?? ""
             log.append(byClient ? .info : .warning, "connection", "disconnected\(codeText): \(reason)", at: at)
 
+        case .attemptFailed(let reason):
+            connection.phase = .disconnected(reason: reason)
+            log.append(.warning, "connection", "connection attempt failed: \(reason)", at: at)
+
         case .reconnectScheduled(let attempt, let next):
             connection.phase = .reconnecting(attempt: attempt, nextTryAt: next)
             connection.reconnects += 1

@@ -1,0 +1,107 @@
+import Effects
+import Foundation
+import Simulator
+import Store
+
+/// Connecting, the demo server, tracing and recording.
+extension ShellSession {
+    func connect(to url: String?) async {
+        var server = options.server
+        if let url { server.server = url }
+        let configuration: ClientConfiguration
+        do { configuration = try server.configuration() } catch {
+            return problem("\(error)")
+        }
+        if let old = client {
+            await old.stop()
+            client = nil
+        }
+        let client = ComfyClient(configuration: configuration, store: store, clock: ContinuousClock())
+        self.client = client
+        await updateTap()
+        await client.start()
+        await settle({ state in
+            if case .failed = state.connection.phase { return true }
+            return state.connection.isOnline
+        }, seconds: configuration.connectTimeout.seconds)
+        let state = store.state.connection
+        if state.isOnline {
+            // What the server is, for `status` (one call; not a resync).
+            let stats = await client.http.send(method: "GET", route: "/system_stats", body: nil, timeout: configuration.connectTimeout)
+            store.dispatch(Action(at: await client.now, .http(stats.result)))
+            let version = store.state.connection.server?.comfyuiVersion.map { " (ComfyUI \($0))" } ?? ""
+            say(style.green("● ") + "connected to \(configuration.endpoint)\(version) as \(configuration.clientID.prefix(8))")
+        } else if case .failed(let reason) = state.phase {
+            problem(reason)
+        } else {
+            problem("\(configuration.endpoint) does not answer yet (\(state.lastClose?.reason ?? state.phase.name)); still trying in the background")
+        }
+    }
+
+    /// `--demo`: a simulator on a free loopback port, and a connection to it.
+    func startDemo() async {
+        let simulator = ComfySimulator()
+        do { try await simulator.start() } catch {
+            return problem("could not start the demo server: \(error)")
+        }
+        self.simulator = simulator
+        say("demo: a simulated ComfyUI server is running at \(simulator.baseURL); try 'submit demo'")
+        await connect(to: simulator.baseURL)
+    }
+
+    /// Routes the client's traffic to `trace` and `record` as they are switched on.
+    func updateTap() async {
+        guard let client else { return }
+        let terminal = terminal
+        let tracing = tracing
+        let recorder = recorder
+        guard tracing || recorder != nil else {
+            await client.setTap(nil)
+            return
+        }
+        let dim = style
+        await client.setTap { entry in
+            recorder?.write(entry)
+            if tracing, let line = entry.traceLine() { terminal.printAbove(dim.dim(line)) }
+        }
+    }
+
+    func record(_ args: [String], usage: String) async {
+        if args == ["stop"] {
+            guard let recorder else { return say("not recording") }
+            recorder.close()
+            self.recorder = nil
+            await updateTap()
+            return say("recording stopped: \(recorder.path)")
+        }
+        guard args.count == 1 else { return problem("one file, or 'stop' — usage: \(usage)") }
+        guard recorder == nil else { return problem("already recording to \(recorder!.path); 'record stop' first") }
+        let meta: JSONValue = .object([
+            JSONField("recorder", "comfysh"), JSONField("server", .string(client?.configuration.endpoint.description ?? "")),
+            JSONField("client_ids", .array(client.map { [JSONValue.string($0.configuration.clientID)] } ?? [])),
+        ])
+        do {
+            recorder = try TranscriptWriter(path: args[0], meta: meta)
+        } catch {
+            return problem("cannot record to \(args[0]): \(FileManager.default.fileExists(atPath: args[0]) ? "the file exists" : "\(error.localizedDescription)")")
+        }
+        await updateTap()
+        say("recording to \(args[0]) (mode 0600); 'record stop' to finish")
+    }
+
+    func replay(_ path: String) {
+        let entries: [(line: Int, entry: TranscriptEntry)]
+        do { entries = try TranscriptReader.read(path: path) } catch {
+            return problem("\(path): \(error)")
+        }
+        var state = AppState()
+        let printer = DiffPrinter(verbose: diffMode == .verbose)
+        var out: [String] = []
+        TranscriptActions.replay(entries, into: &state) { step in
+            guard self.diffMode != .off else { return }
+            out.append(printer.render(action: step.action, line: step.line, diff: StateDiff.between(step.old, step.new), commands: step.commands))
+        }
+        out.append(printer.footer(state))
+        say(out.joined(separator: "\n"))
+    }
+}

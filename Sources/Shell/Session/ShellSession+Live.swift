@@ -1,0 +1,103 @@
+import Effects
+import Foundation
+import Store
+
+/// Following the live state while the user types: one progress line, one line per
+/// notification, and a prompt that shows the connection.
+extension ShellSession {
+    func follow() async {
+        var reporter = RunReporter(tracked: nil)
+        var lastPercent: [String: Int] = [:]
+        let ticker = Task { [weak self] in
+            // While reconnecting, the prompt counts down.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await self?.refreshCountdown()
+            }
+        }
+        defer { ticker.cancel() }
+        for await change in store.changes() {
+            if diffMode == .verbose, !isForegroundCommand {
+                let lines = StateDiff.between(change.old, change.new).filter { !StateDiff.quietPaths.contains($0.path) }
+                if !lines.isEmpty { say(style.dim(change.action.event.summary) + "\n" + lines.map { "  " + style.diff($0) }.joined(separator: "\n")) }
+            }
+            for event in reporter.events(change) {
+                switch event["event"]?.stringValue {
+                case "progress":
+                    guard let id = event["prompt_id"]?.stringValue else { continue }
+                    if terminal.isInteractive {
+                        terminal.setLiveLine(progressLine(event))
+                    } else {
+                        // On a pipe: a line at each quarter of the prompt, not a flood.
+                        let percent = Int(((event["fraction"]?.doubleValue ?? 0) * 100).rounded(.down))
+                        if percent / 25 > (lastPercent[id] ?? -1) / 25 || lastPercent[id] == nil {
+                            lastPercent[id] = percent
+                            say(progressLine(event))
+                        }
+                    }
+                case "succeeded", "failed", "interrupted", "cancelled", "lost":
+                    terminal.setLiveLine(nil)
+                    if let line = RunReporter.line(event, names: [:]) { say(color(line)) }
+                case "connection":
+                    if let line = connectionNotice(event, state: change.new) { say(line) }
+                    terminal.setPrompt(promptText())
+                case "resync":
+                    if let message = event["message"]?.stringValue, !message.contains("; 0 prompt(s) finished") {
+                        say("· " + message)
+                    }
+                case "accepted", "running", "output", "rejected":
+                    continue  // shown by the command that caused them
+                default:
+                    continue
+                }
+            }
+            if change.old.queue.remaining != change.new.queue.remaining || change.old.connection.quality != change.new.connection.quality {
+                terminal.setPrompt(promptText())
+            }
+        }
+    }
+
+    var isForegroundCommand: Bool { foreground != nil }
+
+    func refreshCountdown() async {
+        if case .reconnecting = store.state.connection.phase {
+            let now = await client?.now
+            terminal.setPrompt(PromptLine.render(store.state, now: now, style: style))
+        }
+    }
+
+    /// `▸ 61c72f8c node 2 7/10 70% · prompt 44% · 4.9 steps/s · ETA 1.8 s`
+    func progressLine(_ event: JSONValue) -> String {
+        let state = store.state
+        let value = event["value"]?.doubleValue ?? 0
+        let max = event["max"]?.doubleValue ?? 0
+        let nodePercent = max > 0 ? Int((value / max * 100).rounded()) : 0
+        var line = "▸ \((event["prompt_id"]?.stringValue ?? "").prefix(8)) node \(event["node"]?.stringValue ?? "?") \(JSONWriter.number(value))/\(JSONWriter.number(max)) \(nodePercent)%"
+        line += " · prompt \(Int(((event["fraction"]?.doubleValue ?? 0) * 100).rounded()))%"
+        if let rate = state.progress.stepsPerSecond { line += " · \(JSONWriter.number((rate * 10).rounded() / 10)) steps/s" }
+        if let eta = event["eta_seconds"]?.doubleValue { line += " · ETA \(RunReporter.seconds(eta))" }
+        return line
+    }
+
+    func color(_ line: String) -> String {
+        if line.hasPrefix("✔") { return style.green(line) }
+        if line.hasPrefix("✘") { return style.red(line) }
+        return line
+    }
+
+    func connectionNotice(_ event: JSONValue, state: AppState) -> String? {
+        switch event["phase"]?.stringValue {
+        case "connected":
+            return state.connection.connects > 1 ? style.green("● connection restored") + " (after \(state.connection.reconnects) reconnect attempt(s) in all)" : nil
+        case "disconnected":
+            return style.yellow("● connection lost: ") + (event["reason"]?.stringValue ?? "")
+        case "reconnecting":
+            let attempt = event["attempt"]?.intValue ?? 0
+            return attempt > 1 ? style.dim("  reconnecting, attempt \(attempt)") : nil
+        case "failed":
+            return style.red("● connection failed: ") + (event["reason"]?.stringValue ?? "")
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Store
+
+/// What `status`, `queue`, `history` and `log` print.
+extension ShellSession {
+    func statusView() -> String {
+        let state = store.state
+        let c = state.connection
+        var connection = c.phase.name
+        switch c.phase {
+        case .reconnecting(let attempt, _): connection += " (attempt \(attempt))"
+        case .disconnected(let reason), .failed(let reason): connection += ": \(reason)"
+        default: break
+        }
+        var quality = c.quality.rawValue
+        if let rtt = c.rttMs { quality += ", rtt \(JSONWriter.number((rtt * 10).rounded() / 10)) ms" }
+        let flags = (c.serverFeatures?.objectValue ?? []).map(\.key).joined(separator: ", ")
+        var rows: [(String, String)] = [
+            ("connection", connection),
+            ("quality", quality),
+            ("server", [c.url, c.server?.comfyuiVersion.map { "ComfyUI \($0)" }, c.server?.os].compactMap { $0 }.joined(separator: " · ")),
+            ("client id", c.clientID ?? "-"),
+            ("previews", c.previewMetadata ? "with metadata (type 4)" : "legacy (type 1)"),
+            ("server flags", flags.isEmpty ? "-" : flags),
+            ("queue", "\(state.queue.runningIDs.count) running, \(state.queue.pendingIDs.count) pending (server: \(state.queue.remaining.map(String.init) ?? "?") remaining)"),
+            ("breaker", "\(c.breaker.rawValue)\(c.breakerFailures > 0 ? ", \(c.breakerFailures) failure(s)" : "")"),
+            ("reconnects", "\(c.reconnects)"),
+        ]
+        if !c.outbox.isEmpty { rows.append(("outbox", "\(c.outbox.count) waiting: " + c.outbox.map(\.command.summary).joined(separator: "; "))) }
+        return table(rows)
+    }
+
+    func queueView() -> String {
+        let state = store.state
+        let running = state.queue.runningIDs
+        let pending = state.queue.pendingIDs
+        let waiting = state.queue.orderedIDs.filter { id in
+            let p = state.queue.prompts[id]!
+            return !p.status.isTerminal && !running.contains(id) && !pending.contains(id)
+        }
+        var lines: [String] = []
+        for id in running { lines.append("  ▸ " + promptLine(id, state)) }
+        for id in pending { lines.append("  · " + promptLine(id, state)) }
+        for id in waiting { lines.append("  ? " + promptLine(id, state)) }
+        if lines.isEmpty { lines.append("  (nothing queued or running)") }
+        return "queue: \(running.count) running, \(pending.count) pending (server: \(state.queue.remaining.map(String.init) ?? "?") remaining)\n" + lines.joined(separator: "\n")
+    }
+
+    func historyView() -> String {
+        let state = store.state
+        let done = state.queue.orderedIDs.filter { state.queue.prompts[$0]!.status.isTerminal }
+        guard !done.isEmpty else { return "no finished prompts yet" }
+        return done.map { "  " + promptLine($0, state) }.joined(separator: "\n")
+    }
+
+    func promptLine(_ id: String, _ state: AppState) -> String {
+        let p = state.queue.prompts[id]!
+        var line = "\(id.prefix(8))  \(p.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(p.owner.rawValue)"
+        if let number = p.number { line += "  #\(JSONWriter.number(number))" }
+        if !p.outputs.isEmpty { line += "  \(p.outputs.count) output node(s)" }
+        if let error = p.error { line += "  \(error.exceptionType ?? "error") at node \(error.nodeID ?? "?")" }
+        return line
+    }
+
+    func promptView(_ id: String) -> String {
+        let state = store.state
+        let p = state.queue.prompts[id]!
+        var rows: [(String, String)] = [("prompt", id), ("status", p.status.rawValue + (p.fromHistory ? " (confirmed by history)" : "")), ("owner", p.owner.rawValue)]
+        if let number = p.number { rows.append(("number", JSONWriter.number(number))) }
+        if let start = p.startedAt, let end = p.finishedAt { rows.append(("ran", "\(JSONWriter.number(((end - start) * 10).rounded() / 10)) s")) }
+        if !p.cached.isEmpty { rows.append(("cached", p.cached.joined(separator: ", "))) }
+        for output in p.outputs {
+            let files = (output.value.objectValue ?? []).flatMap { ($0.value.arrayValue ?? []).compactMap { $0["filename"]?.stringValue } }
+            rows.append(("node \(output.key)", files.isEmpty ? JSONWriter.string(output.value) : files.joined(separator: ", ")))
+        }
+        if let error = p.error {
+            rows.append(("error", "\(error.exceptionType ?? "error") at node \(error.nodeID ?? "?") (\(error.nodeType ?? "?"))"))
+            rows.append(("message", (error.exceptionMessage ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        if let stop = p.interrupted { rows.append(("interrupted", "at node \(stop.nodeID ?? "?") (\(stop.nodeType ?? "?"))")) }
+        for warning in p.warnings { rows.append(("dropped", RunReporter.nodeErrorLine(warning.json))) }
+        return table(rows)
+    }
+
+    func logView(_ n: Int) -> String {
+        let entries = store.state.log.entries.suffix(n)
+        guard !entries.isEmpty else { return "the log is empty" }
+        return entries.map { entry in
+            let level = entry.level == .info ? "" : entry.level == .warning ? style.yellow("warning ") : style.red("error ")
+            return "  [\(entry.at)] \(level)\(entry.kind): \(entry.message)"
+        }.joined(separator: "\n")
+    }
+
+    func table(_ rows: [(String, String)]) -> String {
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { "  " + $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Effects
+import Foundation
+import Simulator
+import Store
+
+/// The interactive shell: reads commands from a `ShellTerminal`, runs them against one
+/// `Store` (and, once connected, a `ComfyClient`), prints the state diff each command
+/// caused, and follows the live state: one progress line, notifications, the prompt.
+///
+/// Commands run one at a time, in order, as a foreground task; Ctrl-C cancels the one
+/// running (e.g. `watch`) without leaving the shell, and lines typed meanwhile wait
+/// their turn (so a piped script runs top to bottom).
+actor ShellSession {
+    enum DiffMode: String { case off, on, verbose }
+
+    let terminal: any ShellTerminal
+    let options: ShellOptions
+    let store: Store
+    let style: Style
+    var client: ComfyClient<ContinuousClock>?
+    var simulator: ComfySimulator?
+    var diffMode = DiffMode.on
+    var tracing = false
+    var recorder: TranscriptWriter?
+    var foreground: Task<Void, Never>?
+    var pending: [String] = []
+    var inputEnded = false
+    var quitting = false
+    let events: AsyncStream<SessionEvent>
+    let eventSink: AsyncStream<SessionEvent>.Continuation
+
+    enum SessionEvent: Sendable {
+        case input(InputEvent)
+        case commandFinished
+    }
+
+    init(terminal: any ShellTerminal, options: ShellOptions, store: Store) {
+        self.terminal = terminal
+        self.options = options
+        self.store = store
+        self.style = Style.decide(interactive: terminal.isInteractive, noColorFlag: options.noColor)
+        (events, eventSink) = AsyncStream.makeStream()
+    }
+
+    /// Runs until `quit`, Ctrl-D or the end of piped input. Returns the exit status.
+    func run() async -> Int32 {
+        let follower = Task { await self.follow() }
+        let input = Task {
+            for await event in terminal.events { eventSink.yield(.input(event)) }
+            eventSink.yield(.input(.endOfInput))
+        }
+        if terminal.isInteractive {
+            terminal.printAbove("comfysh \(Comfysh.configuration.version) — type 'help' for commands, Ctrl-D to leave")
+        }
+        if options.demo { await startDemo() } else if options.connect { await runNow("connect") }
+        terminal.start(prompt: promptText())
+        for await event in events {
+            switch event {
+            case .input(.line(let line)):
+                pending.append(line)
+            case .input(.interrupt):
+                // Ctrl-C stops the running command; with nothing running on a pipe, it
+                // ends the script as it would any program.
+                if let foreground { foreground.cancel() } else if !terminal.isInteractive { quitting = true }
+            case .input(.endOfInput):
+                inputEnded = true
+            case .commandFinished:
+                foreground = nil
+            }
+            if foreground == nil, !pending.isEmpty, !quitting {
+                let line = pending.removeFirst()
+                foreground = Task {
+                    await self.handle(line)
+                    self.eventSink.yield(.commandFinished)
+                }
+            }
+            if foreground == nil, pending.isEmpty, inputEnded || quitting { break }
+        }
+        input.cancel()
+        follower.cancel()
+        await shutdown()
+        terminal.stop()
+        return 0
+    }
+
+    /// Runs a command line at start-up (before the prompt).
+    func runNow(_ line: String) async { await handle(line) }
+
+    func shutdown() async {
+        recorder?.close()
+        recorder = nil
+        await client?.stop()
+        client = nil
+        await simulator?.stop()
+        simulator = nil
+    }
+
+    func promptText() -> String {
+        PromptLine.render(store.state, now: nil, style: style)
+    }
+
+    /// Prints a block of text above the prompt (or on stdout, on a pipe).
+    func say(_ text: String) {
+        terminal.printAbove(text)
+    }
+
+    func problem(_ text: String) {
+        terminal.printAbove(style.red("✘ ") + text)
+    }
+}
