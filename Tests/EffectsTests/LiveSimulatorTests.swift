@@ -25,11 +25,16 @@ import WSClient
         ]))
     }
 
-    func configuration(_ simulator: ComfySimulator, id: String = ClientIdentity.generate()) throws -> ClientConfiguration {
+    /// Fast backoff; a heartbeat slow enough that a loaded CI machine (the whole suite runs
+    /// in parallel on two cores) does not miss a pong and see a dead peer where there is none
+    /// — the heartbeat test sets its own.
+    func configuration(
+        _ simulator: ComfySimulator, id: String = ClientIdentity.generate(), heartbeat: Duration = .seconds(2)
+    ) throws -> ClientConfiguration {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: id)
         configuration.backoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(200))
-        configuration.heartbeat = .milliseconds(200)
-        configuration.stallTimeout = .milliseconds(600)
+        configuration.heartbeat = heartbeat
+        configuration.stallTimeout = heartbeat * 3
         return configuration
     }
 
@@ -50,14 +55,17 @@ import WSClient
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
         await client.start()
-        await client.store.until { $0.connection.isOnline }
+        // Online, and the server has answered our feature flags: until then a prompt's
+        // previews would come in the legacy layout (protocol 1.3), which is right but not
+        // what this test checks.
+        await client.store.until { $0.connection.isOnline && $0.connection.previewMetadata }
         let id = await submit(Self.workflow(), to: client)
         await client.store.until(finished(id))
         let state = client.store.state
         #expect(state.queue.prompts[id]?.status == .succeeded)
         #expect(state.queue.prompts[id]?.outputs.map(\.key) == ["3"])
         #expect(state.connection.previewMetadata)
-        #expect(state.progress.preview?.promptID == id)
+        #expect(state.progress.preview?.promptID == id, "progress: \(JSONWriter.string(state.progress.json)) log: \(state.log.entries.suffix(12).map(\.message))")
         #expect(await simulator.executionCount(of: id) == 1)
         await client.stop()
         await simulator.stop()
@@ -83,7 +91,7 @@ import WSClient
     @Test func aDroppedConnectionMidRunReconnectsAndStillSucceeds() async throws {
         let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(30)))
         try await simulator.start()
-        let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
+        let client = ComfyClient(configuration: try configuration(simulator, heartbeat: .milliseconds(200)), clock: ContinuousClock())
         await client.start()
         await client.store.until { $0.connection.isOnline }
         let id = await submit(Self.workflow(steps: 20), to: client)
@@ -103,7 +111,7 @@ import WSClient
     @Test func aHalfOpenConnectionIsFoundByTheHeartbeatAndReplaced() async throws {
         let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(30)))
         try await simulator.start()
-        let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
+        let client = ComfyClient(configuration: try configuration(simulator, heartbeat: .milliseconds(200)), clock: ContinuousClock())
         await client.start()
         await client.store.until { $0.connection.isOnline }
         let id = await submit(Self.workflow(steps: 20), to: client)

@@ -46,7 +46,7 @@ import Testing
         #expect(summary["prompts"]?.arrayValue?.first?["status"] == "succeeded")
         #expect(summary["outputs"]?["3"]?["images"]?.arrayValue?.count == 1)
         let kinds = events(lines).compactMap { $0["event"]?.stringValue }
-        #expect(kinds.contains("accepted") && kinds.contains("running") && kinds.contains("progress") && kinds.contains("succeeded"))
+        #expect(kinds.contains("accepted") && kinds.contains("running") && kinds.contains("progress") && kinds.contains("succeeded"), "\(lines)")
         #expect(kinds.contains("downloaded"))
         #expect(await simulator.executionCount(of: id) == 1)
         let saved = try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".png") }

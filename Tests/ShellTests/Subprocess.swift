@@ -22,8 +22,11 @@ final class Subprocess: Sendable {
     let lines: AsyncStream<String>
     private let stderrText = TextBox()
     private let exited: AsyncStream<Int32>
+    /// Ends when standard error has been read to its end.
+    private let errEnd = AsyncStream<Never>.makeStream()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// `stdin`: text the program reads on its standard input (then end of input); nil: none.
+    init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws {
         process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = Self.root
@@ -36,14 +39,21 @@ final class Subprocess: Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = stdin.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         let (lines, sink) = AsyncStream<String>.makeStream()
         self.lines = lines
         let buffer = Mutex([UInt8]())
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
+        let (exited, exitSink) = AsyncStream<Int32>.makeStream()
+        self.exited = exited
+        process.terminationHandler = { p in
+            exitSink.yield(p.terminationStatus)
+            exitSink.finish()
+        }
+        try process.run()
+        // Read only once it runs: a failed launch leaves no reader blocked on the pipe.
+        PipeReader.start(out.fileHandleForReading) { data in
             if data.isEmpty {
-                handle.readabilityHandler = nil
                 let rest = buffer.withLock { b in defer { b = [] }; return b }
                 if !rest.isEmpty { sink.yield(String(decoding: rest, as: UTF8.self)) }
                 sink.finish()
@@ -61,21 +71,15 @@ final class Subprocess: Sendable {
             for line in complete { sink.yield(line) }
         }
         let errText = stderrText
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
+        let errEnd = errEnd
+        PipeReader.start(err.fileHandleForReading) { data in
+            if data.isEmpty { errEnd.1.finish() }
             errText.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
-        let (exited, exitSink) = AsyncStream<Int32>.makeStream()
-        self.exited = exited
-        process.terminationHandler = { p in
-            exitSink.yield(p.terminationStatus)
-            exitSink.finish()
+        if let input, let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
         }
-        try process.run()
     }
 
     /// Waits for the exit status (the test's time limit bounds it).
@@ -90,6 +94,7 @@ final class Subprocess: Sendable {
     func finish() async -> (lines: [String], status: Int32) {
         var all: [String] = []
         for await line in lines { all.append(line) }
+        for await _ in errEnd.0 {}
         return (all, await status())
     }
 }

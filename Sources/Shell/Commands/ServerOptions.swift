@@ -73,4 +73,16 @@ enum Redaction {
         guard let colon = header.firstIndex(of: ":") else { return "***" }
         return header[...colon] + " ***"
     }
+
+    /// A command line as it may be kept (history): a password in a URL
+    /// (`http://me:pw@host`) and token-like query values (`?token=…`) become `***`.
+    static func redactLine(_ line: String) -> String {
+        var text = line
+        text = text.replacingOccurrences(
+            of: #"(://[^/\s:@]*:)[^@\s/]+@"#, with: "$1***@", options: .regularExpression)
+        text = text.replacingOccurrences(
+            of: #"([?&](?:token|access_token|api_key|apikey|key|password|auth)=)[^&\s]+"#, with: "$1***",
+            options: [.regularExpression, .caseInsensitive])
+        return text
+    }
 }

@@ -23,6 +23,10 @@ struct Style: Sendable {
         if line.kind == .added, line.path.hasPrefix("log["), let entry = line.new {
             let level = entry["level"]?.stringValue.flatMap { $0 == "info" ? nil : $0 + " " } ?? ""
             text = "+ \(line.path): \(level)\(entry["kind"]?.stringValue ?? ""): \(entry["message"]?.stringValue ?? "")"
+        } else if line.kind == .added, line.path.hasPrefix("queue.prompts."), let record = line.new, let status = record["status"]?.stringValue {
+            // A new prompt record reads as what a person looks for first; `state queue` has it all.
+            let number = record["number"].flatMap { $0.doubleValue.map { " · #" + JSONWriter.number($0) } } ?? ""
+            text = "+ \(line.path): \(status) · \(record["owner"]?.stringValue ?? "?")\(number)"
         }
         switch line.kind {
         case .added: return green(text)

@@ -5,8 +5,8 @@ import Store
 
 /// Reading a command line and running it, with the state diff it caused.
 extension ShellSession {
-    func handle(_ line: String) async {
-        defer { terminal.setPrompt(promptText()) }
+    func handle(_ line: String, showingDiff: Bool = true) async {
+        defer { refreshPrompt() }
         let words: [String]
         do { words = try Tokenizer.words(line) } catch {
             problem("\(error) in: \(line)")
@@ -21,13 +21,14 @@ extension ShellSession {
         }
         let before = store.state
         await run(info.name, args, usage: info.usage)
-        guard diffMode != .off, !Task.isCancelled || info.name == "watch" else { return }
+        guard showingDiff, diffMode != .off, !Task.isCancelled || info.name == "watch" else { return }
+        await followerCaughtUp()
         let lines = StateDiff.between(before, store.state).filter { line in
             // The stream (progress, node table) has its own live line; the diff is what the command changed.
             diffMode == .verbose || (!StateDiff.quietPaths.contains(line.path) && !line.path.hasPrefix("progress.") && !line.path.hasPrefix("nodes."))
         }
         if !lines.isEmpty, !["state", "help", "log", "status", "queue", "history", "diff", "replay"].contains(info.name) {
-            say(lines.map { "  " + style.diff($0) }.joined(separator: "\n"))
+            say(lines.map { fitted("  " + style.diff($0)) }.joined(separator: "\n"))
         }
     }
 
@@ -66,6 +67,13 @@ extension ShellSession {
             }
             say(JSONWriter.string(value, pretty: !json))
         case "queue":
+            // Asked, not remembered: the queue as the server has it now (GET /queue and
+            // the history of what left it), then shown.
+            if let client, store.state.connection.isOnline {
+                let total = store.state.log.total
+                await client.request(.resync)
+                await settle({ !$0.connection.resyncing && $0.log.entries(after: total).contains { $0.kind == "resync" } }, seconds: 3)
+            }
             say(queueView())
         case "submit":
             await submit(args, usage: usage)

@@ -20,10 +20,14 @@ extension ShellSession {
         self.client = client
         await updateTap()
         await client.start()
+        // Until connected, or a first attempt has failed (refused, timed out): the shell is
+        // not held while the client goes on trying in the background.
         await settle({ state in
-            if case .failed = state.connection.phase { return true }
-            return state.connection.isOnline
-        }, seconds: configuration.connectTimeout.seconds)
+            switch state.connection.phase {
+            case .failed, .reconnecting: return true
+            default: return state.connection.isOnline
+            }
+        }, seconds: configuration.connectTimeout.seconds + 1)
         let state = store.state.connection
         if state.isOnline {
             // What the server is, for `status` (one call; not a resync).

@@ -37,10 +37,13 @@ extension ShellSession {
                     }
                 case "succeeded", "failed", "interrupted", "cancelled", "lost":
                     terminal.setLiveLine(nil)
-                    if let line = RunReporter.line(event, names: [:]) { say(color(line)) }
+                    if let line = RunReporter.line(event, names: [:]) {
+                        let id = event["prompt_id"]?.stringValue ?? ""
+                        say(color(line + outcomeDetails(change.new.queue.prompts[id])))
+                    }
                 case "connection":
                     if let line = connectionNotice(event, state: change.new) { say(line) }
-                    terminal.setPrompt(promptText())
+                    refreshPrompt()
                 case "resync":
                     if let message = event["message"]?.stringValue, !message.contains("; 0 prompt(s) finished") {
                         say("· " + message)
@@ -51,18 +54,46 @@ extension ShellSession {
                     continue
                 }
             }
-            if change.old.queue.remaining != change.new.queue.remaining || change.old.connection.quality != change.new.connection.quality {
-                terminal.setPrompt(promptText())
+            if change.old.queue.remaining != change.new.queue.remaining || change.old.connection != change.new.connection {
+                refreshPrompt()
             }
+            followed = change.new
+        }
+    }
+
+    /// Lets the follower print what it has not yet printed (a finished prompt's
+    /// notification, say) before the command that waited for it prints its diff.
+    ///
+    /// "Caught up" is measured on the log's running count: every event the follower
+    /// announces (an outcome, a connection change, a resync) is logged, while progress
+    /// ticks, which are not, need no ordering. Bounded at two seconds so a stalled follower
+    /// costs a delay, never a hang.
+    func followerCaughtUp() async {
+        let target = store.state.log.total
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(2))
+        while (followed?.log.total ?? target) < target, clock.now < deadline {
+            await Task.yield()
+            try? await Task.sleep(for: .milliseconds(1))
         }
     }
 
     var isForegroundCommand: Bool { foreground != nil }
 
+    /// Redraws the prompt when what it shows has changed (the connection's phase, resync,
+    /// quality, the queue), not on every change of the connection slice (RTT, counters).
+    func refreshPrompt() {
+        let text = promptText()
+        guard text != shownPrompt else { return }
+        shownPrompt = text
+        terminal.setPrompt(text)
+    }
+
     func refreshCountdown() async {
         if case .reconnecting = store.state.connection.phase {
             let now = await client?.now
-            terminal.setPrompt(PromptLine.render(store.state, now: now, style: style))
+            shownPrompt = PromptLine.render(store.state, now: now, style: style)
+            terminal.setPrompt(shownPrompt)
         }
     }
 
@@ -77,6 +108,20 @@ extension ShellSession {
         if let rate = state.progress.stepsPerSecond { line += " · \(JSONWriter.number((rate * 10).rounded() / 10)) steps/s" }
         if let eta = event["eta_seconds"]?.doubleValue { line += " · ETA \(RunReporter.seconds(eta))" }
         return line
+    }
+
+    /// ` in 1.5 s · 2 outputs (3 files): 'outputs 513d9bef'` — what a person asks next.
+    func outcomeDetails(_ record: PromptRecord?) -> String {
+        guard let record else { return "" }
+        var parts: [String] = []
+        if let start = record.startedAt, let end = record.finishedAt, end >= start {
+            parts.append("in \(RunReporter.seconds(end - start))")
+        }
+        if record.status == .succeeded, !record.outputs.isEmpty {
+            let files = OutputFiles.files(in: record.outputs).count
+            parts.append("\(files) file(s) from \(record.outputs.count) output node(s): 'outputs \(record.id.prefix(8))'")
+        }
+        return parts.isEmpty ? "" : " " + parts.joined(separator: " · ")
     }
 
     func color(_ line: String) -> String {

@@ -26,7 +26,8 @@ extension ShellSession {
             promptID: id, graph: workflow.submitted(clientID: clientID),
             body: workflow.body(promptID: id, clientID: clientID, front: front), front: front))
         await settle { state in
-            state.queue.prompts[id]?.accepted == true || state.queue.rejected.contains { $0.promptID == id }
+            // The POST's answer (its queue number), not an execution_start that can overtake it.
+            state.queue.prompts[id]?.number != nil || state.queue.rejected.contains { $0.promptID == id }
                 || state.connection.outbox.contains { $0.command == .postPrompt(promptID: id, body: workflow.body(promptID: id, clientID: clientID, front: front)) }
         }
         let state = store.state
@@ -47,11 +48,13 @@ extension ShellSession {
         if let id {
             say(style.dim("following \(id.prefix(8)) — Ctrl-C stops following (the prompt keeps running)"))
             await store.until { $0.queue.prompts[id]?.status.isTerminal ?? true }
+            if Task.isCancelled { say(style.dim("stopped following \(id.prefix(8)); it keeps running ('cancel \(id.prefix(8))' stops it)")) }
         } else {
             say(style.dim("watching — Ctrl-C to stop"))
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
+            say(style.dim("stopped watching"))
         }
     }
 

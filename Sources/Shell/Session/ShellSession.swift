@@ -27,6 +27,11 @@ actor ShellSession {
     var pending: [String] = []
     var inputEnded = false
     var quitting = false
+    /// The last state the follower has shown: a command waits for it to catch up before
+    /// printing its diff, so notifications and the diff come out in the order they happened.
+    var followed: AppState?
+    /// The prompt as last drawn.
+    var shownPrompt = ""
     let events: AsyncStream<SessionEvent>
     let eventSink: AsyncStream<SessionEvent>.Continuation
 
@@ -84,8 +89,9 @@ actor ShellSession {
         return 0
     }
 
-    /// Runs a command line at start-up (before the prompt).
-    func runNow(_ line: String) async { await handle(line) }
+    /// Runs a command line at start-up (before the prompt). Its diff is not shown: the
+    /// user typed nothing yet, and the notification says what happened.
+    func runNow(_ line: String) async { await handle(line, showingDiff: false) }
 
     func shutdown() async {
         recorder?.close()
@@ -103,6 +109,17 @@ actor ShellSession {
     /// Prints a block of text above the prompt (or on stdout, on a pipe).
     func say(_ text: String) {
         terminal.printAbove(text)
+    }
+
+    /// `text` cut to the terminal's width (with "…"), so a long value cannot wrap and push
+    /// the screen around; on a pipe, unchanged.
+    func fitted(_ text: String) -> String {
+        guard terminal.isInteractive else { return text }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 1 else { return text }
+        let columns = Int(size.ws_col) - 1
+        guard TerminalText.width(text) > columns else { return text }
+        return TerminalText.truncate(text, toWidth: columns - 1) + "…"
     }
 
     func problem(_ text: String) {

@@ -279,7 +279,11 @@ private final class EditorSession {
             if ready < 0 && errno != EINTR { inputClosed = true }
             if fds[1].revents != 0 { wake.drain() }
             pendingSignals |= SignalRouter.take()
-            if ready > 0 && fds[0].revents != 0 { readInput() }
+            // Signals first: the terminal raised SIGINT when ^C was typed and dropped what was
+            // typed before it, so whatever is readable now came after the ^C.
+            handleSignals()
+            if !finished, ready > 0 && fds[0].revents != 0 { readInput() }
+            pendingSignals |= SignalRouter.take()
             handleSignals()
             if finished { break }
             if inputClosed || owner.stopRequested {
@@ -660,7 +664,8 @@ private final class EditorSession {
     func addToHistory(_ line: String) {
         guard let history, EditLineTerminal.belongsInHistory(line) else { return }
         let before = ceditline_history_count(history)
-        _ = ceditline_history_enter(history, line)
+        // Redacted as it is stored: what is written to the file is what history recalls.
+        _ = ceditline_history_enter(history, Redaction.redactLine(line))
         if ceditline_history_count(history) != before || before >= 1000 { saveHistory() }
     }
 

@@ -105,10 +105,9 @@ final class PTYSession: Sendable {
 
         let replies = self.replies
         let buffer = Mutex([UInt8]())
-        fromDriver.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
+        try process.run()
+        PipeReader.start(fromDriver.fileHandleForReading) { data in
             if data.isEmpty {
-                handle.readabilityHandler = nil
                 replies.finish()
                 return
             }
@@ -123,7 +122,6 @@ final class PTYSession: Sendable {
             }
             for line in lines { replies.push(line) }
         }
-        try process.run()
     }
 
     deinit {
