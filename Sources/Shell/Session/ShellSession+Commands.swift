@@ -92,9 +92,11 @@ extension ShellSession {
             let total = store.state.log.total
             await request(.interrupt(promptID: id)) { $0.log.total > total }
         case "clear":
+            guard args.isEmpty else { return bad("no arguments") }
             let total = store.state.log.total
             await request(.clearQueue) { $0.log.total > total }
         case "history":
+            guard args.count <= 1 else { return bad("one prompt id at most") }
             if let prefix = args.first {
                 guard let id = resolve(prefix) else { return }
                 say(promptView(id))
@@ -104,7 +106,7 @@ extension ShellSession {
         case "outputs":
             await outputs(args, usage: usage)
         case "log":
-            let n = args.first.flatMap(Int.init) ?? 20
+            let n = args.isEmpty ? 20 : (Int(args[0]) ?? 0)
             guard args.count <= 1, n > 0 else { return bad("N must be a positive number") }
             say(logView(n))
         case "watch":

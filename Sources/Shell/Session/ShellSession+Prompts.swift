@@ -66,7 +66,8 @@ extension ShellSession {
             folder = rest[i + 1]
             rest.removeSubrange(i...(i + 1))
         }
-        guard rest.count == 1, let id = resolve(rest[0]) else { return }
+        guard rest.count == 1 else { return problem("one prompt id — usage: \(usage)") }
+        guard let id = resolve(rest[0]) else { return }
         let outputs = store.state.queue.prompts[id]?.outputs ?? []
         let files = OutputFiles.files(in: outputs)
         guard !files.isEmpty else { return say("no output files for \(id.prefix(8))") }
