@@ -77,6 +77,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The chaos run (issue 6): the real client against the simulator under random
+        // faults, judged against the simulator's record. Used by a test and the benchmark.
+        .target(
+            name: "Chaos",
+            dependencies: ["Store", "Effects", "Simulator"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Shell",
             dependencies: [
@@ -95,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Store", "Effects", "Simulator",
+                "Store", "Effects", "Simulator", "Chaos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -112,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "EffectsTests",
             dependencies: [
-                "Store", "Effects", "Simulator",
+                "Store", "Effects", "Simulator", "Chaos",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

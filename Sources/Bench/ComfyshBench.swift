@@ -17,7 +17,7 @@ struct ComfyshBench: AsyncParsableCommand {
               swift build -c release --scratch-path .build-bench --product comfysh-bench
               .build-bench/release/comfysh-bench decode --json
             """,
-        subcommands: [DecodeCommand.self, ConnectionCommand.self, DrillCommand.self],
+        subcommands: [DecodeCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self],
         defaultSubcommand: DecodeCommand.self
     )
 }

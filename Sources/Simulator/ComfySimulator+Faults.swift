@@ -15,9 +15,10 @@ extension ComfySimulator {
 
     /// Stalls the server: it stops sending and stops reading on every socket (so client
     /// pings go unanswered) and keeps the sockets open; sockets that connect meanwhile
-    /// stall too. The worker keeps running and its messages for stalled sockets are
-    /// dropped, as the server drops messages for sockets it does not know. HTTP keeps
-    /// answering. `false` resumes reading and sending (dropped frames stay lost).
+    /// stall too. The worker keeps running; its messages wait, as bytes wait in a stuck
+    /// TCP connection. HTTP keeps answering. `false` resumes reading and sending: a socket
+    /// that is still open gets what waited, in order (a client that gave up on it and
+    /// closed it never does).
     public func setStalled(_ stalled: Bool) async {
         await core.setStalled(stalled)
     }
@@ -30,8 +31,9 @@ extension ComfySimulator {
     }
 
     /// Restarts the server in place, on the same port: the queue, history, cache and
-    /// socket registrations are forgotten and every socket is dropped; a running prompt
-    /// is abandoned without any message. Faults and the step gate's pause stay set.
+    /// socket registrations are forgotten and every socket is dropped (after the frames
+    /// already queued for it, as a process that exits has handed those to the network);
+    /// a running prompt is abandoned without any message. Faults and the step gate's pause stay set.
     public func restart() async {
         await core.restart()
     }
@@ -51,6 +53,12 @@ extension ComfySimulator {
     /// latency: frames keep their order and spacing). `nil` removes the delay.
     public func setFrameDelay(_ delay: Duration?) async {
         faults.frameDelay = delay
+    }
+
+    /// Answers every HTTP request `delay` late (a slow or overloaded server); `nil`
+    /// restores prompt answers. WebSocket frames are not affected.
+    public func setHTTPDelay(_ delay: Duration?) async {
+        faults.httpDelay = delay
     }
 }
 

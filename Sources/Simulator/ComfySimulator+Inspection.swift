@@ -19,6 +19,12 @@ extension ComfySimulator {
         await core.history.entry(promptID)?["outputs"]?.jsonValue
     }
 
+    /// Every run that reached its end, per prompt id, across restarts (a restart forgets
+    /// the history, not this): the server's own record of what it did.
+    public var completedRuns: [String: [CompletedRun]] {
+        get async { await core.completedRuns }
+    }
+
     /// Open WebSockets, registered or not.
     public var connectionCount: Int {
         get async { await core.socketCount }

@@ -60,7 +60,7 @@ import WSClient
         }
     }
 
-    @Test func aStalledServerDropsMessagesButKeepsRunning() async throws {
+    @Test func aStalledServerHoldsMessagesAndKeepsRunning() async throws {
         try await Self.withSimulator { simulator in
             let socket = TestSocket(url: simulator.webSocketURL(clientID: "quiet"))
             await socket.log.wait(forType: "status")
@@ -68,11 +68,16 @@ import WSClient
             let id = try await Self.submit(simulator, Self.sleepGraph(seconds: 1), clientID: "quiet")
             await simulator.advance(steps: 0)  // the worker has nothing left to do
             #expect(await simulator.historyStatus(of: id) == "success")
+            // Nothing of the run reached the socket while stalled.
+            #expect(await socket.log.frames.compactMap(\.type) == ["status"])
             await simulator.setStalled(false)
-            // Nothing of the run reached the socket; what comes now does.
+            // Resumed: what waited comes, in order, before anything sent now.
             await simulator.sendRaw(text: "{\"type\": \"probe\", \"data\": {}}")
             await socket.log.wait(forType: "probe")
-            #expect(await socket.log.frames.compactMap(\.type) == ["status", "probe"])
+            let types = await socket.log.frames.compactMap(\.type)
+            #expect(types.first == "status" && types.last == "probe")
+            #expect(types.contains("execution_start") && types.contains("execution_success"))
+            #expect(types.firstIndex(of: "execution_success")! < types.firstIndex(of: "probe")!)
             await socket.close()
         }
     }

@@ -54,10 +54,41 @@ extension ComfyClient {
         }
         posted.insert(id)
         let exchange = await send("POST", "/prompt", body: body)
-        if exchange.status == nil {
-            dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure ?? "no answer")))
+        if exchange.status == nil || isTransient(exchange.status!) {
+            // Not an answer about the prompt: it waits in the outbox for the next resync,
+            // whose check keeps it from being enqueued twice.
+            let message = exchange.status.map { "HTTP \($0): the server or a proxy is not taking prompts now" } ?? exchange.failure ?? "no answer"
+            dispatch(.http(.submitFailed(promptID: id, body: body, message: message)))
+            if exchange.status != nil { scheduleRetry() }
         } else {
             dispatch(.http(exchange.result))
+        }
+    }
+
+    /// The socket may stay up while HTTP says "not now" (a proxy), and the outbox goes out
+    /// only after a resync: ask for one after a backoff step, once at a time.
+    func scheduleRetry() {
+        guard !retryScheduled else { return }
+        retryScheduled = true
+        let delay = configuration.backoff.delay(failures: 2, unit: random())
+        Task {
+            guard await self.sleep(for: delay) else { return }
+            await self.retryDue()
+        }
+    }
+
+    func retryDue() {
+        retryScheduled = false
+        if !stopping, store.state.connection.isOnline { dispatch(.user(.resync)) }
+    }
+
+    /// Statuses that say "not now" rather than "not this prompt": a gateway timeout or
+    /// overload, and a refusal when refusals are waited out (`onRefusal = .coolDown`).
+    func isTransient(_ status: Int) -> Bool {
+        switch status {
+        case 408, 425, 429, 502, 503, 504: true
+        case 401, 403: configuration.onRefusal == .coolDown
+        default: false
         }
     }
 

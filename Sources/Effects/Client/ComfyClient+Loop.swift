@@ -20,9 +20,15 @@ extension ComfyClient {
             var delay = Duration.zero
             switch outcome {
             case .refused(let status):
-                dispatch(.connection(.failed(
-                    reason: "the server refused the connection (HTTP \(status)); check the auth headers or token. Not reconnecting.")))
-                return
+                guard configuration.onRefusal == .coolDown else {
+                    dispatch(.connection(.failed(
+                        reason: "the server refused the connection (HTTP \(status)); check the auth headers or token. Not reconnecting.")))
+                    return
+                }
+                dispatch(.connection(.attemptFailed(
+                    reason: "the server refused the connection (HTTP \(status)); trying again after \(JSONWriter.number(configuration.breaker.coolDown.seconds)) s")))
+                failures += 1
+                breaker.trip(now: now.seconds)
             case .ended(let lasted, let code, let byClient):
                 // A clean close by the server after a healthy connection (a restart, a
                 // proxy reload) comes back at once; a drop backs off. A connection that

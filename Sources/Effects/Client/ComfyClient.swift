@@ -40,6 +40,8 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     var held: [(SocketMessage, Timestamp)]?
     /// Prompt ids POSTed at least once: a second POST first asks the server.
     var posted: Set<String> = []
+    /// A resync is due after a "not now" answer to a POST (the outbox waits for one).
+    var retryScheduled = false
     /// Why the current socket's inbound failed, if it did.
     var inboundFailure: String?
     /// Sees every frame, socket event and HTTP exchange as a transcript entry (for
@@ -70,6 +72,9 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     /// Starts connecting (and reconnecting) in the background.
     public func start() {
         guard loopTask == nil, !stopping else { return }
+        if store.state.queue.resubmitLimit != configuration.resubmitLimit {
+            dispatch(.connection(.policy(resubmitLimit: configuration.resubmitLimit)))
+        }
         commandTask = Task { await self.runCommands() }
         loopTask = Task { await self.runLoop() }
     }

@@ -18,6 +18,14 @@ public struct ClientConfiguration: Sendable {
     /// A prompt of ours runs and nothing has arrived for this long: probe the server.
     public var stallTimeout: Duration = .seconds(30)
     public var breaker = CircuitBreaker.Policy()
+    /// What a 401/403 does. `.stop` (the default): the credentials are wrong, retrying
+    /// cannot help and would only hammer the server. `.coolDown`: open the circuit breaker
+    /// and try again after its cool-down, for a proxy or gateway that refuses for a while.
+    public var onRefusal = RefusalPolicy.stop
+    /// How many times a prompt of ours that the server forgot (a restart) is submitted
+    /// again under the same id (`QueueState.resubmitLimit`); 0: it is marked `lost`.
+    public var resubmitLimit = 0
+    public enum RefusalPolicy: Sendable { case stop, coolDown }
     /// How long one connection attempt or one HTTP call may take.
     public var connectTimeout: Duration = .seconds(10)
     public var requestTimeout: Duration = .seconds(30)

@@ -36,6 +36,14 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
+    /// Opens at once (a refusal under the cool-down policy): no attempt until the
+    /// cool-down ends, then one probe.
+    public mutating func trip(now: Double) {
+        failures = max(failures + 1, policy.threshold)
+        state = .open
+        openUntil = now + policy.coolDown.seconds
+    }
+
     /// Whether an attempt may be made at `now`; moves open → half-open when the cool-down is over.
     public mutating func allowsAttempt(now: Double) -> Bool {
         switch state {

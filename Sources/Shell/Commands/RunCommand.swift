@@ -12,7 +12,9 @@ public struct RunCommand: AsyncParsableCommand {
             Each workflow is submitted under a prompt id chosen here, so a retry after a \
             dropped connection never queues it twice. The run keeps its connection through \
             drops and server restarts (reconnecting with backoff and resyncing what it missed) \
-            until every prompt has ended.
+            until every prompt has ended. A prompt that a restarted server forgot is \
+            submitted again under the same id, once per restart and at most twice \
+            (--no-resubmit: it is reported lost).
 
             With --json, one JSON object per line for each event (accepted, running, progress, \
             output, succeeded, failed, interrupted, rejected, connection, resync), and as the \
@@ -47,6 +49,9 @@ public struct RunCommand: AsyncParsableCommand {
     @Option(help: "An explicit queue priority for the prompts (lowest runs first).")
     var number: Double?
 
+    @Flag(help: "If the server restarts and forgets a prompt, report it lost (exit 1) instead of submitting it again under the same id (once per restart, at most twice).")
+    var noResubmit = false
+
     public init() {}
 
     public func run() async throws {
@@ -54,7 +59,10 @@ public struct RunCommand: AsyncParsableCommand {
         let configuration: ClientConfiguration
         do {
             loaded = try workflows.map { path throws(Workflow.Problem) in try Workflow.load(path: path) }
-            configuration = try server.configuration()
+            var settings = try server.configuration()
+            // The user asked for these prompts to run: one the server forgot is sent again.
+            settings.resubmitLimit = noResubmit ? 0 : 2
+            configuration = settings
         } catch {
             Terminal.error("comfysh run: \(error)")
             throw ExitCode(2)

@@ -31,6 +31,9 @@ struct RunReporter {
             for id in new.queue.orderedIDs where follows(id) {
                 let record = new.queue.prompts[id]!
                 let before = old.queue.prompts[id]
+                if record.resubmitted > (before?.resubmitted ?? 0) {
+                    out.append(.object([JSONField("event", "resubmitted"), JSONField("prompt_id", .string(id))]))
+                }
                 if before?.accepted != true, record.accepted {
                     var fields = [JSONField("event", "accepted"), JSONField("prompt_id", .string(id)), JSONField("number", record.number.json)]
                     if !record.warnings.isEmpty { fields.append(JSONField("warnings", .array(record.warnings.map(\.json)))) }
@@ -118,6 +121,7 @@ struct RunReporter {
             return "✘ \(who): interrupted at node \(event["node_id"]?.stringValue ?? "?") (\(event["node_type"]?.stringValue ?? "?"))"
         case "cancelled": return "✘ \(who): cancelled"
         case "lost": return "✘ \(who): lost: the server no longer knows it (restarted?)"
+        case "resubmitted": return "↻ \(who): the server forgot it (restarted?); submitted again under the same id"
         case "ended": return "· \(who): ended; asking the server how"
         case "rejected":
             var line = "✘ \(who): rejected by the server (\(event["status"]?.intValue ?? 0) \(event["type"]?.stringValue ?? "")): \(event["message"]?.stringValue ?? "")"

@@ -8,6 +8,7 @@ final class FaultSwitches: Sendable {
         var stalled = false
         var refusingStatus: Int?
         var frameDelay: Duration?
+        var httpDelay: Duration?
     }
 
     private let state = Mutex(State())
@@ -25,5 +26,10 @@ final class FaultSwitches: Sendable {
     var frameDelay: Duration? {
         get { state.withLock { $0.frameDelay } }
         set { state.withLock { $0.frameDelay = newValue } }
+    }
+
+    var httpDelay: Duration? {
+        get { state.withLock { $0.httpDelay } }
+        set { state.withLock { $0.httpDelay = newValue } }
     }
 }

@@ -14,7 +14,7 @@ extension SimulatorCore {
     func restart() async {
         await stopWorker()
         generation += 1
-        dropAllSockets()
+        dropAllSocketsAfterQueuedFrames()
         registry.removeAll()
         clientFlags.removeAll()
         queue = PromptQueue()

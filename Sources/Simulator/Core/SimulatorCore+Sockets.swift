@@ -59,6 +59,12 @@ extension SimulatorCore {
         for socket in sockets.values { socket.channel.close(promise: nil) }
     }
 
+    /// Drops every socket after the frames already queued for it (a server process
+    /// that exits: what it wrote is on the wire, the rest never comes).
+    func dropAllSocketsAfterQueuedFrames() {
+        for socket in sockets.values { socket.outbox.yield(OutgoingFrame(kind: .drop, queuedAt: .now)) }
+    }
+
     func closeAllSockets(code: UInt16) {
         for socket in sockets.values { socket.outbox.yield(OutgoingFrame(kind: .close(code), queuedAt: .now)) }
     }

@@ -34,6 +34,9 @@ actor SimulatorCore {
     var files = OutputFiles()
     /// How many times the worker started each prompt id (kept across `restart()`).
     var executionCounts: [String: Int] = [:]
+    /// Every run that reached its end (success or error), per prompt id, kept across
+    /// `restart()`: the server's own record for checks such as the chaos run's.
+    var completedRuns: [String: [CompletedRun]] = [:]
 
     // MARK: Worker
 
@@ -77,10 +80,9 @@ actor SimulatorCore {
         }
     }
 
-    /// Queues a frame on one socket. While the server is stalled, frames are dropped:
-    /// a stalled peer never sees them.
+    /// Queues a frame on one socket. While the server is stalled the socket's writer holds
+    /// it (bytes in a stuck TCP connection): it arrives if the socket outlives the stall.
     func push(_ frame: OutgoingFrame.Kind, to socket: SocketConnection) {
-        guard !faults.isStalled else { return }
         socket.outbox.yield(OutgoingFrame(kind: frame, queuedAt: .now))
     }
 

@@ -33,6 +33,9 @@ struct OutgoingFrame: Sendable {
         case binary([UInt8])
         /// A server-initiated close frame with this code.
         case close(UInt16)
+        /// The connection dies here, without a close frame, after the frames queued before
+        /// it: a process that exits has already handed those to the network.
+        case drop
     }
 
     let kind: Kind

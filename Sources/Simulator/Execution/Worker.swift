@@ -147,6 +147,8 @@ extension SimulatorCore {
         history.add(
             run.promptID,
             .object(["prompt": run.item.wire, "outputs": .object(run.outputs), "status": status, "meta": .object(run.meta)]))
+        completedRuns[run.promptID, default: []].append(
+            CompletedRun(status: success ? "success" : "error", outputs: PyJSON.object(run.outputs).jsonValue))
         queue.finishRunning()
         current = nil
         broadcastStatus()

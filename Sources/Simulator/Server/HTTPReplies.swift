@@ -44,12 +44,13 @@ enum HTTPReplies {
 }
 
 /// While the simulator refuses (`setRefusing(status:)`), every HTTP request gets that
-/// status, before any route runs.
+/// status, before any route runs; while it is slow (`setHTTPDelay`), every answer waits.
 struct RefusingMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let faults: FaultSwitches
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let delay = faults.httpDelay { try await Task.sleep(for: delay) }
         if let status = faults.refusingStatus { return HTTPReplies.empty(status: status) }
         return try await next(request, context)
     }

@@ -17,7 +17,7 @@ enum WebSocketSession {
         { inbound, outbound, _ in
             let (socket, frames) = await core.open(channel: channel, clientID: clientID)
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await write(frames, to: outbound, faults: faults) }
+                group.addTask { await write(frames, to: outbound, channel: channel, faults: faults) }
                 await read(inbound, socket: socket, core: core)
                 group.cancelAll()
             }
@@ -47,15 +47,26 @@ enum WebSocketSession {
     }
 
     /// Writes queued frames in order. Each frame waits out the frame delay counted from
-    /// when it was queued (latency, not throughput), and is dropped while stalled.
-    private static func write(_ frames: AsyncStream<OutgoingFrame>, to outbound: WebSocketOutboundWriter, faults: FaultSwitches) async {
+    /// when it was queued (latency, not throughput), and waits while stalled.
+    private static func write(
+        _ frames: AsyncStream<OutgoingFrame>, to outbound: WebSocketOutboundWriter, channel: any Channel, faults: FaultSwitches
+    ) async {
         var writable = true
         for await frame in frames where writable {
             if let delay = faults.frameDelay {
                 try? await Task.sleep(until: frame.queuedAt + delay, clock: .continuous)
             }
             guard !Task.isCancelled else { return }
-            guard !faults.isStalled else { continue }
+            if case .drop = frame.kind {
+                try? await channel.close()  // stalled or not: the process is gone
+                return
+            }
+            // Stalled: nothing goes out, but nothing is lost either — TCP delivers in order
+            // or not at all, so a socket that survives the stall gets what was held.
+            while faults.isStalled, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            guard !Task.isCancelled else { return }
             do {
                 switch frame.kind {
                 case .text(let text):
@@ -65,6 +76,8 @@ enum WebSocketSession {
                 case .close(let code):
                     try await outbound.close(.init(codeNumber: Int(code)), reason: nil)
                     writable = false  // nothing may follow a close frame
+                case .drop:
+                    break  // handled above
                 }
             } catch {
                 writable = false

@@ -24,6 +24,8 @@ public enum ConnectionEvent: Sendable, Equatable {
     case stalled(since: Timestamp)
     /// The resync asked for by `Command.resync` has started (frames wait for it).
     case resyncStarted
+    /// The client's policies that the reducers apply, set when it starts.
+    case policy(resubmitLimit: Int)
 }
 
 public enum BreakerState: String, Sendable, Equatable {

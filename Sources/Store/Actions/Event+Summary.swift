@@ -20,6 +20,7 @@ extension Event {
                 return "socket \(socket) closed\(code.map { " \($0)" } ?? "") by \(byClient ? "client" : "server"): \(reason)"
             case .reconnectScheduled(let attempt, let at): return "reconnect attempt \(attempt) scheduled at \(at)"
             case .attemptFailed(let reason): return "connection attempt failed: \(reason)"
+            case .policy(let resubmitLimit): return "policy: resubmit forgotten prompts at most \(resubmitLimit) time(s)"
             case .failed(let reason): return "connection failed: \(reason)"
             case .sent(_, let type, let data): return "→ \(type) \(DiffLine.short(data, 80))"
             case .breaker(let state, let failures, _): return "circuit breaker \(state.rawValue) (\(failures) failure(s))"

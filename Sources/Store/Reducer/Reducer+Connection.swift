@@ -38,6 +38,8 @@ extension AppState {
             let codeText = code.map { " (\($0))" } ?? ""
             log.append(byClient ? .info : .warning, "connection", "disconnected\(codeText): \(reason)", at: at)
 
+        case .policy(let resubmitLimit):
+            queue.resubmitLimit = resubmitLimit
         case .attemptFailed(let reason):
             connection.phase = .disconnected(reason: reason)
             log.append(.warning, "connection", "connection attempt failed: \(reason)", at: at)

@@ -119,9 +119,7 @@ extension AppState {
             let record = queue.prompts[id]!
             if record.status == .ended, record.missingFromHistory {
                 // Not queued, not running, and history had nothing: the server forgot it.
-                updatePrompt(id, creating: .lost, owner: .observed) { $0.move(to: .lost, at: at) }
-                if nodes.promptID == id { nodes.settleRunning(as: .interrupted) }
-                log.append(.warning, "queue", "prompt \(id.short) is unknown to the server: lost", at: at)
+                serverForgot(id, kind: "queue", &ctx)
             } else if record.accepted, record.status == .queued || record.status == .running {
                 markEnded(id, &ctx)
             }

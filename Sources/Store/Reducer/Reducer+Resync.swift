@@ -16,12 +16,7 @@ extension AppState {
             if lookup.entries.isEmpty, let record = queue.prompts[lookup.promptID], record.accepted,
                 record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID))
             {
-                updatePrompt(lookup.promptID, creating: .lost, owner: .observed) {
-                    $0.status = .lost
-                    if $0.finishedAt == nil { $0.finishedAt = at }
-                }
-                if nodes.promptID == lookup.promptID { nodes.settleRunning(as: .interrupted) }
-                log.append(.warning, "resync", "prompt \(lookup.promptID.short) is unknown to the server: lost", at: at)
+                serverForgot(lookup.promptID, kind: "resync", &ctx)
             }
         }
         // The snapshot may have ended prompts we did not look up: ask for those only.

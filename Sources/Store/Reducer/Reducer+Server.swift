@@ -104,12 +104,14 @@ extension AppState {
     /// connect-time `status`, or frames held during a resync, can predate a POST or a
     /// snapshot). So a zero while we still track prompts asks for `GET /queue`, whose
     /// answer is the server's truth after everything we sent; the snapshot ends them.
+    ///
+    /// The same holds for any count below the prompts we still think are waiting or
+    /// running: some have left the queue without our hearing of it (frames dropped by a
+    /// stalled server or a proxy), so the queue is asked and history tells how they ended.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
-        guard remaining == 0 else { return }
-        if queue.unfinishedIDs.contains(where: { queue.prompts[$0]!.accepted && queue.prompts[$0]!.status != .ended }) {
-            ctx.emit(.fetchQueue)
-        }
+        let tracked = queue.unfinishedIDs.filter { queue.prompts[$0]!.accepted && queue.prompts[$0]!.status != .ended }.count
+        if remaining < tracked { ctx.emit(.fetchQueue) }
     }
 
     /// The prompt left the server's queue and we do not know how: say so, and ask history.
@@ -122,10 +124,17 @@ extension AppState {
         log.append(.info, "ended", "prompt \(id.short) left the queue; asking history how it ended", at: at)
     }
 
-    /// The server runs one prompt at a time: when `id` starts, any other we thought
-    /// running has ended.
+    /// The server runs one prompt at a time, lowest number first: when `id` starts, any
+    /// other we thought running has ended, and so has any we thought waiting with a lower
+    /// number (we missed its run: dropped frames). If that was wrong (a `front` prompt
+    /// queued just after `id` was taken), history has nothing and the next queue snapshot
+    /// lists it again.
     mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
         for other in queue.runningIDs where other != id { markEnded(other, &ctx) }
+        guard let number = queue.prompts[id]?.number else { return }
+        for other in queue.pendingIDs where other != id {
+            if let earlier = queue.prompts[other]?.number, earlier < number { markEnded(other, &ctx) }
+        }
     }
 
     mutating func executing(_ e: ServerMessage.Executing, _ ctx: inout ReduceContext) {

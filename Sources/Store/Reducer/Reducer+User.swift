@@ -23,10 +23,12 @@ extension AppState {
         switch request {
         case .submit(let id, let graph, let body, _):
             // Recorded before the POST: events can arrive before its answer (protocol 4.1).
+            let keepBody = queue.resubmitLimit > 0
             updatePrompt(id, creating: .queued, owner: .ours) {
                 $0.submittedAt = at
                 $0.clientID = graph.clientID
                 $0.nodeCount = graph.nodes.count
+                if keepBody { $0.resubmitBody = body }
             }
             ctx.emit(.postPrompt(promptID: id, body: body))
             log.append(.info, "submit", "submitting prompt \(id.short) (\(graph.nodes.count) nodes)", at: at)

@@ -86,6 +86,7 @@ extension PromptRecord {
         status = next
         if next == .running, startedAt == nil { startedAt = at }
         if next.isTerminal || next == .ended, finishedAt == nil { finishedAt = at }
+        if next.isTerminal { resubmitBody = nil }
     }
 
     /// Messages that go only to a prompt's owner prove the prompt is ours.

@@ -77,6 +77,14 @@ public struct PromptRecord: Sendable, Equatable {
     public var fromHistory = false
     /// `ended`, and history had no entry: lost if the next snapshot does not list it either.
     var missingFromHistory = false
+    /// Times it was submitted again because the server had forgotten it.
+    public var resubmitted = 0
+    /// Of those, the times it had started before the server forgot it: it may be what
+    /// brought the server down, so these are limited (`QueueState.resubmitLimit`).
+    var forgottenWhileRunning = 0
+    /// The POST body, kept only while the resubmit policy may need it (ours, unfinished).
+    /// Never in the JSON: a body can carry credentials in `extra_data`.
+    var resubmitBody: JSONValue?
 
     public init(id: String, status: Status, owner: Owner, seen: Int) {
         self.id = id
@@ -111,6 +119,7 @@ public struct PromptRecord: Sendable, Equatable {
             JSONField("interrupted", interrupted.map { .object(Array($0.fields.prefix(2))) } ?? .null),
             JSONField("warnings", .array(warnings.map(\.json))),
             JSONField("from_history", .bool(fromHistory)),
+            JSONField("resubmitted", .number(Double(resubmitted))),
         ])
     }
 }

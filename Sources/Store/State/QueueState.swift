@@ -6,6 +6,13 @@ public struct QueueState: Sendable, Equatable {
     public var prompts: [String: PromptRecord] = [:]
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
+    /// Policy: a prompt of ours that the server no longer knows (it restarted and forgot
+    /// its queue) is submitted again under the same id, once per time it is forgotten,
+    /// instead of becoming `lost`. One forgotten after it had started may be what brought
+    /// the server down, so that happens at most this many times; one forgotten while it
+    /// waited is always sent again. 0 (the default: a library cannot know the user still
+    /// wants it): never, it is `lost`. `comfysh run` allows 2, since the user asked for it.
+    public var resubmitLimit = 0
     var nextSeen = 0
 
     public static let rejectedCapacity = 50
@@ -63,6 +70,7 @@ public struct QueueState: Sendable, Equatable {
             JSONField("pending", pendingIDs.json),
             JSONField("prompts", .object(orderedIDs.map { JSONField($0, prompts[$0]!.json) })),
             JSONField("rejected", .array(rejected.map(\.json))),
+            JSONField("resubmit_limit", .number(Double(resubmitLimit))),
         ])
     }
 }

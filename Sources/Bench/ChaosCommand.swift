@@ -1,0 +1,49 @@
+import ArgumentParser
+import Chaos
+import Foundation
+import Store
+
+/// `comfysh-bench chaos`: the long chaos run — 200 prompts while faults strike every
+/// ~2 s — and its tally. Exit status 1 when the client's state does not match the
+/// server's record.
+struct ChaosCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos",
+        abstract: "Run 200 prompts through random faults and check nothing is lost (a minute or two).")
+
+    @Option(help: "Prompts to run.")
+    var prompts = 200
+
+    @Option(help: "Seconds between faults, on average (default: 2, or 0.2 with --short).")
+    var every: Double?
+
+    @Option(help: "The seed for the faults and prompts (a run can be repeated exactly).")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Use the test's short plan (faster, smaller).")
+    var short = false
+
+    @Flag(help: "Print every fault as it strikes.")
+    var verbose = false
+
+    @Flag(help: "One JSON object with the tally as the last line.")
+    var json = false
+
+    func run() async throws {
+        var plan = short ? ChaosPlan.short : ChaosPlan.long
+        plan.prompts = prompts
+        plan.seed = seed
+        if let every { plan.faultEvery = .milliseconds(Int(every * 1000)) }
+        let verbose = verbose
+        let started = ContinuousClock.now
+        let tally = try await ChaosRun(plan: plan).run { line in
+            if verbose {
+                let t = (ContinuousClock.now - started).components
+                FileHandle.standardError.write(Data("[\(t.seconds)s] \(line)\n".utf8))
+            }
+        }
+        for line in tally.lines { print(line) }
+        if json { print(JSONWriter.string(tally.json)) }
+        if !tally.passed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,226 @@
+import Effects
+import Foundation
+import Simulator
+import Store
+import Synchronization
+
+/// A chaos run: the simulator runs `plan.prompts` prompts submitted by the real client
+/// (WSClient, AsyncHTTPClient, ComfyClient, Store) while faults strike at random; at the
+/// end, every prompt's status and outputs in the client's state are compared with the
+/// simulator's own record of what it ran.
+public struct ChaosRun: Sendable {
+    public let plan: ChaosPlan
+
+    public init(plan: ChaosPlan) { self.plan = plan }
+
+    /// Runs it. `note` hears each fault as it strikes (for a live log).
+    public func run(note: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ChaosTally {
+        let started = ContinuousClock.now
+        var tally = ChaosTally()
+        tally.prompts = plan.prompts
+        tally.seed = plan.seed
+        tally.rssStartMB = ResidentMemory.current
+
+        let simulator = ComfySimulator(configuration: .init(stepDelay: plan.stepDelay))
+        try await simulator.start()
+        let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
+        let counts = ActionCounts()
+        let counting = Task { await counts.follow(client.store) }
+        await client.start()
+        _ = await Self.within(.seconds(30)) { await client.store.until { $0.connection.isOnline } }
+
+        let injector = FaultInjector(simulator: simulator, plan: plan)
+        let record = Mutex<(faults: [ChaosFault: Int], recoveries: [Double])>(([:], []))
+        let plan = plan
+        let striking = Task {
+            var random = SeededRandom(seed: plan.seed ^ 0x5EED)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: plan.faultEvery * Double.random(in: 0.5...1.5, using: &random))
+                if Task.isCancelled { break }
+                let fault = ChaosFault.allCases.randomElement(using: &random)!
+                let window = Duration.seconds(Double.random(in: plan.window, using: &random))
+                note("fault: \(fault.rawValue)\(fault.isWindow ? " for \(ChaosTally.fixed(window.seconds, 2)) s" : "")")
+                await injector.strike(fault, window: window)
+                let lifted = ContinuousClock.now
+                _ = await Self.within(.seconds(60)) { await client.store.until { $0.connection.isOnline } }
+                let recovery = (ContinuousClock.now - lifted).seconds
+                record.withLock {
+                    $0.faults[fault, default: 0] += 1
+                    $0.recoveries.append(recovery)
+                }
+            }
+        }
+
+        // Submissions keep coming whatever the connection does (the outbox holds them).
+        var random = SeededRandom(seed: plan.seed)
+        var ids: [String] = []
+        for index in 0..<plan.prompts {
+            let limit = plan.inFlight
+            let mine = ids
+            _ = await Self.within(plan.deadline) {
+                await client.store.until { state in
+                    // A prompt with no record was rejected: it is not in flight.
+                    mine.filter { state.queue.prompts[$0].map { !$0.status.isTerminal } ?? false }.count < limit
+                }
+            }
+            let id = Workflow.newPromptID()
+            let fails = plan.failEvery > 0 && index % plan.failEvery == plan.failEvery - 1
+            let workflow = ChaosWorkflow.make(steps: plan.steps, fails: fails, seed: random.next() % 1_000_000_000)
+            let clientID = client.configuration.clientID
+            await client.request(.submit(
+                promptID: id, graph: workflow.submitted(clientID: clientID),
+                body: workflow.body(promptID: id, clientID: clientID), front: false))
+            ids.append(id)
+        }
+        let allIDs = ids
+        _ = await Self.within(plan.deadline) {
+            await client.store.until { state in allIDs.allSatisfy { state.queue.prompts[$0]?.status.isTerminal ?? true } }
+        }
+
+        // The end: faults stop, the client comes back and asks the server once more.
+        striking.cancel()
+        _ = await striking.value
+        await injector.liftAll()
+        _ = await Self.within(.seconds(60)) { await client.store.until { $0.connection.isOnline } }
+        let resyncs = client.store.state.log.total
+        await client.request(.resync)
+        _ = await Self.within(.seconds(30)) {
+            await client.store.until { $0.connection.isOnline && $0.log.entries(after: resyncs).contains { $0.kind == "resync" } }
+        }
+
+        let state = client.store.state
+        let ledger = await simulator.completedRuns
+        Self.judge(ids: ids, state: state, ledger: ledger, into: &tally)
+        tally.lastLog = state.log.entries.suffix(25).map { "\($0.kind): \($0.message)" }
+        if let first = (tally.duplicated + tally.lost).first {
+            // The story of the first prompt that went wrong, for whoever reads the report.
+            let short = String(first.prefix(8))
+            tally.lastLog = state.log.entries.filter { $0.message.contains(short) || $0.kind == "connection" || $0.kind == "resync" }
+                .suffix(60).map { "[\(ChaosTally.fixed($0.at.seconds, 3))] \($0.kind): \($0.message)" }
+        }
+        let recorded = record.withLock { $0 }
+        tally.faults = recorded.faults
+        tally.recoveries = recorded.recoveries
+        let seen = await counts.snapshot()
+        tally.reconnectAttempts = seen.attempts.count
+        tally.maxAttemptsPerSecond = Self.densest(seen.attempts)
+        tally.resyncs = seen.resyncs
+        tally.connects = state.connection.connects
+        tally.rssEndMB = ResidentMemory.current
+        tally.rssPeakMB = ResidentMemory.peak
+        tally.seconds = (ContinuousClock.now - started).seconds
+
+        await client.stop()
+        counting.cancel()
+        await simulator.stop()
+        return tally
+    }
+
+    func configuration(_ simulator: ComfySimulator) throws -> ClientConfiguration {
+        var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: ClientIdentity.generate())
+        configuration.heartbeat = plan.heartbeat
+        configuration.stallTimeout = plan.heartbeat * 3
+        configuration.backoff = plan.backoff
+        configuration.breaker = plan.breaker
+        configuration.connectTimeout = max(.seconds(2), plan.heartbeat * 4)
+        configuration.requestTimeout = .seconds(10)
+        // A 403 window is a gateway refusing for a while: wait it out without a storm.
+        configuration.onRefusal = .coolDown
+        // As `comfysh run`: the user asked for every prompt to run.
+        configuration.resubmitLimit = 2
+        return configuration
+    }
+
+    /// The client's final state against the server's record.
+    static func judge(ids: [String], state: AppState, ledger: [String: [CompletedRun]], into tally: inout ChaosTally) {
+        for id in ids {
+            let runs = ledger[id] ?? []
+            if runs.count > 1 { tally.duplicated.append(id) }
+            guard let record = state.queue.prompts[id] else {
+                let rejection = state.queue.rejected.last { $0.promptID == id }
+                tally.lost.append(id + (rejection.map { " rejected (\($0.status) \($0.type): \($0.message))" } ?? " unknown to the client"))
+                continue
+            }
+            tally.resubmitted += record.resubmitted
+            switch record.status {
+            case .succeeded: tally.succeeded += 1
+            case .failed: tally.failed += 1
+            case .queued, .running, .ended: tally.stuckPrompts.append("\(id) \(record.status.rawValue)")
+            default: tally.lost.append("\(id) \(record.status.rawValue)")
+            }
+            guard let last = runs.last else {
+                if record.status.isTerminal, record.status != .lost { tally.mismatches.append("\(id): \(record.status.rawValue), but the server never ran it to the end") }
+                continue
+            }
+            let expected: PromptRecord.Status = last.status == "success" ? .succeeded : .failed
+            if record.status != expected {
+                tally.mismatches.append("\(id): \(record.status.rawValue), the server says \(last.status)")
+            } else if Self.fields(record.outputs) != Self.fields(last.outputs.objectValue ?? []) {
+                tally.mismatches.append("\(id): outputs differ from the server's history")
+            }
+        }
+        tally.stuckNodes = state.nodes.byID.values.filter { $0.state == .running }.count
+    }
+
+    static func fields(_ list: [JSONField]) -> [String: JSONValue] {
+        Dictionary(list.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The most timestamps within any one second.
+    static func densest(_ times: [Double]) -> Int {
+        var best = 0
+        var start = 0
+        for (end, time) in times.enumerated() {
+            while time - times[start] >= 1 { start += 1 }
+            best = max(best, end - start + 1)
+        }
+        return best
+    }
+
+    /// Runs `body`, giving up after `limit`; returns whether it finished.
+    static func within(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await body()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// Counts, from the store's changes, the connection attempts (with their times) and
+/// the resyncs.
+actor ActionCounts {
+    var attempts: [Double] = []
+    var resyncs = 0
+
+    func follow(_ store: Store) async {
+        let origin = ContinuousClock.now
+        for await change in store.changes() {
+            switch change.action.event {
+            case .connection(.connecting(_, let attempt)) where attempt > 0:
+                attempts.append((ContinuousClock.now - origin).seconds)
+            case .http(.resynced):
+                resyncs += 1
+            default:
+                break
+            }
+        }
+    }
+
+    func snapshot() -> (attempts: [Double], resyncs: Int) { (attempts, resyncs) }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

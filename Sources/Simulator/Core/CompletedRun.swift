@@ -1,0 +1,9 @@
+import Store
+
+/// One run of a prompt that reached its end on the simulated server.
+public struct CompletedRun: Sendable, Equatable {
+    /// History's `status_str`: `"success"` or `"error"`.
+    public var status: String
+    /// History's `outputs` (node id → UI output), as the client reads it.
+    public var outputs: JSONValue
+}
