@@ -129,6 +129,52 @@ import Testing
         await simulator.stop()
     }
 
+    /// A server that restarts mid-run forgets its queue: the prompts it forgot are sent
+    /// again under the same ids, and in the end each ran to completion exactly once.
+    @Test func aServerRestartMidRunStillRunsEveryWorkflowExactlyOnce() async throws {
+        let simulator = try await simulator(stepDelay: .milliseconds(30))
+        let files = try (1...3).map { try workflowFile("restart\($0).json", steps: 6) }
+        let run = try Subprocess(["run"] + files + ["--server", simulator.baseURL, "--json"])
+        var lines: [String] = []
+        var restarted = false
+        for await line in run.lines {
+            lines.append(line)
+            if !restarted, (try? JSONValue.parse(line))?["event"] == "progress" {
+                await simulator.restart()
+                restarted = true
+            }
+        }
+        #expect(await run.status() == 0, "\(run.stderr)")
+        let summary = try #require(events(lines).last)
+        let prompts = try #require(summary["prompts"]?.arrayValue)
+        #expect(prompts.map { $0["status"] } == ["succeeded", "succeeded", "succeeded"])
+        #expect(events(lines).contains { $0["event"] == "resubmitted" })
+        let ledger = await simulator.completedRuns
+        for prompt in prompts {
+            let id = try #require(prompt["prompt_id"]?.stringValue)
+            #expect(ledger[id]?.count == 1, "\(id) ran to completion \(ledger[id]?.count ?? 0) times")
+        }
+        await simulator.stop()
+    }
+
+    @Test func withoutResubmissionAForgottenPromptIsReportedLost() async throws {
+        let simulator = try await simulator(stepDelay: .milliseconds(30))
+        let run = try Subprocess(["run", try workflowFile("lost.json", steps: 6), "--server", simulator.baseURL, "--no-resubmit"])
+        var lines: [String] = []
+        var restarted = false
+        for await line in run.lines {
+            lines.append(line)
+            if !restarted, line.contains("%") {
+                await simulator.restart()
+                restarted = true
+            }
+        }
+        #expect(await run.status() == 1)
+        #expect(lines.contains { $0.hasSuffix(": lost: the server no longer knows it (restarted?)") })
+        #expect(lines.last == "✘ 1 prompt(s): 1 lost")
+        await simulator.stop()
+    }
+
     @Test func aConnectionFrozenMidRunIsFoundAndStillSucceeds() async throws {
         let simulator = try await simulator(stepDelay: .milliseconds(40))
         let run = try Subprocess(["run", try workflowFile("freeze.json", steps: 15), "--server", simulator.baseURL, "--json",

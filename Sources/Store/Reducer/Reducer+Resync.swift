@@ -42,7 +42,7 @@ extension AppState {
         connection.outbox = []
         for entry in waiting {
             if at - entry.at > connection.outboxTTL {
-                log.append(.warning, "outbox", "\(entry.command.summary) waited \(Int(at - entry.at)) s offline: dropped", at: at)
+                log.append(.warning, "outbox", "\(entry.command.summary) waited \(JSONWriter.number((at - entry.at).rounded())) s offline: dropped", at: at)
                 if case .postPrompt(let id, _) = entry.command, let record = queue.prompts[id], !record.accepted {
                     queue.prompts[id] = nil
                     queue.rejected.append(
