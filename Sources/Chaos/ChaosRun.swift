@@ -30,7 +30,7 @@ public struct ChaosRun: Sendable {
         _ = await Self.within(.seconds(30)) { await client.store.until { $0.connection.isOnline } }
 
         let injector = FaultInjector(simulator: simulator, plan: plan)
-        let record = Mutex<(faults: [ChaosFault: Int], recoveries: [Double])>(([:], []))
+        let record = Mutex<(faults: [ChaosFault: Int], recoveries: [Double], outages: [Double])>(([:], [], []))
         let plan = plan
         let striking = Task {
             var random = SeededRandom(seed: plan.seed ^ 0x5EED)
@@ -40,13 +40,24 @@ public struct ChaosRun: Sendable {
                 let fault = ChaosFault.allCases.randomElement(using: &random)!
                 let window = Duration.seconds(Double.random(in: plan.window, using: &random))
                 note("fault: \(fault.rawValue)\(fault.isWindow ? " for \(ChaosTally.fixed(window.seconds, 2)) s" : "")")
+                let connectsBefore = client.store.state.connection.connects
                 await injector.strike(fault, window: window)
                 let lifted = ContinuousClock.now
-                _ = await Self.within(.seconds(60)) { await client.store.until { $0.connection.isOnline } }
+                let offline = !client.store.state.connection.isOnline
+                // A drop, a restart or a 403 window always costs the sockets: wait for the
+                // client's new connection, not for it to notice the old one is gone.
+                let replaced = [ChaosFault.drop, .restart, .refuse].contains(fault)
+                _ = await Self.within(.seconds(60)) {
+                    await client.store.until { $0.connection.isOnline && (!replaced || $0.connection.connects > connectsBefore) }
+                }
                 let recovery = (ContinuousClock.now - lifted).seconds
+                // An outage: the fault cost the connection (it is down at the lift, or was
+                // replaced meanwhile).
+                let outage = offline || client.store.state.connection.connects > connectsBefore
                 record.withLock {
                     $0.faults[fault, default: 0] += 1
                     $0.recoveries.append(recovery)
+                    if outage { $0.outages.append(recovery) }
                 }
             }
         }
@@ -101,6 +112,7 @@ public struct ChaosRun: Sendable {
         let recorded = record.withLock { $0 }
         tally.faults = recorded.faults
         tally.recoveries = recorded.recoveries
+        tally.outageRecoveries = recorded.outages
         let seen = await counts.snapshot()
         tally.reconnectAttempts = seen.attempts.count
         tally.maxAttemptsPerSecond = Self.densest(seen.attempts)

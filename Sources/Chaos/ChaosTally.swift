@@ -9,6 +9,9 @@ public struct ChaosTally: Sendable {
     public var faults: [ChaosFault: Int] = [:]
     /// Seconds from a fault's end to the client being online (connected and resynced).
     public var recoveries: [Double] = []
+    /// The same, for the faults that cost the connection (it was down when the fault
+    /// ended, or had been replaced).
+    public var outageRecoveries: [Double] = []
     public var reconnectAttempts = 0
     /// The most connection attempts that started within any one second.
     public var maxAttemptsPerSecond = 0
@@ -41,8 +44,10 @@ public struct ChaosTally: Sendable {
             && maxAttemptsPerSecond <= Self.stormAttemptsPerSecond
     }
 
-    public var medianRecovery: Double {
-        let sorted = recoveries.sorted()
+    public var medianRecovery: Double { Self.median(recoveries) }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
         return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 
@@ -51,7 +56,7 @@ public struct ChaosTally: Sendable {
             "chaos: \(prompts) prompts in \(Self.fixed(seconds, 1)) s, seed \(seed)",
             "faults: \(faults.values.reduce(0, +)) — " + ChaosFault.allCases.map { "\($0.rawValue) \(faults[$0] ?? 0)" }.joined(separator: ", "),
             "client: \(connects) connections, \(reconnectAttempts) reconnect attempts (at most \(maxAttemptsPerSecond) in one second), \(resyncs) resyncs, \(resubmitted) resubmitted",
-            "recovery (fault over → online): median \(Self.fixed(medianRecovery * 1000, 0)) ms, max \(Self.fixed((recoveries.max() ?? 0) * 1000, 0)) ms over \(recoveries.count) faults",
+            "recovery (fault over → online and resynced): median \(Self.fixed(medianRecovery * 1000, 0)) ms, max \(Self.fixed((recoveries.max() ?? 0) * 1000, 0)) ms over \(recoveries.count) faults; after the \(outageRecoveries.count) that cost the connection: median \(Self.fixed(Self.median(outageRecoveries) * 1000, 0)) ms, max \(Self.fixed((outageRecoveries.max() ?? 0) * 1000, 0)) ms",
             "outcome: \(succeeded) succeeded, \(failed) failed (by design), \(lost.count) lost, \(duplicated.count) run twice, \(stuckPrompts.count) prompts and \(stuckNodes) nodes stuck, \(mismatches.count) differ from the server",
             "memory: RSS \(Self.fixed(rssStartMB, 1)) MB at start, \(Self.fixed(rssEndMB, 1)) MB at the end, peak \(Self.fixed(rssPeakMB, 1)) MB",
         ]
@@ -76,6 +81,9 @@ public struct ChaosTally: Sendable {
             JSONField("resubmitted", .number(Double(resubmitted))),
             JSONField("recovery_median_ms", .number((medianRecovery * 1000).rounded())),
             JSONField("recovery_max_ms", .number(((recoveries.max() ?? 0) * 1000).rounded())),
+            JSONField("outages", .number(Double(outageRecoveries.count))),
+            JSONField("outage_recovery_median_ms", .number((Self.median(outageRecoveries) * 1000).rounded())),
+            JSONField("outage_recovery_max_ms", .number(((outageRecoveries.max() ?? 0) * 1000).rounded())),
             JSONField("succeeded", .number(Double(succeeded))),
             JSONField("failed", .number(Double(failed))),
             JSONField("lost", .number(Double(lost.count))),
