@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -30,5 +31,29 @@ enum PipeReader {
             }
         }
         thread.start()
+    }
+
+    /// Like `start`, handing over whole lines (without the newline) as they complete, then
+    /// `nil` at the end — after the last unterminated piece, if there was one.
+    static func lines(_ handle: FileHandle, onLine: @escaping @Sendable (String?) -> Void) {
+        let pending = Mutex([UInt8]())
+        start(handle) { data in
+            if data.isEmpty {
+                let rest = pending.withLock { bytes in defer { bytes = [] }; return bytes }
+                if !rest.isEmpty { onLine(String(decoding: rest, as: UTF8.self)) }
+                onLine(nil)
+                return
+            }
+            let complete: [String] = pending.withLock { bytes in
+                bytes.append(contentsOf: data)
+                var found: [String] = []
+                while let newline = bytes.firstIndex(of: 0x0A) {
+                    found.append(String(decoding: bytes[..<newline], as: UTF8.self))
+                    bytes.removeSubrange(...newline)
+                }
+                return found
+            }
+            for line in complete { onLine(line) }
+        }
     }
 }

@@ -43,7 +43,6 @@ final class Subprocess: Sendable {
         process.standardInput = input ?? FileHandle.nullDevice
         let (lines, sink) = AsyncStream<String>.makeStream()
         self.lines = lines
-        let buffer = Mutex([UInt8]())
         let (exited, exitSink) = AsyncStream<Int32>.makeStream()
         self.exited = exited
         process.terminationHandler = { p in
@@ -52,23 +51,8 @@ final class Subprocess: Sendable {
         }
         try process.run()
         // Read only once it runs: a failed launch leaves no reader blocked on the pipe.
-        PipeReader.start(out.fileHandleForReading) { data in
-            if data.isEmpty {
-                let rest = buffer.withLock { b in defer { b = [] }; return b }
-                if !rest.isEmpty { sink.yield(String(decoding: rest, as: UTF8.self)) }
-                sink.finish()
-                return
-            }
-            let complete: [String] = buffer.withLock { b in
-                b.append(contentsOf: data)
-                var found: [String] = []
-                while let newline = b.firstIndex(of: 0x0A) {
-                    found.append(String(decoding: b[..<newline], as: UTF8.self))
-                    b.removeSubrange(...newline)
-                }
-                return found
-            }
-            for line in complete { sink.yield(line) }
+        PipeReader.lines(out.fileHandleForReading) { line in
+            if let line { sink.yield(line) } else { sink.finish() }
         }
         let errText = stderrText
         let errEnd = errEnd

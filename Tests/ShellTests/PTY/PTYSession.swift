@@ -104,23 +104,9 @@ final class PTYSession: Sendable {
         input = toDriver.fileHandleForWriting
 
         let replies = self.replies
-        let buffer = Mutex([UInt8]())
         try process.run()
-        PipeReader.start(fromDriver.fileHandleForReading) { data in
-            if data.isEmpty {
-                replies.finish()
-                return
-            }
-            let lines: [String] = buffer.withLock { bytes in
-                bytes.append(contentsOf: data)
-                var found: [String] = []
-                while let newline = bytes.firstIndex(of: 0x0A) {
-                    found.append(String(decoding: bytes[..<newline], as: UTF8.self))
-                    bytes.removeSubrange(...newline)
-                }
-                return found
-            }
-            for line in lines { replies.push(line) }
+        PipeReader.lines(fromDriver.fileHandleForReading) { line in
+            if let line { replies.push(line) } else { replies.finish() }
         }
     }
 
