@@ -12,7 +12,9 @@ import Synchronization
 /// (double `status` on take, cached `executed` without `executing`, #16010 on request).
 ///
 /// On top it takes faults on command (drop, close, stall, refuse, restart, raw frames,
-/// frame delay), a step gate to hold the worker at an exact point, and inspection.
+/// frame delay; and bad answers: a route's canned answer, refused upgrades, history
+/// entries missing keys), a step gate to hold the worker at an exact point, and
+/// inspection (including the request headers it received, when asked).
 ///
 /// ```swift
 /// let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(1)))

@@ -12,7 +12,9 @@ enum SimulatorServer {
         onRunning: @escaping @Sendable (Int) -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: HeaderRecordingMiddleware(faults: faults))
         router.add(middleware: RefusingMiddleware(faults: faults))
+        router.add(middleware: CannedAnswerMiddleware(faults: faults))
         Routes.register(on: router, core: core)
         let webSocket = HTTP1WebSocketUpgradeChannel.Configuration(
             // No server heartbeat, like aiohttp's default; pings from clients are answered.
@@ -20,9 +22,10 @@ enum SimulatorServer {
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(configuration: webSocket) { request, channel, _ in
+                faults.record(path: request.path ?? "", request.headerFields.map { ($0.name.canonicalName, $0.value) })
                 // A refused upgrade is answered 400 by Hummingbird (the status cannot be
                 // chosen there); the client sees a failed upgrade either way.
-                guard faults.refusingStatus == nil, let target = WebSocketTarget(path: request.path ?? "") else {
+                guard faults.refusingStatus == nil, !faults.refusingUpgrades, let target = WebSocketTarget(path: request.path ?? "") else {
                     return .dontUpgrade
                 }
                 return .upgrade([:], WebSocketSession.handler(core: core, faults: faults, channel: channel, clientID: target.clientID))
