@@ -40,25 +40,33 @@ extension ComfyClient {
     /// Submits under our own prompt id. A retry first asks the server whether the
     /// earlier POST got through, so a prompt is never enqueued twice.
     func submit(_ id: String, body: JSONValue) async {
-        if posted.contains(id) {
-            let queue = await send("GET", "/queue")
-            if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) {
-                dispatch(.http(queue.result))
-                return
-            }
-            let history = await send("GET", "/history/\(id)")
-            if case .history(_, let entries) = history.result, !entries.isEmpty {
-                dispatch(.http(history.result))
-                return
-            }
+        if posted.contains(id), let found = await serverHolds(id) {
+            dispatch(.http(found))
+            return
         }
         posted.insert(id)
         let exchange = await send("POST", "/prompt", body: body)
-        if exchange.status == nil {
+        guard let status = exchange.status else {
             dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure ?? "no answer")))
-        } else {
-            dispatch(.http(exchange.result))
+            return
         }
+        // A 5xx says the server (or a proxy in front of it) failed, not whether the prompt
+        // was queued: a gateway timeout can come after ComfyUI took it. Our own prompt id
+        // lets us ask; only if the server does not hold it is it refused.
+        if status >= 500, let found = await serverHolds(id) {
+            dispatch(.http(found))
+            return
+        }
+        dispatch(.http(exchange.result))
+    }
+
+    /// The answer (queue or history) that shows the server holds prompt `id`, if it does.
+    func serverHolds(_ id: String) async -> HTTPResult? {
+        let queue = await send("GET", "/queue")
+        if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) { return queue.result }
+        let history = await send("GET", "/history/\(id)")
+        if case .history(_, let entries) = history.result, !entries.isEmpty { return history.result }
+        return nil
     }
 
     /// From now on incoming frames wait for the resync.
