@@ -57,7 +57,7 @@ public final class ComfySimulator: Sendable {
     public func start() async throws {
         guard lifecycle.withLock({ $0.task == nil }) else { return }
         let started = StartupSignal()
-        let application = SimulatorServer.application(
+        let application = try SimulatorServer.application(
             core: core, faults: faults, configuration: configuration, logger: logger,
             onRunning: { started.succeed($0) })
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
@@ -86,12 +86,12 @@ public final class ComfySimulator: Sendable {
     /// The bound port; `0` before ``start()`` returned.
     public var port: Int { lifecycle.withLock { $0.port ?? 0 } }
 
-    /// `http://127.0.0.1:PORT`, the base for HTTP routes.
-    public var baseURL: String { "http://\(configuration.host):\(port)" }
+    /// `http://127.0.0.1:PORT` (`https` with TLS), the base for HTTP routes.
+    public var baseURL: String { "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(port)" }
 
-    /// `ws://127.0.0.1:PORT/ws`, with `?clientId=` when an id is given.
+    /// `ws://127.0.0.1:PORT/ws` (`wss` with TLS), with `?clientId=` when an id is given.
     public func webSocketURL(clientID: String? = nil) -> String {
-        let base = "ws://\(configuration.host):\(port)/ws"
+        let base = "\(configuration.tls == nil ? "ws" : "wss")://\(configuration.host):\(port)/ws"
         guard let clientID else { return base }
         return base + "?clientId=" + (clientID.addingPercentEncodingForQuery)
     }

@@ -3,7 +3,11 @@ import Store
 /// Carries out the reducer's commands, one at a time in order, over HTTP.
 extension ComfyClient {
     func runCommands() async {
-        for await command in commands { await execute(command) }
+        for await command in commands {
+            await execute(command)
+            queuedCommands -= 1
+            if queuedCommands == 0 { resumeIdleWaiters() }
+        }
     }
 
     func execute(_ command: Command) async {

@@ -261,6 +261,6 @@ extension ComfyClient {
                 store.state.connection.progressTextMetadata ? .withPromptID : .released
             action = BinaryDecoder.decode(bytes, at: at, layout: layout)
         }
-        for command in store.dispatch(action) { commandSink.yield(command) }
+        issue(store.dispatch(action))
     }
 }

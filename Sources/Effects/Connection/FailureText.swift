@@ -21,6 +21,10 @@ func describeTLS(_ text: String) -> String? {
     if text.contains("failedToValidateHostname") {
         return "TLS: the server's certificate is not for this host name"
     }
+    if text.contains("cannotUseIPAddressInSNI") {
+        // WSClient always sends the URL's host as SNI, which TLS forbids for an IP address.
+        return "TLS: wss:// to an IP address is not supported; use a host name the server's certificate names"
+    }
     if text.contains("tlsHandshakeTimeout") {
         return "TLS handshake timed out: the server does not complete TLS (is it plain http://?)"
     }

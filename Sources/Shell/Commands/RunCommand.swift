@@ -91,6 +91,10 @@ public struct RunCommand: AsyncParsableCommand {
                 if case .failed = change.new.connection.phase { break }
             }
         }
+        // A submission's answer can still be on its way when its prompt has ended (the
+        // worker was quicker): it belongs in the report.
+        await client.commandsDone()
+        for event in reporter.untoldWarnings(client.store.state) { emit(event, names: names) }
         let state = client.store.state
         var outputs: [String: [JSONField]] = [:]
         for id in ids { outputs[id] = state.queue.prompts[id]?.outputs ?? [] }

@@ -8,6 +8,8 @@ struct RunReporter {
     var tracked: Set<String>?
     /// Last reported progress step per prompt, so ticks are reported once each.
     private var lastStep: [String: String] = [:]
+    /// Prompts whose `node_errors` (dropped outputs) have been told.
+    private var warned: Set<String> = []
 
     init(tracked: Set<String>?) { self.tracked = tracked }
 
@@ -34,13 +36,15 @@ struct RunReporter {
                 let before = old.queue.prompts[id]
                 if before?.accepted != true, record.accepted {
                     var fields = [JSONField("event", "accepted"), JSONField("prompt_id", .string(id)), JSONField("number", record.number.json)]
-                    if !record.warnings.isEmpty { fields.append(JSONField("warnings", .array(record.warnings.map(\.json)))) }
+                    if !record.warnings.isEmpty {
+                        fields.append(JSONField("warnings", .array(record.warnings.map(\.json))))
+                        warned.insert(id)
+                    }
                     out.append(.object(fields))
                 } else if record.warnings != before?.warnings ?? [], !record.warnings.isEmpty {
                     // The POST's answer came after the prompt's first events (which made it
                     // accepted): its `node_errors` still have to be told.
-                    out.append(.object([JSONField("event", "warnings"), JSONField("prompt_id", .string(id)),
-                                        JSONField("warnings", .array(record.warnings.map(\.json)))]))
+                    out.append(warningsEvent(record))
                 }
                 if before?.status != record.status, record.status != .queued {
                     out.append(statusEvent(record))
@@ -72,6 +76,20 @@ struct RunReporter {
             out.append(.object([JSONField("event", "resync"), JSONField("message", .string(entry.message))]))
         }
         return out
+    }
+
+    mutating func warningsEvent(_ record: PromptRecord) -> JSONValue {
+        warned.insert(record.id)
+        return .object([JSONField("event", "warnings"), JSONField("prompt_id", .string(record.id)),
+                        JSONField("warnings", .array(record.warnings.map(\.json)))])
+    }
+
+    /// Warnings not told yet: a submission's answer can arrive after its prompt ended.
+    mutating func untoldWarnings(_ state: AppState) -> [JSONValue] {
+        state.queue.orderedIDs.compactMap { id in
+            guard follows(id), !warned.contains(id), let record = state.queue.prompts[id], !record.warnings.isEmpty else { return nil }
+            return warningsEvent(record)
+        }
     }
 
     func statusEvent(_ record: PromptRecord) -> JSONValue {

@@ -112,7 +112,8 @@ import Testing
         await simulator.stop()
         #expect(status == 1, "\(process.stderr)")
         let events = lines.compactMap { try? JSONValue.parse($0) }
-        let ended = try #require(events.first { $0["event"] == "ended" })
+        // Perhaps `ended` first (the queue no longer lists it), then settled by history.
+        let ended = try #require(events.last { $0["event"] == "ended" })
         #expect(ended["from_history"] == true)
         let summary = try #require(events.last)
         #expect(summary["status"] == "ended")
@@ -179,9 +180,10 @@ import Testing
     /// never asked over plain HTTP, which it would have answered.
     @Test func httpsIsNeverDowngradedToHTTP() async throws {
         let (folder, simulator) = (try TestFolder(), try await TestFolder.simulator())
-        await simulator.setRecordingHeaders(["host"])
+        await simulator.setRecordingHeaders(["x-probe"])
         let secure = "https://127.0.0.1:\(simulator.port)"
-        let (stderr, _, status) = try await run([try folder.workflow("ok.json"), "--server", secure, "--connect-timeout", "1"], folder: folder)
+        let (stderr, _, status) = try await run([try folder.workflow("ok.json"), "--server", secure, "--connect-timeout", "1", "--header", "X-Probe: 1"],
+                                                folder: folder)
         let requests = await simulator.receivedHeaders
         await simulator.stop()
         #expect(status == 3)
