@@ -21,10 +21,7 @@ func describeTLS(_ text: String) -> String? {
     if text.contains("failedToValidateHostname") {
         return "TLS: the server's certificate is not for this host name"
     }
-    if text.contains("cannotUseIPAddressInSNI") {
-        // WSClient always sends the URL's host as SNI, which TLS forbids for an IP address.
-        return "TLS: wss:// to an IP address is not supported; use a host name the server's certificate names"
-    }
+    if text.contains("cannotUseIPAddressInSNI") { return HopelessAttempt.ipAddressOverWSS }
     if text.contains("tlsHandshakeTimeout") {
         return "TLS handshake timed out: the server does not complete TLS (is it plain http://?)"
     }
@@ -55,4 +52,12 @@ public enum UpgradeRefusal {
     }
 
     public static func matches(_ reason: String) -> Bool { reason.hasPrefix(prefix) }
+}
+
+/// A connection attempt that no retry can turn around: `run` and `watch` give up at once.
+public enum HopelessAttempt {
+    /// WSClient always sends the URL's host as SNI, which TLS forbids for an IP address.
+    static let ipAddressOverWSS = "TLS: wss:// to an IP address is not supported; use a host name the server's certificate names"
+
+    public static func matches(_ reason: String) -> Bool { reason == ipAddressOverWSS }
 }

@@ -22,6 +22,8 @@ enum LiveConnection {
         case refused(String)
         /// An HTTP server answered the upgrade with something else: trying again cannot help.
         case notComfyUI(String)
+        /// Nor can it here (see `HopelessAttempt`).
+        case hopeless(String)
         case timedOut
     }
 
@@ -56,8 +58,9 @@ enum LiveConnection {
                 for await change in changes {
                     if change.new.connection.isOnline { return .online }
                     if case .failed(let reason) = change.new.connection.phase { return .refused(reason) }
-                    if case .connection(.attemptFailed(let reason)) = change.action.event, UpgradeRefusal.matches(reason) {
-                        return .notComfyUI(reason)
+                    if case .connection(.attemptFailed(let reason)) = change.action.event {
+                        if UpgradeRefusal.matches(reason) { return .notComfyUI(reason) }
+                        if HopelessAttempt.matches(reason) { return .hopeless(reason) }
                     }
                 }
                 return .timedOut
@@ -79,6 +82,9 @@ enum LiveConnection {
         case .notComfyUI(let reason):
             await client.stop()
             throw .unreachable("\(endpoint) answers HTTP but \(reason)")
+        case .hopeless(let reason):
+            await client.stop()
+            throw .unreachable("\(endpoint): cannot open its WebSocket: \(reason)")
         case .timedOut:
             let state = client.store.state
             await client.stop()

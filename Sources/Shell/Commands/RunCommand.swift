@@ -14,7 +14,7 @@ public struct RunCommand: AsyncParsableCommand {
             drops and server restarts (reconnecting with backoff and resyncing what it missed) \
             until every prompt has ended.
 
-            With --json, one JSON object per line for each event (accepted, running, progress, \
+            With --json, one JSON object per line for each event (accepted, warnings, running, progress, \
             output, succeeded, failed, interrupted, rejected, connection, resync), and as the \
             last line a summary: {"status", "prompts": [{"prompt_id", "status", "outputs"}]} \
             (with a single workflow also "prompt_id" and "outputs").

@@ -169,10 +169,10 @@ import Testing
     @Test func httpsToAPlainHTTPServerIsATLSFailure() async throws {
         let (folder, plain) = (try TestFolder(), try PlainHTTPServer())
         let secure = "https://127.0.0.1:\(plain.port)"
-        let (stderr, stdout, status) = try await run([try folder.workflow("ok.json"), "--server", secure, "--connect-timeout", "2"], folder: folder)
+        let (stderr, stdout, status) = try await run([try folder.workflow("ok.json"), "--server", secure, "--connect-timeout", "5"], folder: folder)
         plain.stop()
         #expect(status == 3)
-        #expect(stderr == "comfysh run: cannot reach \(secure): TLS handshake failed: the server does not speak TLS (is it plain http://?) (waited up to 2 s)\n")
+        #expect(stderr == "comfysh run: cannot reach \(secure): TLS handshake failed: the server does not speak TLS (is it plain http://?) (waited up to 5 s)\n")
         #expect(stdout.isEmpty)
     }
 
