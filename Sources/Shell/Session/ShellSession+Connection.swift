@@ -38,7 +38,8 @@ extension ShellSession {
         } else if case .failed(let reason) = state.phase {
             problem(reason)
         } else {
-            problem("\(configuration.endpoint) does not answer yet (\(state.lastClose?.reason ?? state.phase.name)); still trying in the background")
+            let why = LiveConnection.lastAttemptFailure(store.state) ?? state.lastClose?.reason ?? state.phase.name
+            problem("\(configuration.endpoint) does not answer yet (\(why)); still trying in the background")
         }
     }
 

@@ -164,6 +164,18 @@ import Testing
         ])
     }
 
+    /// The shell connecting to the same kind of server says what the last attempt met, and
+    /// keeps trying in the background (a proxy in front of a restarting ComfyUI looks so too).
+    @Test func theShellSaysWhyAServerDoesNotAnswerAsComfyUI() async throws {
+        let (folder, simulator) = (try TestFolder(), try await TestFolder.simulator())
+        await simulator.setRefusingUpgrades(true)
+        let shell = try Subprocess(["--server", simulator.baseURL], environment: folder.environment, stdin: "quit\n")
+        let (lines, status) = await shell.finish()
+        await simulator.stop()
+        #expect(status == 0)
+        #expect(lines.contains("✘ \(simulator.baseURL) does not answer yet (refused the WebSocket upgrade at /ws though GET /prompt answers as ComfyUI (a proxy that does not pass WebSockets through?)); still trying in the background"), "\(lines)")
+    }
+
     /// `https` is TLS or nothing. A plain-HTTP server that answers the handshake (as
     /// aiohttp does, with a 400) is named as such, exit 3.
     @Test func httpsToAPlainHTTPServerIsATLSFailure() async throws {
