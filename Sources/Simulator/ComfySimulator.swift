@@ -12,7 +12,9 @@ import Synchronization
 /// (double `status` on take, cached `executed` without `executing`, #16010 on request).
 ///
 /// On top it takes faults on command (drop, close, stall, refuse, restart, raw frames,
-/// frame delay), a step gate to hold the worker at an exact point, and inspection.
+/// frame delay; and bad answers: a route's canned answer, refused upgrades, history
+/// entries missing keys), a step gate to hold the worker at an exact point, and
+/// inspection (including the request headers it received, when asked).
 ///
 /// ```swift
 /// let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(1)))
@@ -55,7 +57,7 @@ public final class ComfySimulator: Sendable {
     public func start() async throws {
         guard lifecycle.withLock({ $0.task == nil }) else { return }
         let started = StartupSignal()
-        let application = SimulatorServer.application(
+        let application = try SimulatorServer.application(
             core: core, faults: faults, configuration: configuration, logger: logger,
             onRunning: { started.succeed($0) })
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
@@ -84,12 +86,12 @@ public final class ComfySimulator: Sendable {
     /// The bound port; `0` before ``start()`` returned.
     public var port: Int { lifecycle.withLock { $0.port ?? 0 } }
 
-    /// `http://127.0.0.1:PORT`, the base for HTTP routes.
-    public var baseURL: String { "http://\(configuration.host):\(port)" }
+    /// `http://127.0.0.1:PORT` (`https` with TLS), the base for HTTP routes.
+    public var baseURL: String { "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(port)" }
 
-    /// `ws://127.0.0.1:PORT/ws`, with `?clientId=` when an id is given.
+    /// `ws://127.0.0.1:PORT/ws` (`wss` with TLS), with `?clientId=` when an id is given.
     public func webSocketURL(clientID: String? = nil) -> String {
-        let base = "ws://\(configuration.host):\(port)/ws"
+        let base = "\(configuration.tls == nil ? "ws" : "wss")://\(configuration.host):\(port)/ws"
         guard let clientID else { return base }
         return base + "?clientId=" + (clientID.addingPercentEncodingForQuery)
     }

@@ -17,16 +17,20 @@ public struct SimulatorConfiguration: Sendable {
     /// registration, and that socket silently receives nothing more (protocol
     /// reference 1.7). Off: only a socket's own registration is removed.
     public var overlappingReconnectBug: Bool
+    /// Serve `https` and `wss` with this certificate instead of plain `http` and `ws`.
+    public var tls: SimulatorTLS?
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         stepDelay: Duration? = nil,
-        overlappingReconnectBug: Bool = false
+        overlappingReconnectBug: Bool = false,
+        tls: SimulatorTLS? = nil
     ) {
         self.host = host
         self.port = port
         self.stepDelay = stepDelay
         self.overlappingReconnectBug = overlappingReconnectBug
+        self.tls = tls
     }
 }

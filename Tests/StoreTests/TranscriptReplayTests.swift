@@ -299,9 +299,10 @@ import Testing
                 let p = try #require(state.prompt(field.key))
                 let expected: PromptRecord.Status =
                     switch history.outcome {
-                    case .success: .succeeded
-                    case .error: .failed
-                    case .interrupted: .interrupted
+                    case .success?: .succeeded
+                    case .error?: .failed
+                    case .interrupted?: .interrupted
+                    case nil: .ended
                     }
                 #expect(p.status == expected, "\(name): \(field.key)")
                 #expect(p.outputs == history.outputs, "\(name): \(field.key)")

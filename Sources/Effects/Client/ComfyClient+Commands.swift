@@ -3,7 +3,11 @@ import Store
 /// Carries out the reducer's commands, one at a time in order, over HTTP.
 extension ComfyClient {
     func runCommands() async {
-        for await command in commands { await execute(command) }
+        for await command in commands {
+            await execute(command)
+            queuedCommands -= 1
+            if queuedCommands == 0 { resumeIdleWaiters() }
+        }
     }
 
     func execute(_ command: Command) async {
@@ -40,29 +44,41 @@ extension ComfyClient {
     /// Submits under our own prompt id. A retry first asks the server whether the
     /// earlier POST got through, so a prompt is never enqueued twice.
     func submit(_ id: String, body: JSONValue) async {
-        if posted.contains(id) {
-            let queue = await send("GET", "/queue")
-            if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) {
-                dispatch(.http(queue.result))
-                return
-            }
-            let history = await send("GET", "/history/\(id)")
-            if case .history(_, let entries) = history.result, !entries.isEmpty {
-                dispatch(.http(history.result))
-                return
-            }
+        if posted.contains(id), let found = await serverHolds(id) {
+            dispatch(.http(found))
+            return
         }
         posted.insert(id)
         let exchange = await send("POST", "/prompt", body: body)
-        if exchange.status == nil || isTransient(exchange.status!) {
-            // Not an answer about the prompt: it waits in the outbox for the next resync,
-            // whose check keeps it from being enqueued twice.
-            let message = exchange.status.map { "HTTP \($0): the server or a proxy is not taking prompts now" } ?? exchange.failure ?? "no answer"
-            dispatch(.http(.submitFailed(promptID: id, body: body, message: message)))
-            if exchange.status != nil { scheduleRetry() }
-        } else {
-            dispatch(.http(exchange.result))
+        guard let status = exchange.status else {
+            dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure ?? "no answer")))
+            return
         }
+        // A 5xx says the server (or a proxy in front of it) failed, not whether the prompt
+        // was queued: a gateway timeout can come after ComfyUI took it. Our own prompt id
+        // lets us ask; only if the server does not hold it is it refused.
+        if status >= 500, let found = await serverHolds(id) {
+            dispatch(.http(found))
+            return
+        }
+        if isTransient(status) {
+            // "Not now" rather than "not this prompt": it waits in the outbox for the next
+            // resync, whose check keeps it from being enqueued twice.
+            let message = "HTTP \(status): the server or a proxy is not taking prompts now"
+            dispatch(.http(.submitFailed(promptID: id, body: body, message: message)))
+            scheduleRetry()
+            return
+        }
+        dispatch(.http(exchange.result))
+    }
+
+    /// The answer (queue or history) that shows the server holds prompt `id`, if it does.
+    func serverHolds(_ id: String) async -> HTTPResult? {
+        let queue = await send("GET", "/queue")
+        if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) { return queue.result }
+        let history = await send("GET", "/history/\(id)")
+        if case .history(_, let entries) = history.result, !entries.isEmpty { return history.result }
+        return nil
     }
 
     /// The socket may stay up while HTTP says "not now" (a proxy), and the outbox goes out

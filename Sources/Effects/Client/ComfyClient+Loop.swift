@@ -134,7 +134,8 @@ extension ComfyClient {
             return .failed("\(timedOut)")
         } catch {
             if store.state.connection.socket == socket {
-                return ended(socket: socket, code: nil, reason: inboundFailure ?? describe(error))
+                // The transport can end with the reader's error before `serve` noted it.
+                return ended(socket: socket, code: nil, reason: nil, failure: inboundFailure ?? inboundFailureText(error))
             }
             current = nil
             return await classifyConnectFailure(error)
@@ -148,7 +149,8 @@ extension ComfyClient {
         var description: String { "no answer to the WebSocket upgrade within \(JSONWriter.number(seconds)) s" }
     }
 
-    func ended(socket: Int, code: Int?, reason: String?) -> Outcome {
+    /// `reason` is the close frame's; `failure`, why the socket failed when no close frame came.
+    func ended(socket: Int, code: Int?, reason: String?, failure: String? = nil) -> Outcome {
         current = nil
         let state = store.state.connection
         let lasted = state.connectedAt.map { now - $0 } ?? 0
@@ -156,12 +158,15 @@ extension ComfyClient {
         let text: String
         if let clientCloseReason {
             text = clientCloseReason
-        } else if let inboundFailure {
-            text = inboundFailure
+        } else if let failure = inboundFailure ?? failure {
+            text = failure
         } else if let code {
             text = "closed by the server (\(code)\(reason.map { ", \($0)" } ?? ""))"
         } else {
-            text = "connection lost without a close frame (dead peer: no pong within two heartbeats, or reset)"
+            // The transport cannot tell these apart: NIO answers a frame over the cap by
+            // closing the socket (code 1009 to the server) before it reports the error, so
+            // the inbound stream just ends, as it does for a dead peer or a reset.
+            text = "connection lost without a close frame (dead peer: no pong within two heartbeats; reset; or a frame larger than the \(capText) cap)"
         }
         if state.socket == socket {
             tap?(.close(t: now.seconds, socket: socket))
@@ -179,7 +184,9 @@ extension ComfyClient {
         if let status = probe.status, status == 401 || status == 403 { return .refused(status) }
         if let status = probe.status {
             dispatch(.http(probe.result))
-            return .failed("WebSocket upgrade refused (HTTP \(status) on /prompt): is this a ComfyUI server?")
+            let comfy: Bool = if case .queueRemaining = probe.result { true } else { false }
+            let path = String(configuration.endpoint.webSocketPath(clientID: "").prefix { $0 != "?" })
+            return .failed(UpgradeRefusal.reason(path: path, probeStatus: status, answersAsComfyUI: comfy))
         }
         return .failed(reason)
     }
@@ -215,10 +222,23 @@ extension ComfyClient {
     }
 
     func noteInboundFailure(_ error: any Error) {
+        inboundFailure = inboundFailureText(error)
+    }
+
+    /// The frame cap for people: `64 MiB`, `1 KiB`, `1000 bytes`.
+    var capText: String {
+        let size = configuration.maxFrameSize
+        if size % (1 << 20) == 0 { return "\(size >> 20) MiB" }
+        if size % (1 << 10) == 0 { return "\(size >> 10) KiB" }
+        return "\(size)-byte"
+    }
+
+    /// Why reading the socket failed. A frame over the cap shows up as NIO's
+    /// `invalidFrameLength` (one frame) or WSClient's `messageTooLarge` (a fragmented message).
+    func inboundFailureText(_ error: any Error) -> String {
         let text = String(describing: error)
-        inboundFailure =
-            text.contains("TooLarge") || text.contains("tooLarge")
-            ? "the server sent a frame larger than the \(configuration.maxFrameSize)-byte cap" : describe(error)
+        let tooLarge = ["TooLarge", "tooLarge", "too large", "invalidFrameLength"].contains { text.contains($0) }
+        return tooLarge ? "the server sent a frame larger than the \(capText) cap" : describe(error)
     }
 
     func receive(_ message: SocketMessage, socket: Int) {
@@ -247,6 +267,6 @@ extension ComfyClient {
                 store.state.connection.progressTextMetadata ? .withPromptID : .released
             action = BinaryDecoder.decode(bytes, at: at, layout: layout)
         }
-        for command in store.dispatch(action) { commandSink.yield(command) }
+        issue(store.dispatch(action))
     }
 }

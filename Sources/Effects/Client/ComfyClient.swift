@@ -44,6 +44,10 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     var retryScheduled = false
     /// Why the current socket's inbound failed, if it did.
     var inboundFailure: String?
+    /// Commands queued and not yet carried out, and who waits for none to be left.
+    var queuedCommands = 0
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    var commandsStopped = false
     /// Sees every frame, socket event and HTTP exchange as a transcript entry (for
     /// `trace` and `record`). Headers are never part of an entry.
     var tap: (@Sendable (TranscriptEntry) -> Void)?
@@ -92,7 +96,31 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
         await loopTask?.value
         commandSink.finish()
         await commandTask?.value
+        commandsStopped = true
+        resumeIdleWaiters()
         await http.shutdown()
+    }
+
+    /// Returns once every command queued so far (and any they led to) has been carried
+    /// out, e.g. the answer to a submission whose prompt's events came first: a front end
+    /// that reports when prompts end then has the whole answer.
+    public func commandsDone() async {
+        guard queuedCommands > 0, !commandsStopped else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    func resumeIdleWaiters() {
+        let waiters = idleWaiters
+        idleWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Queues the commands the reducer asked for.
+    func issue(_ commands: [Command]) {
+        for command in commands {
+            queuedCommands += 1
+            commandSink.yield(command)
+        }
     }
 
     /// Something the user asked for: recorded in the state, carried out (or kept in the
@@ -115,7 +143,7 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
 
     /// Dispatches `event` at the current time and queues the commands it asks for.
     func dispatch(_ event: Event) {
-        for command in store.dispatch(Action(at: now, event)) { commandSink.yield(command) }
+        issue(store.dispatch(Action(at: now, event)))
     }
 
     /// Sleeps on the client's clock; false if cancelled (stop).

@@ -66,12 +66,3 @@ public final class AsyncHTTPComfyHTTP: ComfyHTTP {
         try? await client.shutdown()
     }
 }
-
-/// A one-line reason for a transport error, without anything from the request (no headers).
-func describe(_ error: any Error) -> String {
-    let text = String(describing: error)
-    if text.contains("Connection refused") { return "connection refused" }
-    if text.contains("deadlineExceeded") || text.contains("connectTimeout") || text.contains("timeout") { return "timed out" }
-    if text.contains("remoteConnectionClosed") || text.contains("Connection reset") { return "connection closed by the server" }
-    return text.count > 200 ? String(text.prefix(200)) + "…" : text
-}

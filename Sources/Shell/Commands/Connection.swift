@@ -15,6 +15,18 @@ enum LiveConnection {
         }
     }
 
+    /// How the wait for the socket ended.
+    private enum Verdict: Sendable {
+        case online
+        /// The client gave up (401/403).
+        case refused(String)
+        /// An HTTP server answered the upgrade with something else: trying again cannot help.
+        case notComfyUI(String)
+        /// Nor can it here (see `HopelessAttempt`).
+        case hopeless(String)
+        case timedOut
+    }
+
     /// Checks that a ComfyUI server answers, then starts a client and waits until it is
     /// connected and resynced, all within the connect timeout.
     static func open(_ configuration: ClientConfiguration) async throws(Failure) -> ComfyClient<ContinuousClock> {
@@ -31,32 +43,60 @@ enum LiveConnection {
             await http.shutdown()
             throw .refused("\(endpoint) refused the request (HTTP \(status)): check --header or $COMFY_TOKEN")
         }
-        guard status == 200, probe.response?["system"] != nil else {
+        guard status == 200, case .systemStats = probe.result else {
             await http.shutdown()
-            throw .unreachable("\(endpoint) answers HTTP but is not a ComfyUI server (GET /system_stats → \(status))")
+            let what = status == 200 ? "200, not ComfyUI's system stats" : "\(status)"
+            throw .unreachable("\(endpoint) answers HTTP but is not a ComfyUI server (GET /system_stats → \(what))")
         }
         let client = ComfyClient(configuration: configuration, clock: ContinuousClock(), http: http)
         client.store.dispatch(Action(at: .zero, .http(probe.result)))
+        // Subscribed before the client starts, so no attempt's outcome slips by.
+        let changes = client.store.changes()
         await client.start()
-        let online = await withTaskGroup(of: Bool.self) { group in
+        let verdict = await withTaskGroup(of: Verdict.self) { group in
             group.addTask {
-                await client.store.until { $0.connection.isOnline }
-                return true
+                for await change in changes {
+                    if change.new.connection.isOnline { return .online }
+                    if case .failed(let reason) = change.new.connection.phase { return .refused(reason) }
+                    if case .connection(.attemptFailed(let reason)) = change.action.event {
+                        if UpgradeRefusal.matches(reason) { return .notComfyUI(reason) }
+                        if HopelessAttempt.matches(reason) { return .hopeless(reason) }
+                    }
+                }
+                return .timedOut
             }
             group.addTask {
                 try? await Task.sleep(for: configuration.connectTimeout)
-                return false
+                return .timedOut
             }
-            let first = await group.next() ?? false
+            let first = await group.next() ?? .timedOut
             group.cancelAll()
             return first
         }
-        guard online else {
-            let state = client.store.state.connection
+        switch verdict {
+        case .online:
+            return client
+        case .refused(let reason):
             await client.stop()
-            if case .failed(let reason) = state.phase { throw .refused(reason) }
-            throw .unreachable("\(endpoint) did not accept a WebSocket within \(Int(configuration.connectTimeout.seconds)) s (\(state.lastClose?.reason ?? state.phase.name))")
+            throw .refused(reason)
+        case .notComfyUI(let reason):
+            await client.stop()
+            throw .unreachable("\(endpoint) answers HTTP but \(reason)")
+        case .hopeless(let reason):
+            await client.stop()
+            throw .unreachable("\(endpoint): cannot open its WebSocket: \(reason)")
+        case .timedOut:
+            let state = client.store.state
+            await client.stop()
+            let last = lastAttemptFailure(state) ?? state.connection.lastClose?.reason ?? state.connection.phase.name
+            throw .unreachable("\(endpoint) did not accept a WebSocket within \(Int(configuration.connectTimeout.seconds)) s (last attempt: \(last))")
         }
-        return client
+    }
+
+    /// Why the latest connection attempt failed, as the log has it.
+    static func lastAttemptFailure(_ state: AppState) -> String? {
+        let prefix = "connection attempt failed: "
+        return state.log.entries.last { $0.kind == "connection" && $0.message.hasPrefix(prefix) }
+            .map { String($0.message.dropFirst(prefix.count)) }
     }
 }

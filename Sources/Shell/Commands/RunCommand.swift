@@ -16,15 +16,18 @@ public struct RunCommand: AsyncParsableCommand {
             submitted again under the same id, once per restart and at most twice \
             (--no-resubmit: it is reported lost).
 
-            With --json, one JSON object per line for each event (accepted, running, progress, \
+            With --json, one JSON object per line for each event (accepted, warnings, running, progress, \
             output, succeeded, failed, interrupted, rejected, connection, resync), and as the \
             last line a summary: {"status", "prompts": [{"prompt_id", "status", "outputs"}]} \
             (with a single workflow also "prompt_id" and "outputs").
 
-            Exit status: 0 all succeeded; 1 some failed, were interrupted, cancelled or lost; \
+            Exit status: 0 all succeeded; 1 some failed, were interrupted, cancelled, lost or \
+            ended without history saying how; \
             2 bad input (a file missing, empty, not JSON or in the editor's UI format; a bad \
             option; the server rejected a prompt — its errors are printed per node; the server \
-            refused our credentials); 3 the server could not be reached within the connect timeout.
+            refused our credentials); 3 the server could not be reached, or is not a ComfyUI \
+            server, within the connect timeout. A server error (5xx) on a submission counts as \
+            a failed prompt (1).
             """
     )
 
@@ -86,7 +89,7 @@ public struct RunCommand: AsyncParsableCommand {
         let tracked = Set(ids)
         let finished: @Sendable (AppState) -> Bool = { state in
             tracked.allSatisfy { id in
-                state.queue.prompts[id]?.status.isTerminal ?? state.queue.rejected.contains { $0.promptID == id }
+                state.queue.prompts[id].map(Self.settled) ?? state.queue.rejected.contains { $0.promptID == id }
             }
         }
         if !finished(client.store.state) {
@@ -96,6 +99,10 @@ public struct RunCommand: AsyncParsableCommand {
                 if case .failed = change.new.connection.phase { break }
             }
         }
+        // A submission's answer can still be on its way when its prompt has ended (the
+        // worker was quicker): it belongs in the report.
+        await client.commandsDone()
+        for event in reporter.untoldWarnings(client.store.state) { emit(event, names: names) }
         let state = client.store.state
         var outputs: [String: [JSONField]] = [:]
         for id in ids { outputs[id] = state.queue.prompts[id]?.outputs ?? [] }
@@ -113,6 +120,12 @@ public struct RunCommand: AsyncParsableCommand {
             Terminal.print(summary.line)
         }
         if summary.code != 0 { throw ExitCode(summary.code) }
+    }
+
+    /// Nothing more will be learned about the prompt: a final status, or `ended` with a
+    /// history entry that does not say how.
+    static func settled(_ record: PromptRecord) -> Bool {
+        record.status.isTerminal || (record.status == .ended && record.fromHistory)
     }
 
     func emit(_ event: JSONValue, names: [String: String]) {
@@ -150,13 +163,18 @@ public struct RunCommand: AsyncParsableCommand {
         var prompts: [JSONValue] = []
         var statuses: [String] = []
         for id in ids {
+            let rejection = state.queue.rejected.last(where: { $0.promptID == id })
+            // A 5xx is the server failing, not our input being refused: exit 1, not 2.
             let status = state.queue.prompts[id]?.status.rawValue
-                ?? (state.queue.rejected.contains { $0.promptID == id } ? "rejected" : "unknown")
+                ?? rejection.map { $0.status >= 500 ? "server_error" : "rejected" } ?? "unknown"
             statuses.append(status)
             var fields = [JSONField("prompt_id", .string(id)), JSONField("status", .string(status)),
                           JSONField("outputs", .object(outputs[id] ?? []))]
             if let error = state.queue.prompts[id]?.error { fields.append(JSONField("error", error.json)) }
-            if let rejection = state.queue.rejected.last(where: { $0.promptID == id }) { fields.append(JSONField("rejection", rejection.json)) }
+            if let warnings = state.queue.prompts[id]?.warnings, !warnings.isEmpty {
+                fields.append(JSONField("warnings", .array(warnings.map(\.json))))
+            }
+            if let rejection { fields.append(JSONField("rejection", rejection.json)) }
             prompts.append(.object(fields))
         }
         let code: Int32 =

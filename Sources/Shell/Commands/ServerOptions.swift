@@ -74,6 +74,11 @@ enum Redaction {
         return header[...colon] + " ***"
     }
 
+    /// The extra headers as they may be shown: `Authorization: ***, X-Api-Key: ***`, or `-`.
+    static func headerNames(_ headers: [(name: String, value: String)]) -> String {
+        headers.isEmpty ? "-" : headers.map { "\($0.name): ***" }.joined(separator: ", ")
+    }
+
     /// A command line as it may be kept (history): a password in a URL
     /// (`http://me:pw@host`) and token-like query values (`?token=…`) become `***`.
     static func redactLine(_ line: String) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Store
 
 /// What a run or a watch tells the user, derived from each state change: one line per
@@ -7,6 +8,8 @@ struct RunReporter {
     var tracked: Set<String>?
     /// Last reported progress step per prompt, so ticks are reported once each.
     private var lastStep: [String: String] = [:]
+    /// Prompts whose `node_errors` (dropped outputs) have been told.
+    private var warned: Set<String> = []
 
     init(tracked: Set<String>?) { self.tracked = tracked }
 
@@ -36,10 +39,20 @@ struct RunReporter {
                 }
                 if before?.accepted != true, record.accepted {
                     var fields = [JSONField("event", "accepted"), JSONField("prompt_id", .string(id)), JSONField("number", record.number.json)]
-                    if !record.warnings.isEmpty { fields.append(JSONField("warnings", .array(record.warnings.map(\.json)))) }
+                    if !record.warnings.isEmpty {
+                        fields.append(JSONField("warnings", .array(record.warnings.map(\.json))))
+                        warned.insert(id)
+                    }
                     out.append(.object(fields))
+                } else if record.warnings != before?.warnings ?? [], !record.warnings.isEmpty {
+                    // The POST's answer came after the prompt's first events (which made it
+                    // accepted): its `node_errors` still have to be told.
+                    out.append(warningsEvent(record))
                 }
                 if before?.status != record.status, record.status != .queued {
+                    out.append(statusEvent(record))
+                } else if record.status == .ended, record.fromHistory, before?.fromHistory != true {
+                    // History answered, and did not say how it ended: nothing more will.
                     out.append(statusEvent(record))
                 }
                 for output in record.outputs where !(before?.outputs.contains(output) ?? false) {
@@ -68,9 +81,24 @@ struct RunReporter {
         return out
     }
 
+    mutating func warningsEvent(_ record: PromptRecord) -> JSONValue {
+        warned.insert(record.id)
+        return .object([JSONField("event", "warnings"), JSONField("prompt_id", .string(record.id)),
+                        JSONField("warnings", .array(record.warnings.map(\.json)))])
+    }
+
+    /// Warnings not told yet: a submission's answer can arrive after its prompt ended.
+    mutating func untoldWarnings(_ state: AppState) -> [JSONValue] {
+        state.queue.orderedIDs.compactMap { id in
+            guard follows(id), !warned.contains(id), let record = state.queue.prompts[id], !record.warnings.isEmpty else { return nil }
+            return warningsEvent(record)
+        }
+    }
+
     func statusEvent(_ record: PromptRecord) -> JSONValue {
         var fields = [JSONField("event", .string(record.status.rawValue)), JSONField("prompt_id", .string(record.id))]
         if let error = record.error { fields.append(JSONField("error", error.json)) }
+        if record.status == .ended, record.fromHistory { fields.append(JSONField("from_history", true)) }
         if let interrupted = record.interrupted {
             fields.append(JSONField("node_id", interrupted.nodeID.json))
             fields.append(JSONField("node_type", interrupted.nodeType.json))
@@ -100,6 +128,8 @@ struct RunReporter {
                 line += "\n  ! dropped by the server: \(nodeErrorLine(warning))"
             }
             return line
+        case "warnings":
+            return (event["warnings"]?.arrayValue ?? []).map { "  ! \(who): dropped by the server: \(nodeErrorLine($0))" }.joined(separator: "\n")
         case "running": return "▸ \(who): running"
         case "progress":
             let value = event["value"]?.doubleValue ?? 0
@@ -122,12 +152,24 @@ struct RunReporter {
         case "cancelled": return "✘ \(who): cancelled"
         case "lost": return "✘ \(who): lost: the server no longer knows it (restarted?)"
         case "resubmitted": return "↻ \(who): the server forgot it (restarted?); submitted again under the same id"
-        case "ended": return "· \(who): ended; asking the server how"
+        case "ended":
+            if event["from_history"] == true { return "✘ \(who): ended, but the server's history does not say how" }
+            return "· \(who): ended; asking the server how"
         case "rejected":
-            var line = "✘ \(who): rejected by the server (\(event["status"]?.intValue ?? 0) \(event["type"]?.stringValue ?? "")): \(event["message"]?.stringValue ?? "")"
+            let status = event["status"]?.intValue ?? 0
+            let message = oneLine(event["message"]?.stringValue ?? "")
+            if status >= 500 {
+                return "✘ \(who): the server failed on the submission (HTTP \(status): \(message)); it does not hold the prompt"
+            }
+            var line = "✘ \(who): rejected by the server (\(status) \(event["type"]?.stringValue ?? "")): \(message)"
             for nodeError in event["node_errors"]?.arrayValue ?? [] { line += "\n  \(nodeErrorLine(nodeError))" }
             if let info = event["extra_info"], info.objectValue?.isEmpty == false, event["node_errors"]?.arrayValue?.isEmpty != false {
-                line += "\n  \(JSONWriter.string(info))"
+                // `missing_node_type` names the node in `extra_info`: shown like a node error.
+                if let node = info["node_id"]?.stringValue {
+                    line += "\n  node \(node) (\(info["class_type"]?.stringValue ?? "?")): \(event["type"]?.stringValue ?? "error")"
+                } else {
+                    line += "\n  \(JSONWriter.string(info))"
+                }
             }
             return line
         case "resync": return "· \(event["message"]?.stringValue ?? "resynced")"
@@ -142,6 +184,13 @@ struct RunReporter {
                 .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
         }
         return "node \(value["node_id"]?.stringValue ?? "?") (\(value["class_type"]?.stringValue ?? "?")): \(problems.joined(separator: "; "))"
+    }
+
+    /// A server's message on one line, cut: a 5xx body may be a whole web page.
+    static func oneLine(_ text: String) -> String {
+        let joined = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " — ")
+        return joined.count > 200 ? String(joined.prefix(200)) + "…" : joined
     }
 
     static func seconds(_ s: Double) -> String {

@@ -38,7 +38,8 @@ extension ShellSession {
         } else if case .failed(let reason) = state.phase {
             problem(reason)
         } else {
-            problem("\(configuration.endpoint) does not answer yet (\(state.lastClose?.reason ?? state.phase.name)); still trying in the background")
+            let why = LiveConnection.lastAttemptFailure(store.state) ?? state.lastClose?.reason ?? state.phase.name
+            problem("\(configuration.endpoint) does not answer yet (\(why)); still trying in the background")
         }
     }
 
@@ -80,10 +81,15 @@ extension ShellSession {
         }
         guard args.count == 1 else { return problem("one file, or 'stop' — usage: \(usage)") }
         guard recorder == nil else { return problem("already recording to \(recorder!.path); 'record stop' first") }
-        let meta: JSONValue = .object([
+        var fields = [
             JSONField("recorder", "comfysh"), JSONField("server", .string(client?.configuration.endpoint.description ?? "")),
             JSONField("client_ids", .array(client.map { [JSONValue.string($0.configuration.clientID)] } ?? [])),
-        ])
+        ]
+        // That extra headers were sent (a replay may wonder about a 401), never their values.
+        if let headers = client?.configuration.headers, !headers.isEmpty {
+            fields.append(JSONField("headers", .array(headers.map { .string("\($0.name): ***") })))
+        }
+        let meta = JSONValue.object(fields)
         do {
             recorder = try TranscriptWriter(path: args[0], meta: meta)
         } catch {

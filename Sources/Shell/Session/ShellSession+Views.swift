@@ -1,3 +1,4 @@
+import Effects
 import Foundation
 import Store
 
@@ -20,6 +21,8 @@ extension ShellSession {
             ("quality", quality),
             ("server", [c.url, c.server?.comfyuiVersion.map { "ComfyUI \($0)" }, c.server?.os].compactMap { $0 }.joined(separator: " · ")),
             ("client id", c.clientID ?? "-"),
+            // Which headers go with every request, never their values.
+            ("headers", Redaction.headerNames(client?.configuration.headers ?? [])),
             ("previews", c.previewMetadata ? "with metadata (type 4)" : "legacy (type 1)"),
             ("server flags", flags.isEmpty ? "-" : flags),
             ("queue", "\(state.queue.runningIDs.count) running, \(state.queue.pendingIDs.count) pending (server: \(state.queue.remaining.map(String.init) ?? "?") remaining)"),

@@ -92,10 +92,32 @@ extension SimulatorCore {
         releaseHeldWorker()
     }
 
-    func historyPage(maxItems: Int?, offset: Int?) -> PyJSON { history.page(maxItems: maxItems, offset: offset) }
+    func historyPage(maxItems: Int?, offset: Int?) -> PyJSON {
+        let page = history.page(maxItems: maxItems, offset: offset)
+        let omits = faults.historyOmits
+        guard !omits.isEmpty, let fields = page.fields else { return page }
+        return .object(fields.map { PyField($0.key, Self.omitting(omits, from: $0.value)) })
+    }
 
     func historyEntry(_ id: String) -> PyJSON {
-        history.entry(id).map { .object([PyField(id, $0)]) } ?? .emptyObject
+        history.entry(id).map { .object([PyField(id, Self.omitting(faults.historyOmits, from: $0))]) } ?? .emptyObject
+    }
+
+    /// An entry without the keys the history fault names (`status`, or `status.messages`).
+    static func omitting(_ keys: [String], from entry: PyJSON) -> PyJSON {
+        var entry = entry
+        for key in keys {
+            let path = key.split(separator: ".", maxSplits: 1).map(String.init)
+            if path.count == 2 {
+                if var inner = entry[path[0]] {
+                    inner[path[1]] = nil
+                    entry[path[0]] = inner
+                }
+            } else {
+                entry[key] = nil
+            }
+        }
+        return entry
     }
 
     /// `POST /history`: `{"clear": true}` and/or `{"delete": [ids]}`.

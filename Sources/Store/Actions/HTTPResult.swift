@@ -158,10 +158,12 @@ public struct HistoryEntry: Sendable, Equatable {
     public var number: Double?
     public var clientID: String?
     public var nodeCount: Int?
-    public var outcome: Outcome
+    /// Nil: the entry does not say (no `status`, or a `status_str` we do not know).
+    public var outcome: Outcome?
     public var completed: Bool
-    /// Node id → the same object `executed` carries, in the server's order.
-    public var outputs: [JSONField]
+    /// Node id → the same object `executed` carries, in the server's order; nil when the
+    /// entry has no `outputs` (which is not the same as none).
+    public var outputs: [JSONField]?
     /// From the `execution_error` / `execution_interrupted` message in `status.messages`.
     public var failure: ServerMessage.ExecutionFailure?
     public var cachedNodes: [String]
@@ -169,8 +171,8 @@ public struct HistoryEntry: Sendable, Equatable {
     public var endedMs: Double?
 
     public init(
-        promptID: String, number: Double?, clientID: String?, nodeCount: Int?, outcome: Outcome,
-        completed: Bool, outputs: [JSONField], failure: ServerMessage.ExecutionFailure? = nil,
+        promptID: String, number: Double?, clientID: String?, nodeCount: Int?, outcome: Outcome?,
+        completed: Bool, outputs: [JSONField]?, failure: ServerMessage.ExecutionFailure? = nil,
         cachedNodes: [String] = [], startedMs: Double? = nil, endedMs: Double? = nil
     ) {
         self.promptID = promptID

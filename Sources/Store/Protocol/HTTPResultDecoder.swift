@@ -138,8 +138,9 @@ public enum HTTPResultDecoder {
         return QueueSnapshot(running: running.compactMap(queueItem), pending: pending.compactMap(queueItem))
     }
 
-    /// One history entry; an entry missing fields still yields what it has (an entry
-    /// with no usable status is skipped rather than guessed).
+    /// One history entry; an entry missing fields still yields what it has: without a
+    /// usable status its outcome is nil (not guessed), without `outputs` they are nil (not
+    /// "none"). Only a value that is not an object is no entry.
     public static func historyEntry(id: String, _ v: JSONValue) -> HistoryEntry? {
         guard case .object = v else { return nil }
         let item = v["prompt"].flatMap(queueItem)
@@ -176,13 +177,13 @@ public enum HTTPResultDecoder {
             switch status?["status_str"]?.stringValue {
             case "success": outcome = .success
             case "error": outcome = .error
-            default: return nil
+            default: break
             }
         }
         return HistoryEntry(
             promptID: id, number: item?.number, clientID: item?.clientID, nodeCount: item?.nodeCount,
-            outcome: outcome!, completed: status?["completed"]?.boolValue ?? (outcome == .success),
-            outputs: v["outputs"]?.objectValue ?? [], failure: failure, cachedNodes: cached,
+            outcome: outcome, completed: status?["completed"]?.boolValue ?? (outcome == .success),
+            outputs: v["outputs"]?.objectValue, failure: failure, cachedNodes: cached,
             startedMs: started, endedMs: ended)
     }
 }

@@ -130,8 +130,9 @@ extension AppState {
     /// A history entry is the durable truth about a prompt that ran: its outcome and
     /// outputs replace what the events told us.
     mutating func reconcile(_ e: HistoryEntry, at: Timestamp) {
+        guard let outcome = e.outcome else { return reconcileWithoutOutcome(e, at: at) }
         let status: PromptRecord.Status =
-            switch e.outcome {
+            switch outcome {
             case .success: .succeeded
             case .error: .failed
             case .interrupted: .interrupted
@@ -147,7 +148,7 @@ extension AppState {
             $0.clientID = e.clientID ?? $0.clientID
             $0.nodeCount = e.nodeCount ?? $0.nodeCount
             if !e.cachedNodes.isEmpty || $0.cached.isEmpty { $0.cached = e.cachedNodes }
-            $0.outputs = e.outputs
+            if let outputs = e.outputs { $0.outputs = outputs }
             if let failure = e.failure {
                 if status == .failed { $0.error = .init(failure) } else if status == .interrupted { $0.interrupted = .init(failure) }
             }
@@ -165,6 +166,26 @@ extension AppState {
             let was = before.map { " (was \($0.status.rawValue))" } ?? ""
             log.append(.info, "history", "prompt \(e.promptID.short): \(status.rawValue) per history\(was)", at: at)
         }
+    }
+
+    /// An entry that does not say how the prompt ended (no `status`): the server still has
+    /// the prompt, so it is not lost, and what the entry holds is kept. A prompt whose end we
+    /// did not know stays `ended`, now confirmed by history: nothing more will tell.
+    mutating func reconcileWithoutOutcome(_ e: HistoryEntry, at: Timestamp) {
+        let owner = owner(ofClientID: e.clientID)
+        updatePrompt(e.promptID, creating: .ended, owner: owner) {
+            $0.accepted = true
+            if owner == .ours { $0.owner = .ours }
+            $0.move(to: .ended, at: at)
+            $0.number = e.number ?? $0.number
+            $0.clientID = e.clientID ?? $0.clientID
+            $0.nodeCount = e.nodeCount ?? $0.nodeCount
+            if let outputs = e.outputs { $0.outputs = outputs }
+            $0.fromHistory = true
+            $0.missingFromHistory = false
+        }
+        if nodes.promptID == e.promptID, queue.prompts[e.promptID]?.status == .ended { nodes.settleRunning(as: .unknown) }
+        log.append(.warning, "history", "prompt \(e.promptID.short): history has it but does not say how it ended (no status)", at: at)
     }
 }
 
