@@ -29,10 +29,10 @@ public enum StateDiff {
         if old.remaining != new.remaining {
             out.append(DiffLine(.changed, "queue.remaining", old: old.remaining.json, new: new.remaining.json))
         }
-        if old.prompts != new.prompts {
+        if old.records != new.records {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
-            table(old.prompts, new.prompts, at: "queue.prompts", json: \.json, into: &out)
+            table(old.records, new.records, at: "queue.prompts", json: \.json, into: &out)
         }
         if old.rejected != new.rejected {
             JSONDiff.diff(.array(old.rejected.map(\.json)), .array(new.rejected.map(\.json)), at: "queue.rejected", into: &out)
@@ -40,14 +40,15 @@ public enum StateDiff {
     }
 
     static func nodes(_ old: NodesState, _ new: NodesState, into out: inout [DiffLine]) {
-        let scalars: [(String, JSONValue, JSONValue)] = [
-            ("prompt_id", old.promptID.json, new.promptID.json),
-            ("executing", old.executing.json, new.executing.json),
-            ("executing_display", old.executingDisplay.json, new.executingDisplay.json),
-            ("cached", old.cached.json, new.cached.json),
-            ("executed", old.executed.json, new.executed.json),
-        ]
-        for (key, a, b) in scalars { JSONDiff.diff(a, b, at: "nodes.\(key)", into: &out) }
+        // Each field's JSON is built only when it changed: `executed` of a large graph is
+        // a long list, and a progress tick does not touch it.
+        if old.promptID != new.promptID { JSONDiff.diff(old.promptID.json, new.promptID.json, at: "nodes.prompt_id", into: &out) }
+        if old.executing != new.executing { JSONDiff.diff(old.executing.json, new.executing.json, at: "nodes.executing", into: &out) }
+        if old.executingDisplay != new.executingDisplay {
+            JSONDiff.diff(old.executingDisplay.json, new.executingDisplay.json, at: "nodes.executing_display", into: &out)
+        }
+        if old.cached != new.cached { JSONDiff.diff(old.cached.json, new.cached.json, at: "nodes.cached", into: &out) }
+        if old.executed != new.executed { JSONDiff.diff(old.executed.json, new.executed.json, at: "nodes.executed", into: &out) }
         if old.byID != new.byID { table(old.byID, new.byID, at: "nodes.by_id", json: \.json, into: &out) }
     }
 

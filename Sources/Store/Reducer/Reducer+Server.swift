@@ -107,7 +107,7 @@ extension AppState {
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
         guard remaining == 0 else { return }
-        if queue.unfinishedIDs.contains(where: { queue.prompts[$0]!.accepted && queue.prompts[$0]!.status != .ended }) {
+        if queue.unfinishedIDs.contains(where: { queue.records[$0]!.accepted && queue.records[$0]!.status != .ended }) {
             ctx.emit(.fetchQueue)
         }
     }
@@ -133,14 +133,14 @@ extension AppState {
         switch (e.node, e.promptID) {
         case (nil, let id?):
             // The last message of every prompt, whatever the outcome.
-            if let record = queue.prompts[id], !record.status.isTerminal, record.status != .ended {
+            if let record = queue.records[id], !record.status.isTerminal, record.status != .ended {
                 markEnded(id, &ctx)
             }
             if nodes.promptID == id {
                 nodes.executing = nil
                 nodes.executingDisplay = nil
             }
-            if queue.prompts[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
+            if queue.records[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
         case (let node?, let id?):
             endOthersRunning(except: id, &ctx)
             updatePrompt(id, creating: .running, owner: .ours) {
@@ -152,8 +152,8 @@ extension AppState {
         case (let node?, nil):
             // Reconnect replay: a display id, no prompt id. It is sent only to the owner
             // of the running prompt, so it names a node of our running prompt.
-            guard let id = nodes.promptID.flatMap({ queue.prompts[$0]?.status == .running ? $0 : nil })
-                ?? queue.runningIDs.first(where: { queue.prompts[$0]?.owner == .ours })
+            guard let id = nodes.promptID.flatMap({ queue.records[$0]?.status == .running ? $0 : nil })
+                ?? queue.runningIDs.first(where: { queue.records[$0]?.owner == .ours })
             else {
                 log.append(.warning, "executing", "server says node \(node) is executing, but we know no running prompt of ours", at: at)
                 return
@@ -190,10 +190,10 @@ extension AppState {
     /// `id` is now the prompt the server runs: fresh node table and progress.
     mutating func activate(_ id: String, at: Timestamp) {
         nodes.reset(for: id)
-        nodes.cached = queue.prompts[id]?.cached ?? []
+        nodes.cached = queue.records[id]?.cached ?? []
         progress = ProgressState()
         progress.promptID = id
-        progress.startedAt = queue.prompts[id]?.startedAt ?? at
+        progress.startedAt = queue.records[id]?.startedAt ?? at
         progress.updatedAt = at
     }
 

@@ -70,9 +70,9 @@ extension AppState {
         _ body: (inout PromptRecord) -> Void
     ) {
         var record = queue.record(id, creating: status, owner: owner)
-        let before = queue.prompts[id]
+        let before = queue.records[id]
         body(&record)
-        if before != record { queue.prompts[id] = record }
+        if before != record { queue.setRecord(id, record) }
     }
 }
 
