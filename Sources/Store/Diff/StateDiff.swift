@@ -10,10 +10,19 @@ public enum StateDiff {
     public static func between(_ old: AppState, _ new: AppState) -> [DiffLine] {
         var out: [DiffLine] = []
         if old.connection != new.connection {
-            JSONDiff.diff(old.connection.json, new.connection.json, at: "connection", into: &out)
+            // Almost every frame changes only `last_frame_at`: say so without building and
+            // walking both connection objects.
+            var unchanged = old.connection
+            unchanged.lastFrameAt = new.connection.lastFrameAt
+            if unchanged == new.connection {
+                out.append(DiffLine(.changed, "connection.last_frame_at", old: old.connection.lastFrameAt?.json ?? .null,
+                                    new: new.connection.lastFrameAt?.json ?? .null))
+            } else {
+                JSONDiff.diff(old.connection.json, new.connection.json, at: "connection", into: &out)
+            }
         }
         if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
-        if old.nodes != new.nodes { nodes(old.nodes, new.nodes, into: &out) }
+        nodes(old.nodes, new.nodes, into: &out)  // field by field: its table may be large
         if old.progress != new.progress {
             JSONDiff.diff(old.progress.json, new.progress.json, at: "progress", into: &out)
         }
@@ -49,7 +58,15 @@ public enum StateDiff {
         }
         if old.cached != new.cached { JSONDiff.diff(old.cached.json, new.cached.json, at: "nodes.cached", into: &out) }
         if old.executed != new.executed { JSONDiff.diff(old.executed.json, new.executed.json, at: "nodes.executed", into: &out) }
-        if old.byID != new.byID { table(old.byID, new.byID, at: "nodes.by_id", json: \.json, into: &out) }
+        if let keys = new.changedKeys(since: old) {
+            // Only the entries the reduction wrote can differ.
+            var seen = Set<String>()
+            for key in keys.sorted(by: idOrder) where seen.insert(key).inserted {
+                entry(old.table[key], new.table[key], at: "nodes.by_id.\(key)", json: \.json, into: &out)
+            }
+        } else if old.table != new.table {
+            table(old.table, new.table, at: "nodes.by_id", json: \.json, into: &out)
+        }
     }
 
     /// Entry-by-entry diff of a keyed table: equal entries cost one `==`, changed ones
@@ -58,17 +75,29 @@ public enum StateDiff {
         _ old: [String: Value], _ new: [String: Value], at path: String, json: (Value) -> JSONValue,
         into out: inout [DiffLine]
     ) {
-        for key in old.keys.sorted(by: idOrder) where new[key] == nil {
+        // Sort only the keys that changed: sorting every key (by `idOrder`, which parses
+        // numbers) was most of the cost of diffing a large table.
+        var removed: [String] = []
+        for key in old.keys where new[key] == nil { removed.append(key) }
+        for key in removed.sorted(by: idOrder) {
             out.append(DiffLine(.removed, "\(path).\(key)", old: json(old[key]!)))
         }
         var changed: [String] = []
         for (key, value) in new where old[key] != value { changed.append(key) }
         for key in changed.sorted(by: idOrder) {
-            if let previous = old[key] {
-                JSONDiff.diff(json(previous), json(new[key]!), at: "\(path).\(key)", into: &out)
-            } else {
-                out.append(DiffLine(.added, "\(path).\(key)", new: json(new[key]!)))
-            }
+            entry(old[key], new[key], at: "\(path).\(key)", json: json, into: &out)
+        }
+    }
+
+    /// One entry of a keyed table: changed fields, or the whole entry added or removed.
+    static func entry<Value: Equatable>(
+        _ old: Value?, _ new: Value?, at path: String, json: (Value) -> JSONValue, into out: inout [DiffLine]
+    ) {
+        switch (old, new) {
+        case let (a?, b?) where a != b: JSONDiff.diff(json(a), json(b), at: path, into: &out)
+        case (nil, let b?): out.append(DiffLine(.added, path, new: json(b)))
+        case (let a?, nil): out.append(DiffLine(.removed, path, old: json(a)))
+        default: break
         }
     }
 }

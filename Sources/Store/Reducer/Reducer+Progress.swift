@@ -18,7 +18,7 @@ extension AppState {
         if let node = p.node, var n = nodes.byID[node], n.value != p.value || n.max != p.max {
             n.value = p.value
             n.max = p.max
-            nodes.byID[node] = n
+            nodes.set(node, n)
         }
         step(node: p.node ?? progress.node, value: p.value, max: p.max, at: at)
         recomputeFraction(at: at)
@@ -53,7 +53,7 @@ extension AppState {
                 state: phase, value: n.value, max: n.max, displayNodeID: n.displayNodeID,
                 parentNodeID: n.parentNodeID, realNodeID: n.realNodeID)
             if unique {
-                if nodes.byID[n.nodeID] != node { nodes.byID[n.nodeID] = node }
+                if nodes.byID[n.nodeID] != node { nodes.set(n.nodeID, node) }
             } else {
                 table[n.nodeID] = node
             }

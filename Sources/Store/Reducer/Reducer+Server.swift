@@ -172,10 +172,10 @@ extension AppState {
         if var existing = nodes.byID[node] {
             if existing.state != .running {
                 existing.state = .running  // lazy inputs: a node can be scheduled again
-                nodes.byID[node] = existing
+                nodes.set(node, existing)
             }
         } else {
-            nodes.byID[node] = NodesState.Node(state: .running, displayNodeID: display ?? node)
+            nodes.set(node, NodesState.Node(state: .running, displayNodeID: display ?? node))
         }
         if progress.node != node {
             progress.node = node

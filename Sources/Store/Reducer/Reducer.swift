@@ -6,6 +6,7 @@
 public enum Reducer {
     public static func reduce(_ state: inout AppState, _ action: Action) -> [Command] {
         var context = ReduceContext(at: action.at)
+        state.nodes.beginReduction()
         switch action.event {
         case .server(let message):
             state.noteFrame(at: action.at)
