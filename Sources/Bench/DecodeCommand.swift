@@ -36,6 +36,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "The Python baseline script.")
     var pythonScript = "bench/python_decode.py"
 
+    @Option(help: ArgumentHelp("Measure only this figure (e.g. decode_reduce), for profiling.", visibility: .hidden))
+    var only: String?
+
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
     }
@@ -86,8 +89,8 @@ struct DecodeCommand: ParsableCommand {
         let inconsistent = measurements.filter { !$0.value.consistent }.keys.sorted()
 
         // Python last, alone on the machine.
-        progress("python json.loads baseline (\(python) \(pythonScript))")
-        let pythonResult = PythonBaseline.run(
+        if only == nil { progress("python json.loads baseline (\(python) \(pythonScript))") }
+        let pythonResult = only != nil ? .failure(.init(description: "--only")) : PythonBaseline.run(
             script: pythonScript, python: python, frames: frames.text, promptID: frames.samplePromptID,
             seconds: seconds)
         let py = try? pythonResult.get()
@@ -144,6 +147,7 @@ struct DecodeCommand: ParsableCommand {
 
     /// One figure, with a progress line on stderr (a full run takes a while).
     private func measure(_ name: String, _ messagesPerPass: Int, _ pass: () -> Int) -> Measurement {
+        if let only, only != name { return Measurement(messages: 0, seconds: 0, checksum: 0, consistent: true) }
         progress(name)
         return Stopwatch.measure(seconds: seconds, messagesPerPass: messagesPerPass, pass)
     }

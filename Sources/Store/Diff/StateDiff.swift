@@ -23,9 +23,7 @@ public enum StateDiff {
         }
         if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
         nodes(old.nodes, new.nodes, into: &out)  // field by field: its table may be large
-        if old.progress != new.progress {
-            JSONDiff.diff(old.progress.json, new.progress.json, at: "progress", into: &out)
-        }
+        if old.progress != new.progress { progress(old.progress, new.progress, into: &out) }
         if old.log != new.log {
             for entry in new.log.entries(after: old.log.total) {
                 out.append(DiffLine(.added, "log[\(entry.seq)]", new: entry.json))
@@ -46,6 +44,24 @@ public enum StateDiff {
         if old.rejected != new.rejected {
             JSONDiff.diff(.array(old.rejected.map(\.json)), .array(new.rejected.map(\.json)), at: "queue.rejected", into: &out)
         }
+    }
+
+    /// Field by field, in the slice's JSON order, building JSON only for fields that
+    /// changed: the same lines as diffing the two slices' JSON objects, which every tick
+    /// built whole (texts and preview included).
+    static func progress(_ a: ProgressState, _ b: ProgressState, into out: inout [DiffLine]) {
+        func field(_ key: String, _ x: JSONValue, _ y: JSONValue) { JSONDiff.diff(x, y, at: "progress.\(key)", into: &out) }
+        if a.promptID != b.promptID { field("prompt_id", a.promptID.json, b.promptID.json) }
+        if a.node != b.node { field("node", a.node.json, b.node.json) }
+        if a.value != b.value { field("value", .number(a.value), .number(b.value)) }
+        if a.max != b.max { field("max", .number(a.max), .number(b.max)) }
+        if a.fraction != b.fraction { field("fraction", .number(a.fraction), .number(b.fraction)) }
+        if a.startedAt != b.startedAt { field("started_at", a.startedAt?.json ?? .null, b.startedAt?.json ?? .null) }
+        if a.updatedAt != b.updatedAt { field("updated_at", a.updatedAt?.json ?? .null, b.updatedAt?.json ?? .null) }
+        if a.stepsPerSecond != b.stepsPerSecond { field("steps_per_second", a.stepsPerSecond.json, b.stepsPerSecond.json) }
+        if a.etaSeconds != b.etaSeconds { field("eta_seconds", a.etaSeconds.json, b.etaSeconds.json) }
+        if a.texts != b.texts { field("texts", a.json["texts"] ?? .null, b.json["texts"] ?? .null) }
+        if a.preview != b.preview { field("preview", a.json["preview"] ?? .null, b.json["preview"] ?? .null) }
     }
 
     static func nodes(_ old: NodesState, _ new: NodesState, into out: inout [DiffLine]) {

@@ -3,10 +3,21 @@ extension AppState {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
     /// prompt that already ended ignores late ticks. Returns false to ignore the message.
     mutating func observe(_ id: String, at: Timestamp) -> Bool {
-        if let record = queue.records[id], record.status.isTerminal { return false }
-        updatePrompt(id, creating: .running, owner: .observed) {
-            $0.accepted = true
-            $0.move(to: .running, at: at)
+        if let record = queue.records[id] {
+            if record.status.isTerminal { return false }
+            // Already running and accepted (every tick after the first): nothing to write,
+            // and no copying and comparing of the record to find that out.
+            if record.status != .running || !record.accepted {
+                updatePrompt(id, creating: .running, owner: .observed) {
+                    $0.accepted = true
+                    $0.move(to: .running, at: at)
+                }
+            }
+        } else {
+            updatePrompt(id, creating: .running, owner: .observed) {
+                $0.accepted = true
+                $0.move(to: .running, at: at)
+            }
         }
         if nodes.promptID != id { activate(id, at: at) }
         return true
