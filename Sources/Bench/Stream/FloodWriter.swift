@@ -58,8 +58,9 @@ final class FloodWriter: ChannelDuplexHandler {
         job.startedAt = .now()
         if plan.rate != nil {
             job.sendTimes = [UInt64](repeating: 0, count: plan.count)
-            job.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { [weak self] _ in
-                self?.pump()
+            let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+            job.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { _ in
+                this.value.pump()
             }
         }
         self.job = job

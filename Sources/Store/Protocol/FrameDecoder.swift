@@ -18,6 +18,7 @@ public enum FrameDecoder {
     static func decodeEvent(_ bytes: UnsafeBufferPointer<UInt8>) -> Event {
         var reader = JSONReader(bytes)
         var type: String?
+        var decoder: MessageDecoders.Decode?
         var message: ServerMessage?
         // `data` normally follows `type` and is decoded in one pass; if it comes first,
         // remember where it starts and decode it once the type is known.
@@ -29,9 +30,19 @@ public enum FrameDecoder {
             try reader.members { r, key throws(JSONError) in
                 if key.matches("type") {
                     guard r.peek() == UInt8(ascii: "\"") else { throw JSONError("\"type\" is not a string", at: r.offset) }
-                    type = try r.readString()
+                    if let raw = try r.readRawString() {
+                        if let known = MessageDecoders.known(raw) {
+                            (type, decoder) = (known.type, known.decode)
+                        } else {
+                            (type, decoder) = (String(decoding: raw, as: UTF8.self), nil)
+                        }
+                    } else {
+                        // Escapes: make the string, then look it up.
+                        let text = try r.readString()
+                        (type, decoder) = (text, MessageDecoders.byType[text])
+                    }
                 } else if key.matches("data") {
-                    if let type, let decode = MessageDecoders.byType[type] {
+                    if let decode = decoder {
                         message = try decode(&r)
                     } else {
                         deferredData = r.offset
@@ -45,7 +56,7 @@ public enum FrameDecoder {
             guard let type else {
                 return .protocolError(ProtocolError(reason: "frame has no \"type\"", excerpt: excerpt(bytes)))
             }
-            if message == nil, let decode = MessageDecoders.byType[type] {
+            if message == nil, let decode = decoder {
                 guard let start = deferredData else {
                     return .protocolError(ProtocolError(reason: "\(type) frame has no \"data\"", excerpt: excerpt(bytes)))
                 }

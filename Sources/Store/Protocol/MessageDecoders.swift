@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One decoder per known message `type`, each reading its `data` object field by field.
 /// Fields the protocol lists as optional may be missing or null; extra fields are skipped;
 /// numbers may be integers or floats; node ids may be strings or numbers.
@@ -24,6 +30,31 @@ enum MessageDecoders {
         "execution_interrupted": { r throws(JSONError) in .executionInterrupted(try failure(&r, "execution_interrupted")) },
         "logs": logs,
     ]
+
+    /// The known types, most frequent first, for matching a frame's `type` against the
+    /// raw bytes: no string is made and nothing hashed for a known type (the dictionary
+    /// lookup and the string were a tenth of decoding a small frame).
+    static let known: [(name: StaticString, type: String, decode: Decode)] = [
+        ("progress_state", "progress_state", progressState),
+        ("status", "status", status),
+        ("executing", "executing", executing),
+        ("progress", "progress", progress),
+        ("executed", "executed", executed),
+        ("execution_start", "execution_start", byType["execution_start"]!),
+        ("execution_cached", "execution_cached", executionCached),
+        ("execution_success", "execution_success", byType["execution_success"]!),
+        ("feature_flags", "feature_flags", byType["feature_flags"]!),
+        ("execution_error", "execution_error", byType["execution_error"]!),
+        ("execution_interrupted", "execution_interrupted", byType["execution_interrupted"]!),
+        ("logs", "logs", logs),
+    ]
+
+    static func known(_ raw: UnsafeBufferPointer<UInt8>) -> (type: String, decode: Decode)? {
+        for entry in known where entry.name.utf8CodeUnitCount == raw.count {
+            if memcmp(raw.baseAddress!, entry.name.utf8Start, raw.count) == 0 { return (entry.type, entry.decode) }
+        }
+        return nil
+    }
 
     static func missing(_ field: String, in type: String, _ r: JSONReader) -> JSONError {
         JSONError("\(type) without \(field)", at: r.offset)
@@ -153,7 +184,7 @@ enum MessageDecoders {
             } else if field.matches("max") {
                 node.max = try r.readNumberOrNull() ?? 1
             } else if field.matches("state") {
-                node.state = try r.readStringOrNull() ?? "running"
+                node.state = try nodeState(&r)
             } else if field.matches("display_node_id") {
                 node.displayNodeID = try r.readIDOrNull()
             } else if field.matches("parent_node_id") {
@@ -165,6 +196,16 @@ enum MessageDecoders {
             }
         }
         return node
+    }
+
+    /// A node's `state`: almost always "finished" or "running", returned as constants
+    /// rather than made from the bytes each time (a snapshot lists every node).
+    static func nodeState(_ r: inout JSONReader) throws(JSONError) -> String {
+        if try r.readNullIfPresent() { return "running" }
+        guard let raw = try r.readRawString() else { return try r.readString() }
+        if raw.count == 8, memcmp(raw.baseAddress!, ("finished" as StaticString).utf8Start, 8) == 0 { return "finished" }
+        if raw.count == 7, memcmp(raw.baseAddress!, ("running" as StaticString).utf8Start, 7) == 0 { return "running" }
+        return String(decoding: raw, as: UTF8.self)
     }
 
     static func executed(_ r: inout JSONReader) throws(JSONError) -> ServerMessage {

@@ -125,6 +125,8 @@ extension AppState {
     /// The server runs one prompt at a time: when `id` starts, any other we thought
     /// running has ended.
     mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
+        // Nearly always nothing to end: find that out without sorting a list of ids.
+        guard queue.hasRunning(otherThan: id) else { return }
         for other in queue.runningIDs where other != id { markEnded(other, &ctx) }
     }
 
@@ -143,9 +145,14 @@ extension AppState {
             if queue.records[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
         case (let node?, let id?):
             endOthersRunning(except: id, &ctx)
-            updatePrompt(id, creating: .running, owner: .ours) {
-                $0.provenOurs()
-                $0.move(to: .running, at: at)
+            // Every node of a prompt after its first finds the record already ours,
+            // accepted and running: nothing to write.
+            if let r = queue.records[id], r.owner == .ours, r.accepted, r.status == .running {
+            } else {
+                updatePrompt(id, creating: .running, owner: .ours) {
+                    $0.provenOurs()
+                    $0.move(to: .running, at: at)
+                }
             }
             if nodes.promptID != id { activate(id, at: at) }
             startNode(node, display: e.displayNode, at: at)

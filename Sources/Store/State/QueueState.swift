@@ -74,6 +74,12 @@ public struct QueueState: Sendable, Equatable {
         return unfinishedIndex.compactMap { records[$0] }
     }
 
+    /// Whether a prompt other than `id` is running.
+    func hasRunning(otherThan id: String) -> Bool {
+        guard let unfinishedIndex else { return records.values.contains { $0.status == .running && $0.id != id } }
+        return unfinishedIndex.contains { $0 != id && records[$0]?.status == .running }
+    }
+
     /// Prompt ids running now (0 or 1 on a real server): derived from the records.
     public var runningIDs: [String] { unfinishedRecords.filter { $0.status == .running }.map(\.id).sorted() }
 
