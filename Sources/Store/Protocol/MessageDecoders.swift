@@ -31,29 +31,72 @@ enum MessageDecoders {
         "logs": logs,
     ]
 
-    /// The known types, most frequent first, for matching a frame's `type` against the
-    /// raw bytes: no string is made and nothing hashed for a known type (the dictionary
-    /// lookup and the string were a tenth of decoding a small frame).
-    static let known: [(name: StaticString, type: String, decode: Decode)] = [
-        ("progress_state", "progress_state", progressState),
-        ("status", "status", status),
-        ("executing", "executing", executing),
-        ("progress", "progress", progress),
-        ("executed", "executed", executed),
-        ("execution_start", "execution_start", byType["execution_start"]!),
-        ("execution_cached", "execution_cached", executionCached),
-        ("execution_success", "execution_success", byType["execution_success"]!),
-        ("feature_flags", "feature_flags", byType["feature_flags"]!),
-        ("execution_error", "execution_error", byType["execution_error"]!),
-        ("execution_interrupted", "execution_interrupted", byType["execution_interrupted"]!),
-        ("logs", "logs", logs),
-    ]
+    /// A known message type, matched against the frame's raw `type` bytes: no string is
+    /// made and nothing hashed for a known type, and the decoder is called directly (the
+    /// dictionary lookup, its string and the closure call were a tenth of decoding a
+    /// small frame).
+    enum Kind {
+        case progressState, status, executing, progress, executed, executionStart, executionCached
+        case executionSuccess, featureFlags, executionError, executionInterrupted, logs
 
-    static func known(_ raw: UnsafeBufferPointer<UInt8>) -> (type: String, decode: Decode)? {
-        for entry in known where entry.name.utf8CodeUnitCount == raw.count {
-            if memcmp(raw.baseAddress!, entry.name.utf8Start, raw.count) == 0 { return (entry.type, entry.decode) }
+        init?(raw: UnsafeBufferPointer<UInt8>) {
+            func equals(_ literal: StaticString) -> Bool {
+                raw.count == literal.utf8CodeUnitCount && memcmp(raw.baseAddress!, literal.utf8Start, raw.count) == 0
+            }
+            switch raw.count {
+            case 14 where equals("progress_state"): self = .progressState
+            case 6 where equals("status"): self = .status
+            case 9 where equals("executing"): self = .executing
+            case 8 where equals("progress"): self = .progress
+            case 8 where equals("executed"): self = .executed
+            case 15 where equals("execution_start"): self = .executionStart
+            case 15 where equals("execution_error"): self = .executionError
+            case 16 where equals("execution_cached"): self = .executionCached
+            case 17 where equals("execution_success"): self = .executionSuccess
+            case 13 where equals("feature_flags"): self = .featureFlags
+            case 21 where equals("execution_interrupted"): self = .executionInterrupted
+            case 4 where equals("logs"): self = .logs
+            default: return nil
+            }
         }
-        return nil
+
+        init?(_ type: String) {
+            var type = type
+            guard let kind = type.withUTF8({ Kind(raw: $0) }) else { return nil }
+            self = kind
+        }
+
+        /// The type's name, as a constant string.
+        var name: String {
+            switch self {
+            case .progressState: "progress_state"
+            case .status: "status"
+            case .executing: "executing"
+            case .progress: "progress"
+            case .executed: "executed"
+            case .executionStart: "execution_start"
+            case .executionCached: "execution_cached"
+            case .executionSuccess: "execution_success"
+            case .featureFlags: "feature_flags"
+            case .executionError: "execution_error"
+            case .executionInterrupted: "execution_interrupted"
+            case .logs: "logs"
+            }
+        }
+
+        func decode(_ r: inout JSONReader) throws(JSONError) -> ServerMessage {
+            switch self {
+            case .progressState: return try MessageDecoders.progressState(&r)
+            case .status: return try MessageDecoders.status(&r)
+            case .executing: return try MessageDecoders.executing(&r)
+            case .progress: return try MessageDecoders.progress(&r)
+            case .executed: return try MessageDecoders.executed(&r)
+            case .executionCached: return try MessageDecoders.executionCached(&r)
+            case .logs: return try MessageDecoders.logs(&r)
+            case .executionStart, .executionSuccess, .featureFlags, .executionError, .executionInterrupted:
+                return try MessageDecoders.byType[name]!(&r)
+            }
+        }
     }
 
     static func missing(_ field: String, in type: String, _ r: JSONReader) -> JSONError {
