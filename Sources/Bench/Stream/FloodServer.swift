@@ -59,7 +59,6 @@ final class FloodServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     fileprivate func register(_ connection: FloodConnection) {
-        debugLog("registered")
         accepted.withLock { $0.ready.append(connection) }
     }
 

@@ -52,7 +52,6 @@ final class FloodWriter: ChannelDuplexHandler {
             promise.fail(ChannelError.ioOnClosedChannel)
             return
         }
-        debugLog("flood start \(plan.count) writable \(context.channel.isWritable)")
         var job = Job(plan: plan, promise: promise)
         job.startNs = Monotonic.now()
         job.startedAt = .now()
@@ -108,7 +107,6 @@ final class FloodWriter: ChannelDuplexHandler {
             }
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
-        debugLog("pump sent \(job.sent) of \(count)")
         if job.sent == count {
             job.timer?.cancel()
             let sentinel = context.channel.allocator.buffer(bytes: job.plan.frames.sentinel)
@@ -129,7 +127,3 @@ final class FloodWriter: ChannelDuplexHandler {
     }
 }
 
-import Foundation
-func debugLog(_ s: String) {
-    if ProcessInfo.processInfo.environment["FLOOD_DEBUG"] != nil { FileHandle.standardError.write(Data((s + "\n").utf8)) }
-}

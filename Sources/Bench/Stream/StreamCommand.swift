@@ -23,10 +23,10 @@ struct StreamCommand: AsyncParsableCommand {
     var pythonFrames = 40_000
 
     @Option(help: "Frames per second for the latency run.")
-    var latencyRate = 20_000.0
+    var latencyRate = 10_000.0
 
     @Option(help: "Frames in the latency run.")
-    var latencyFrames = 60_000
+    var latencyFrames = 30_000
 
     @Option(help: "The folder of *.jsonl transcripts to take frames from.")
     var fixtures = "Tests/Fixtures/comfyui"
