@@ -8,6 +8,8 @@ enum LongSession {
         var actions: Int
         var perSecond: Double
         var state: AppState
+        /// Resident memory after half the actions: equal to the end's when nothing grows.
+        var halfwayMB: Double?
     }
 
     static func run(_ set: FrameSet, actions: Int, variants: Int) -> Result {
@@ -25,7 +27,9 @@ enum LongSession {
         var t = 0.0
         let clock = ContinuousClock()
         let start = clock.now
+        var halfwayMB: Double?
         while done < actions {
+            if halfwayMB == nil, done >= actions / 2 { halfwayMB = ResidentMemory.currentMB }
             let variant = pass % UInt32(max(1, variants))
             for i in frames.indices where done < actions {
                 for offset in frames[i].patches {
@@ -46,6 +50,6 @@ enum LongSession {
             pass &+= 1
         }
         let seconds = (clock.now - start).inSeconds
-        return Result(actions: done, perSecond: Double(done) / seconds, state: store.state)
+        return Result(actions: done, perSecond: Double(done) / seconds, state: store.state, halfwayMB: halfwayMB)
     }
 }

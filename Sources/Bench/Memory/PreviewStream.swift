@@ -8,6 +8,8 @@ import Synchronization
 enum PreviewStream {
     struct Result {
         var startMB: Double?
+        /// One second into the stream, when the buffers along the way have grown to size.
+        var warmMB: Double?
         var peakMB: Double?
         var endMB: Double?
         var frames: Int
@@ -43,11 +45,17 @@ enum PreviewStream {
         }
         await client.store.until { $0.connection.isOnline }
         let start = ResidentMemory.currentMB
+        // Sampled rather than VmHWM, which counts everything the process did before.
         let peak = Mutex(start ?? 0)
+        let warm = Mutex<Double?>(nil)
         let sampling = Atomic<Bool>(true)
         let sampler = Task.detached {
+            let began = ContinuousClock.now
             while sampling.load(ordering: .relaxed) {
-                if let now = ResidentMemory.currentMB { peak.withLock { $0 = max($0, now) } }
+                if let now = ResidentMemory.currentMB {
+                    peak.withLock { $0 = max($0, now) }
+                    if ContinuousClock.now - began >= .seconds(1) { warm.withLock { if $0 == nil { $0 = now } } }
+                }
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -55,13 +63,11 @@ enum PreviewStream {
         while client.store.state.queue.remaining != StreamFrames.sentinelRemaining {
             try await Task.sleep(for: .milliseconds(5))
         }
-        let previews = client.store.state.progress.preview?.count ?? 0
         let end = ResidentMemory.currentMB
         sampling.store(false, ordering: .relaxed)
         await sampler.value
         await client.stop()
         await server.stop()
-        _ = previews
-        return Result(startMB: start, peakMB: peak.withLock { $0 }, endMB: end, frames: count)
+        return Result(startMB: start, warmMB: warm.withLock { $0 }, peakMB: peak.withLock { $0 }, endMB: end, frames: count)
     }
 }

@@ -11,7 +11,7 @@ enum ResidentMemory {
     private static func field(_ name: String) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let digits = line.dropFirst(name.count).split(separator: " ").first
+            let digits = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
             if let kb = digits.flatMap({ Double($0) }) { return kb / 1024 }
         }
         return nil
