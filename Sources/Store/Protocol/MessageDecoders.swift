@@ -229,16 +229,26 @@ enum MessageDecoders {
             } else if field.matches("state") {
                 node.state = try nodeState(&r)
             } else if field.matches("display_node_id") {
-                node.displayNodeID = try r.readIDOrNull()
+                node.displayNodeID = try id(&r, sameAs: key)
             } else if field.matches("parent_node_id") {
                 node.parentNodeID = try r.readIDOrNull()
             } else if field.matches("real_node_id") {
-                node.realNodeID = try r.readIDOrNull()
+                node.realNodeID = try id(&r, sameAs: key)
             } else {
                 try r.skipValue()
             }
         }
         return node
+    }
+
+    /// An id that is usually the node's own key (display and real ids of a top-level
+    /// node): the key itself when the bytes match, rather than a new string.
+    static func id(_ r: inout JSONReader, sameAs key: String) throws(JSONError) -> String? {
+        guard r.peek() == UInt8(ascii: "\"") else { return try r.readIDOrNull() }
+        guard let raw = try r.readRawString() else { return try r.readString() }
+        var key = key
+        let same = key.withUTF8 { $0.count == raw.count && ($0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }
+        return same ? key : String(decoding: raw, as: UTF8.self)
     }
 
     /// A node's `state`: almost always "finished" or "running", returned as constants

@@ -64,7 +64,7 @@ extension AppState {
                 state: phase, value: n.value, max: n.max, displayNodeID: n.displayNodeID,
                 parentNodeID: n.parentNodeID, realNodeID: n.realNodeID)
             if unique {
-                if nodes.byID[n.nodeID] != node { nodes.set(n.nodeID, node) }
+                nodes.update(n.nodeID, node)
             } else {
                 table[n.nodeID] = node
             }

@@ -102,15 +102,33 @@ public struct NodesState: Sendable, Equatable {
 
     /// Writes one entry and records it in the journal.
     mutating func set(_ id: String, _ node: Node?) {
+        openJournalIfNeeded()  // without a journal to extend: at least a new version
+        table[id] = node
+        journal?.keys.append(id)
+    }
+
+    /// Writes `node` under `id` unless it is already there (one hash lookup either way,
+    /// for the in-place update of a snapshot).
+    mutating func update(_ id: String, _ node: Node) {
+        if let i = table.index(forKey: id) {
+            if table.values[i] == node { return }
+            openJournalIfNeeded()
+            table.values[i] = node
+        } else {
+            openJournalIfNeeded()
+            table[id] = node
+        }
+        journal?.keys.append(id)
+    }
+
+    private mutating func openJournalIfNeeded() {
         if journalOpen {
             journalOpen = false
             journal = (version, [])
             version = JournalVersion()
         } else if journal == nil {
-            version = JournalVersion()  // no journal to extend: at least a new version
+            version = JournalVersion()
         }
-        table[id] = node
-        journal?.keys.append(id)
     }
 
     private mutating func forgetJournal() {
