@@ -100,7 +100,7 @@ struct DecodeCommand: ParsableCommand {
         report.add("decode_reduce_msgs_per_s", reduce.perSecond, .rate)
         report.add("replay_msgs_per_s", replay.perSecond, .rate)
         report.add("progress_state_500_msgs_per_s", snapshots.perSecond, .rate)
-        report.add("progress_state_500_mb_per_s", snapshots.perSecond * Double(large.bytesPerFrame) / 1e6, .rate)
+        report.add("progress_state_500_mb_per_s", snapshots.perSecond * Double(large.bytesPerFrame) / 1e6, .megabytesPerSecond)
         report.add("foundation_jsondecoder_msgs_per_s", jsonDecoder.perSecond, .rate)
         report.add("foundation_jsonserialization_msgs_per_s", jsonSerialization.perSecond, .rate)
         report.add("python_json_loads_msgs_per_s", py?.loadsPerSecond, .rate)

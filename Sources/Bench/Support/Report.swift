@@ -17,6 +17,8 @@ struct Report {
         case microseconds
         /// Memory, in MiB.
         case megabytes
+        /// Bytes of input per second, in MB/s.
+        case megabytesPerSecond
     }
 
     struct Row {
@@ -61,7 +63,7 @@ struct Report {
         switch kind {
         case .ratio: (value * 1000).rounded() / 1000
         case .rate, .count: value.rounded()
-        case .milliseconds, .megabytes: (value * 10).rounded() / 10
+        case .milliseconds, .megabytes, .megabytesPerSecond: (value * 10).rounded() / 10
         case .microseconds: (value * 100).rounded() / 100
         }
     }
@@ -74,6 +76,7 @@ struct Report {
         case .milliseconds: "ms"
         case .microseconds: "µs"
         case .megabytes: "MiB"
+        case .megabytesPerSecond: "MB/s"
         }
     }
 
@@ -81,7 +84,7 @@ struct Report {
         guard let value, value.isFinite else { return "n/a" }
         switch kind {
         case .rate, .count: return grouped(Int(value.rounded()))
-        case .milliseconds, .megabytes: return JSONWriter.number((value * 10).rounded() / 10)
+        case .milliseconds, .megabytes, .megabytesPerSecond: return JSONWriter.number((value * 10).rounded() / 10)
         case .microseconds: return JSONWriter.number((value * 100).rounded() / 100)
         case .ratio:
             let hundredths = Int((value * 100).rounded())
@@ -132,6 +135,7 @@ extension Report {
                 case "ms": .milliseconds
                 case "µs": .microseconds
                 case "MiB": .megabytes
+                case "MB/s": .megabytesPerSecond
                 default: parts.count == 2 ? .count : nil
                 }
             if let kind { out[String(parts[0])] = kind }
