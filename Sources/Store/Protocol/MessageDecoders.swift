@@ -208,6 +208,7 @@ enum MessageDecoders {
             if key.matches("prompt_id") {
                 id = try r.readIDOrNull()
             } else if key.matches("nodes") {
+                nodes.reserveCapacity(8)  // one allocation for a typical snapshot, not three
                 try r.members { r, nodeKey throws(JSONError) in
                     nodes.append(try nodeProgress(&r, key: nodeKey.string))
                 }

@@ -44,10 +44,10 @@ extension AppState {
         // `error` is never sent in practice, but honour it if a server does.
         var listed = 0
         var runningCount = 0
-        var firstRunning: ServerMessage.NodeProgress?
+        var firstRunning = -1
         let unique = Self.hasUniqueKeys(s.nodes)
         var table: [String: NodesState.Node] = [:]  // only used when keys repeat (see below)
-        for n in s.nodes {
+        for (index, n) in s.nodes.enumerated() {
             let phase: NodesState.Phase
             switch n.state {
             case "finished": phase = .finished
@@ -58,7 +58,7 @@ extension AppState {
             listed += 1
             if phase == .running {
                 runningCount += 1
-                if firstRunning == nil { firstRunning = n }
+                if firstRunning < 0 { firstRunning = index }
             }
             let node = NodesState.Node(
                 state: phase, value: n.value, max: n.max, displayNodeID: n.displayNodeID,
@@ -82,7 +82,8 @@ extension AppState {
         markExecuted(s.nodes.lazy.filter { $0.state == "finished" }.map(\.nodeID))
         // The step counter follows the one node that is running (several run at once
         // only with async nodes; then `progress` ticks name the node).
-        if runningCount == 1, let n = firstRunning {
+        if runningCount == 1 {
+            let n = s.nodes[firstRunning]
             step(node: n.nodeID, value: n.value, max: n.max, at: at)
         }
         recomputeFraction(at: at)
