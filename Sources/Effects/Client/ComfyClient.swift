@@ -42,6 +42,8 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     var posted: Set<String> = []
     /// Why the current socket's inbound failed, if it did.
     var inboundFailure: String?
+    /// The socket whose stall detector has ended: its read loop stops.
+    var stoppedReading: Int?
     /// Sees every frame, socket event and HTTP exchange as a transcript entry (for
     /// `trace` and `record`). Headers are never part of an entry.
     var tap: (@Sendable (TranscriptEntry) -> Void)?
