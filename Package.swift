@@ -107,6 +107,12 @@ let package = Package(
             dependencies: [
                 "Store", "Effects", "Simulator", "Chaos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The flood server: a bare NIO WebSocket server that writes prepared frames
+                // as fast as the socket takes them (Hummingbird flushes every frame).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -2,9 +2,9 @@ import ArgumentParser
 
 /// `comfysh-bench`: measured figures, never test assertions.
 ///
-/// Each benchmark is a subcommand so later ones (`chaos`, …) slot in beside `decode`
-/// without changing how the existing ones are invoked; `decode` is the default so a bare
-/// `comfysh-bench` still does the useful thing.
+/// Each benchmark is a subcommand, so each can be run (and tuned) alone; `all`, the
+/// default, runs every figure of the benchmark issue in one go, so a bare
+/// `comfysh-bench --json` prints them all.
 @main
 struct ComfyshBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,9 +15,13 @@ struct ComfyshBench: AsyncParsableCommand {
             ComfyUI transcripts. Run from the package root so the default fixture and \
             script paths resolve, and build in release mode:
               swift build -c release --scratch-path .build-bench --product comfysh-bench
+              .build-bench/release/comfysh-bench --json      # everything (all)
               .build-bench/release/comfysh-bench decode --json
             """,
-        subcommands: [DecodeCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self],
-        defaultSubcommand: DecodeCommand.self
+        subcommands: [
+            AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, MemoryCommand.self,
+            ConnectionCommand.self, DrillCommand.self, ChaosCommand.self,
+        ],
+        defaultSubcommand: AllCommand.self
     )
 }

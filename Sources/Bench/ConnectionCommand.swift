@@ -31,6 +31,12 @@ struct ConnectionCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        let report = try await measure()
+        print(report.table)
+        if json { print(JSONWriter.string(report.json)) }
+    }
+
+    func measure() async throws -> Report {
         let simulator = ComfySimulator()
         try await simulator.start()
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: ClientIdentity.generate())
@@ -73,8 +79,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             JSONField("date", .string(Machine.date)),
         ]
         report.notes = ["\n\(samples) samples each; heartbeat \(heartbeat) s; simulator on loopback"]
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
+        return report
     }
 
     /// Milliseconds from `fault` until the client is connected and resynced again. The

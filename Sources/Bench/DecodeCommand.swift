@@ -36,16 +36,26 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "The Python baseline script.")
     var pythonScript = "bench/python_decode.py"
 
+    @Option(help: ArgumentHelp("Measure only this figure (e.g. decode_reduce), for profiling.", visibility: .hidden))
+    var only: String?
+
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
     }
 
     func run() throws {
+        let report = try measure()
+        print(report.table)
+        if json { print(JSONWriter.string(report.json)) }
+    }
+
+    func measure() throws -> Report {
         let frames: FrameSet
         do { frames = try FrameSet.load(directory: fixtures) } catch {
             FileHandle.standardError.write(Data("comfysh-bench decode: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let large = LargeSnapshots(nodes: 500)
         var report = Report()
         var checksum = 0
 
@@ -54,6 +64,7 @@ struct DecodeCommand: ParsableCommand {
         let binary = measure("decode_binary", frames.binary.count) { StoreWorkloads.decodeBinary(frames.binary) }
         let reduce = measure("decode_reduce", frames.stream.count) { StoreWorkloads.decodeAndReduce(frames.stream) }
         let replay = measure("replay", frames.replayActions) { StoreWorkloads.replay(frames.transcripts) }
+        let snapshots = measure("progress_state_500", large.frames.count) { StoreWorkloads.decodeAndReduce(large.frames, start: large.start) }
 
         // Foundation's decoders. Rejections are counted once, untimed, per pass.
         let decoder = JSONDecoder()
@@ -71,14 +82,15 @@ struct DecodeCommand: ParsableCommand {
         }
         let measurements = [
             "decode_text": text, "decode_binary": binary, "decode_reduce": reduce, "replay": replay,
+            "progress_state_500": snapshots,
             "foundation_jsondecoder": jsonDecoder, "foundation_jsonserialization": jsonSerialization,
         ]
         for m in measurements.values { checksum &+= m.checksum }
         let inconsistent = measurements.filter { !$0.value.consistent }.keys.sorted()
 
         // Python last, alone on the machine.
-        progress("python json.loads baseline (\(python) \(pythonScript))")
-        let pythonResult = PythonBaseline.run(
+        if only == nil { progress("python json.loads baseline (\(python) \(pythonScript))") }
+        let pythonResult = only != nil ? .failure(.init(description: "--only")) : PythonBaseline.run(
             script: pythonScript, python: python, frames: frames.text, promptID: frames.samplePromptID,
             seconds: seconds)
         let py = try? pythonResult.get()
@@ -87,6 +99,8 @@ struct DecodeCommand: ParsableCommand {
         report.add("decode_binary_msgs_per_s", binary.perSecond, .rate)
         report.add("decode_reduce_msgs_per_s", reduce.perSecond, .rate)
         report.add("replay_msgs_per_s", replay.perSecond, .rate)
+        report.add("progress_state_500_msgs_per_s", snapshots.perSecond, .rate)
+        report.add("progress_state_500_mb_per_s", snapshots.perSecond * Double(large.bytesPerFrame) / 1e6, .megabytesPerSecond)
         report.add("foundation_jsondecoder_msgs_per_s", jsonDecoder.perSecond, .rate)
         report.add("foundation_jsonserialization_msgs_per_s", jsonSerialization.perSecond, .rate)
         report.add("python_json_loads_msgs_per_s", py?.loadsPerSecond, .rate)
@@ -128,22 +142,14 @@ struct DecodeCommand: ParsableCommand {
             report.context.append(JSONField("python_error", .string(why.description)))
         }
 
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
+        return report
     }
 
     /// One figure, with a progress line on stderr (a full run takes a while).
     private func measure(_ name: String, _ messagesPerPass: Int, _ pass: () -> Int) -> Measurement {
+        if let only, only != name { return Measurement(messages: 0, seconds: 0, checksum: 0, consistent: true) }
         progress(name)
         return Stopwatch.measure(seconds: seconds, messagesPerPass: messagesPerPass, pass)
     }
 
-    private func progress(_ what: String) {
-        FileHandle.standardError.write(Data("measuring \(what)…\n".utf8))
-    }
-
-    private func ratio(_ a: Double, _ b: Double?) -> Double? {
-        guard let b, b > 0 else { return nil }
-        return a / b
-    }
 }

@@ -27,24 +27,28 @@ enum StoreWorkloads {
     /// What the live client does per frame: decode it, then reduce it into the state.
     /// A fresh state per pass, so every pass does the same work (a first `status`, new
     /// prompt records) instead of updating an ever larger state.
-    static func decodeAndReduce(_ frames: [FrameSet.Frame]) -> Int {
+    static func decodeAndReduce(_ frames: [FrameSet.Frame], start: [FrameSet.Frame] = []) -> Int {
         var state = AppState()
+        for frame in start { state.apply(decode(frame, in: state)) }
         var digest = 0
         for frame in frames {
-            let action: Action
-            switch frame {
-            case .text(let text):
-                action = text.bytes.withUnsafeBufferPointer { FrameDecoder.decode(utf8: $0, at: text.at) }
-            case .binary(let binary):
-                // The layout from the state, as the client decides it (not the one
-                // recorded at load time).
-                let layout: BinaryDecoder.ProgressTextLayout =
-                    state.connection.progressTextMetadata ? .withPromptID : .released
-                action = BinaryDecoder.decode(binary.bytes, at: binary.at, layout: layout)
-            }
-            digest &+= state.apply(action).count
+            digest &+= state.apply(decode(frame, in: state)).count
         }
         return digest &+ Digest.of(state)
+    }
+
+    @inline(__always)
+    static func decode(_ frame: FrameSet.Frame, in state: AppState) -> Action {
+        switch frame {
+        case .text(let text):
+            return text.bytes.withUnsafeBufferPointer { FrameDecoder.decode(utf8: $0, at: text.at) }
+        case .binary(let binary):
+            // The layout from the state, as the client decides it (not the one
+            // recorded at load time).
+            let layout: BinaryDecoder.ProgressTextLayout =
+                state.connection.progressTextMetadata ? .withPromptID : .released
+            return BinaryDecoder.decode(binary.bytes, at: binary.at, layout: layout)
+        }
     }
 
     /// `comfysh replay`'s work without the printing: every entry of every transcript

@@ -50,4 +50,47 @@ import Testing
             }
         }
     }
+
+    /// The diff's shortcuts (the node table's journal, the queue's index of unfinished
+    /// prompts) must give exactly what a full comparison gives: every step of every
+    /// transcript, diffed once as the reducer left the states and once with the
+    /// bookkeeping dropped (a write through the public properties drops it).
+    @Test func shortcutsGiveTheSameLinesAsFullComparison() throws {
+        for name in Fixture.all {
+            var state = AppState()
+            for (_, action) in try Fixture.actions(name) {
+                let old = state
+                state.apply(action)
+                var plainOld = old
+                var plainNew = state
+                plainOld.nodes.byID = old.nodes.byID
+                plainNew.nodes.byID = state.nodes.byID
+                plainOld.queue.prompts = old.queue.prompts
+                plainNew.queue.prompts = state.queue.prompts
+                #expect(StateDiff.between(old, state) == StateDiff.between(plainOld, plainNew), "\(name) \(action.event.summary)")
+                #expect(state.queue.runningIDs == plainNew.queue.runningIDs)
+                #expect(state.queue.pendingIDs == plainNew.queue.pendingIDs)
+                #expect(state.queue.unfinishedIDs == plainNew.queue.unfinishedIDs)
+            }
+        }
+    }
+
+    @Test func aTickInALargeTableNamesOnlyTheNodeThatChanged() throws {
+        var state = AppState()
+        let id = "aaaaaaaa-0000-4000-8000-000000000001"
+        state.apply(FrameDecoder.decode(text: #"{"type": "execution_start", "data": {"prompt_id": "\#(id)"}}"#, at: Timestamp(seconds: 1)))
+        let nodes = (1...300).map { #""\#($0)": {"value": 0, "max": 1, "state": "\#($0 == 300 ? "running" : "finished")"}"# }
+        state.apply(FrameDecoder.decode(
+            text: #"{"type": "progress_state", "data": {"prompt_id": "\#(id)", "nodes": {"# + nodes.joined(separator: ", ") + "}}}",
+            at: Timestamp(seconds: 2)))
+        let old = state
+        state.apply(FrameDecoder.decode(
+            text: #"{"type": "progress", "data": {"value": 3, "max": 10, "prompt_id": "\#(id)", "node": "300"}}"#,
+            at: Timestamp(seconds: 3)))
+        let paths = StateDiff.between(old, state).map(\.path)
+        #expect(paths.filter { $0.hasPrefix("nodes.") } == ["nodes.by_id.300.value", "nodes.by_id.300.max"])
+        var plainOld = old
+        plainOld.nodes.byID = old.nodes.byID
+        #expect(StateDiff.between(plainOld, state) == StateDiff.between(old, state))
+    }
 }

@@ -48,6 +48,8 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     var queuedCommands = 0
     var idleWaiters: [CheckedContinuation<Void, Never>] = []
     var commandsStopped = false
+    /// The socket whose stall detector has ended: its read loop stops.
+    var stoppedReading: Int?
     /// Sees every frame, socket event and HTTP exchange as a transcript entry (for
     /// `trace` and `record`). Headers are never part of an entry.
     var tap: (@Sendable (TranscriptEntry) -> Void)?

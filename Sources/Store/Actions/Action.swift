@@ -23,10 +23,11 @@ public enum Event: Sendable, Equatable {
     case protocolError(ProtocolError)
     /// The socket's life: opened, closed, a frame we sent.
     case connection(ConnectionEvent)
-    /// An HTTP call's outcome.
-    case http(HTTPResult)
+    /// An HTTP call's outcome. (Boxed, like `user`: large and rare next to frames, so
+    /// they do not set the size of every action.)
+    indirect case http(HTTPResult)
     /// Something the user asked for (the reducer answers with commands for Effects).
-    case user(UserRequest)
+    indirect case user(UserRequest)
 }
 
 public struct ProtocolError: Sendable, Equatable, CustomStringConvertible {

@@ -10,13 +10,20 @@ public enum StateDiff {
     public static func between(_ old: AppState, _ new: AppState) -> [DiffLine] {
         var out: [DiffLine] = []
         if old.connection != new.connection {
-            JSONDiff.diff(old.connection.json, new.connection.json, at: "connection", into: &out)
+            // Almost every frame changes only `last_frame_at`: say so without building and
+            // walking both connection objects.
+            var unchanged = old.connection
+            unchanged.lastFrameAt = new.connection.lastFrameAt
+            if unchanged == new.connection {
+                out.append(DiffLine(.changed, "connection.last_frame_at", old: old.connection.lastFrameAt?.json ?? .null,
+                                    new: new.connection.lastFrameAt?.json ?? .null))
+            } else {
+                JSONDiff.diff(old.connection.json, new.connection.json, at: "connection", into: &out)
+            }
         }
         if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
-        if old.nodes != new.nodes { nodes(old.nodes, new.nodes, into: &out) }
-        if old.progress != new.progress {
-            JSONDiff.diff(old.progress.json, new.progress.json, at: "progress", into: &out)
-        }
+        nodes(old.nodes, new.nodes, into: &out)  // field by field: its table may be large
+        if old.progress != new.progress { progress(old.progress, new.progress, into: &out) }
         if old.log != new.log {
             for entry in new.log.entries(after: old.log.total) {
                 out.append(DiffLine(.added, "log[\(entry.seq)]", new: entry.json))
@@ -29,26 +36,53 @@ public enum StateDiff {
         if old.remaining != new.remaining {
             out.append(DiffLine(.changed, "queue.remaining", old: old.remaining.json, new: new.remaining.json))
         }
-        if old.prompts != new.prompts {
+        if old.records != new.records {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
-            table(old.prompts, new.prompts, at: "queue.prompts", json: \.json, into: &out)
+            table(old.records, new.records, at: "queue.prompts", json: \.json, into: &out)
         }
         if old.rejected != new.rejected {
             JSONDiff.diff(.array(old.rejected.map(\.json)), .array(new.rejected.map(\.json)), at: "queue.rejected", into: &out)
         }
     }
 
+    /// Field by field, in the slice's JSON order, building JSON only for fields that
+    /// changed: the same lines as diffing the two slices' JSON objects, which every tick
+    /// built whole (texts and preview included).
+    static func progress(_ a: ProgressState, _ b: ProgressState, into out: inout [DiffLine]) {
+        func field(_ key: String, _ x: JSONValue, _ y: JSONValue) { JSONDiff.diff(x, y, at: "progress.\(key)", into: &out) }
+        if a.promptID != b.promptID { field("prompt_id", a.promptID.json, b.promptID.json) }
+        if a.node != b.node { field("node", a.node.json, b.node.json) }
+        if a.value != b.value { field("value", .number(a.value), .number(b.value)) }
+        if a.max != b.max { field("max", .number(a.max), .number(b.max)) }
+        if a.fraction != b.fraction { field("fraction", .number(a.fraction), .number(b.fraction)) }
+        if a.startedAt != b.startedAt { field("started_at", a.startedAt?.json ?? .null, b.startedAt?.json ?? .null) }
+        if a.updatedAt != b.updatedAt { field("updated_at", a.updatedAt?.json ?? .null, b.updatedAt?.json ?? .null) }
+        if a.stepsPerSecond != b.stepsPerSecond { field("steps_per_second", a.stepsPerSecond.json, b.stepsPerSecond.json) }
+        if a.etaSeconds != b.etaSeconds { field("eta_seconds", a.etaSeconds.json, b.etaSeconds.json) }
+        if a.texts != b.texts { field("texts", a.json["texts"] ?? .null, b.json["texts"] ?? .null) }
+        if a.preview != b.preview { field("preview", a.json["preview"] ?? .null, b.json["preview"] ?? .null) }
+    }
+
     static func nodes(_ old: NodesState, _ new: NodesState, into out: inout [DiffLine]) {
-        let scalars: [(String, JSONValue, JSONValue)] = [
-            ("prompt_id", old.promptID.json, new.promptID.json),
-            ("executing", old.executing.json, new.executing.json),
-            ("executing_display", old.executingDisplay.json, new.executingDisplay.json),
-            ("cached", old.cached.json, new.cached.json),
-            ("executed", old.executed.json, new.executed.json),
-        ]
-        for (key, a, b) in scalars { JSONDiff.diff(a, b, at: "nodes.\(key)", into: &out) }
-        if old.byID != new.byID { table(old.byID, new.byID, at: "nodes.by_id", json: \.json, into: &out) }
+        // Each field's JSON is built only when it changed: `executed` of a large graph is
+        // a long list, and a progress tick does not touch it.
+        if old.promptID != new.promptID { JSONDiff.diff(old.promptID.json, new.promptID.json, at: "nodes.prompt_id", into: &out) }
+        if old.executing != new.executing { JSONDiff.diff(old.executing.json, new.executing.json, at: "nodes.executing", into: &out) }
+        if old.executingDisplay != new.executingDisplay {
+            JSONDiff.diff(old.executingDisplay.json, new.executingDisplay.json, at: "nodes.executing_display", into: &out)
+        }
+        if old.cached != new.cached { JSONDiff.diff(old.cached.json, new.cached.json, at: "nodes.cached", into: &out) }
+        if old.executed != new.executed { JSONDiff.diff(old.executed.json, new.executed.json, at: "nodes.executed", into: &out) }
+        if let keys = new.changedKeys(since: old) {
+            // Only the entries the reduction wrote can differ.
+            var seen = Set<String>()
+            for key in keys.sorted(by: idOrder) where seen.insert(key).inserted {
+                entry(old.table[key], new.table[key], at: "nodes.by_id.\(key)", json: \.json, into: &out)
+            }
+        } else if old.table != new.table {
+            table(old.table, new.table, at: "nodes.by_id", json: \.json, into: &out)
+        }
     }
 
     /// Entry-by-entry diff of a keyed table: equal entries cost one `==`, changed ones
@@ -57,17 +91,29 @@ public enum StateDiff {
         _ old: [String: Value], _ new: [String: Value], at path: String, json: (Value) -> JSONValue,
         into out: inout [DiffLine]
     ) {
-        for key in old.keys.sorted(by: idOrder) where new[key] == nil {
+        // Sort only the keys that changed: sorting every key (by `idOrder`, which parses
+        // numbers) was most of the cost of diffing a large table.
+        var removed: [String] = []
+        for key in old.keys where new[key] == nil { removed.append(key) }
+        for key in removed.sorted(by: idOrder) {
             out.append(DiffLine(.removed, "\(path).\(key)", old: json(old[key]!)))
         }
         var changed: [String] = []
         for (key, value) in new where old[key] != value { changed.append(key) }
         for key in changed.sorted(by: idOrder) {
-            if let previous = old[key] {
-                JSONDiff.diff(json(previous), json(new[key]!), at: "\(path).\(key)", into: &out)
-            } else {
-                out.append(DiffLine(.added, "\(path).\(key)", new: json(new[key]!)))
-            }
+            entry(old[key], new[key], at: "\(path).\(key)", json: json, into: &out)
+        }
+    }
+
+    /// One entry of a keyed table: changed fields, or the whole entry added or removed.
+    static func entry<Value: Equatable>(
+        _ old: Value?, _ new: Value?, at path: String, json: (Value) -> JSONValue, into out: inout [DiffLine]
+    ) {
+        switch (old, new) {
+        case let (a?, b?) where a != b: JSONDiff.diff(json(a), json(b), at: path, into: &out)
+        case (nil, let b?): out.append(DiffLine(.added, path, new: json(b)))
+        case (let a?, nil): out.append(DiffLine(.removed, path, old: json(a)))
+        default: break
         }
     }
 }

@@ -130,6 +130,26 @@ public struct JSONReader {
 
     // MARK: Scalars
 
+    /// The bytes between the quotes of the next string, when it has no escapes (and then
+    /// moves past it); nil, without moving, when it has escapes. For matching a value
+    /// against known strings without making one.
+    public mutating func readRawString() throws(JSONError) -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a string", at: pos) }
+        var i = pos + 1
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[(pos + 1)..<i])
+                pos = i + 1
+                return raw
+            }
+            if c == UInt8(ascii: "\\") { return nil }
+            i += 1
+        }
+        throw JSONError("unterminated string", at: pos)
+    }
+
     public mutating func readString() throws(JSONError) -> String {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a string", at: pos) }
@@ -154,8 +174,12 @@ public struct JSONReader {
                 return String(decoding: out, as: UTF8.self)
             }
             if c != UInt8(ascii: "\\") {
-                out.append(c)
-                i += 1
+                // Copy the run up to the next quote or backslash at once (a traceback or
+                // a tensor's repr is kilobytes between escapes).
+                var j = i + 1
+                while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
+                i = j
                 continue
             }
             i += 1

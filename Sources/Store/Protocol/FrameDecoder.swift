@@ -18,6 +18,7 @@ public enum FrameDecoder {
     static func decodeEvent(_ bytes: UnsafeBufferPointer<UInt8>) -> Event {
         var reader = JSONReader(bytes)
         var type: String?
+        var decoder: MessageDecoders.Kind?
         var message: ServerMessage?
         // `data` normally follows `type` and is decoded in one pass; if it comes first,
         // remember where it starts and decode it once the type is known.
@@ -29,10 +30,17 @@ public enum FrameDecoder {
             try reader.members { r, key throws(JSONError) in
                 if key.matches("type") {
                     guard r.peek() == UInt8(ascii: "\"") else { throw JSONError("\"type\" is not a string", at: r.offset) }
-                    type = try r.readString()
+                    if let raw = try r.readRawString() {
+                        decoder = MessageDecoders.Kind(raw: raw)
+                        type = decoder?.name ?? String(decoding: raw, as: UTF8.self)
+                    } else {
+                        // Escapes: make the string, then look it up.
+                        let text = try r.readString()
+                        (type, decoder) = (text, MessageDecoders.Kind(text))
+                    }
                 } else if key.matches("data") {
-                    if let type, let decode = MessageDecoders.byType[type] {
-                        message = try decode(&r)
+                    if let decoder {
+                        message = try decoder.decode(&r)
                     } else {
                         deferredData = r.offset
                         try r.skipValue()
@@ -45,12 +53,12 @@ public enum FrameDecoder {
             guard let type else {
                 return .protocolError(ProtocolError(reason: "frame has no \"type\"", excerpt: excerpt(bytes)))
             }
-            if message == nil, let decode = MessageDecoders.byType[type] {
+            if message == nil, let decoder {
                 guard let start = deferredData else {
                     return .protocolError(ProtocolError(reason: "\(type) frame has no \"data\"", excerpt: excerpt(bytes)))
                 }
                 var dataReader = JSONReader(bytes, at: start)
-                message = try decode(&dataReader)
+                message = try decoder.decode(&dataReader)
             }
             if let message { return .server(message) }
             return .unknown(type: type, payload: String(decoding: bytes, as: UTF8.self))

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One decoder per known message `type`, each reading its `data` object field by field.
 /// Fields the protocol lists as optional may be missing or null; extra fields are skipped;
 /// numbers may be integers or floats; node ids may be strings or numbers.
@@ -24,6 +30,74 @@ enum MessageDecoders {
         "execution_interrupted": { r throws(JSONError) in .executionInterrupted(try failure(&r, "execution_interrupted")) },
         "logs": logs,
     ]
+
+    /// A known message type, matched against the frame's raw `type` bytes: no string is
+    /// made and nothing hashed for a known type, and the decoder is called directly (the
+    /// dictionary lookup, its string and the closure call were a tenth of decoding a
+    /// small frame).
+    enum Kind {
+        case progressState, status, executing, progress, executed, executionStart, executionCached
+        case executionSuccess, featureFlags, executionError, executionInterrupted, logs
+
+        init?(raw: UnsafeBufferPointer<UInt8>) {
+            func equals(_ literal: StaticString) -> Bool {
+                raw.count == literal.utf8CodeUnitCount && memcmp(raw.baseAddress!, literal.utf8Start, raw.count) == 0
+            }
+            switch raw.count {
+            case 14 where equals("progress_state"): self = .progressState
+            case 6 where equals("status"): self = .status
+            case 9 where equals("executing"): self = .executing
+            case 8 where equals("progress"): self = .progress
+            case 8 where equals("executed"): self = .executed
+            case 15 where equals("execution_start"): self = .executionStart
+            case 15 where equals("execution_error"): self = .executionError
+            case 16 where equals("execution_cached"): self = .executionCached
+            case 17 where equals("execution_success"): self = .executionSuccess
+            case 13 where equals("feature_flags"): self = .featureFlags
+            case 21 where equals("execution_interrupted"): self = .executionInterrupted
+            case 4 where equals("logs"): self = .logs
+            default: return nil
+            }
+        }
+
+        init?(_ type: String) {
+            var type = type
+            guard let kind = type.withUTF8({ Kind(raw: $0) }) else { return nil }
+            self = kind
+        }
+
+        /// The type's name, as a constant string.
+        var name: String {
+            switch self {
+            case .progressState: "progress_state"
+            case .status: "status"
+            case .executing: "executing"
+            case .progress: "progress"
+            case .executed: "executed"
+            case .executionStart: "execution_start"
+            case .executionCached: "execution_cached"
+            case .executionSuccess: "execution_success"
+            case .featureFlags: "feature_flags"
+            case .executionError: "execution_error"
+            case .executionInterrupted: "execution_interrupted"
+            case .logs: "logs"
+            }
+        }
+
+        func decode(_ r: inout JSONReader) throws(JSONError) -> ServerMessage {
+            switch self {
+            case .progressState: return try MessageDecoders.progressState(&r)
+            case .status: return try MessageDecoders.status(&r)
+            case .executing: return try MessageDecoders.executing(&r)
+            case .progress: return try MessageDecoders.progress(&r)
+            case .executed: return try MessageDecoders.executed(&r)
+            case .executionCached: return try MessageDecoders.executionCached(&r)
+            case .logs: return try MessageDecoders.logs(&r)
+            case .executionStart, .executionSuccess, .featureFlags, .executionError, .executionInterrupted:
+                return try MessageDecoders.byType[name]!(&r)
+            }
+        }
+    }
 
     static func missing(_ field: String, in type: String, _ r: JSONReader) -> JSONError {
         JSONError("\(type) without \(field)", at: r.offset)
@@ -134,6 +208,7 @@ enum MessageDecoders {
             if key.matches("prompt_id") {
                 id = try r.readIDOrNull()
             } else if key.matches("nodes") {
+                nodes.reserveCapacity(8)  // one allocation for a typical snapshot, not three
                 try r.members { r, nodeKey throws(JSONError) in
                     nodes.append(try nodeProgress(&r, key: nodeKey.string))
                 }
@@ -153,18 +228,38 @@ enum MessageDecoders {
             } else if field.matches("max") {
                 node.max = try r.readNumberOrNull() ?? 1
             } else if field.matches("state") {
-                node.state = try r.readStringOrNull() ?? "running"
+                node.state = try nodeState(&r)
             } else if field.matches("display_node_id") {
-                node.displayNodeID = try r.readIDOrNull()
+                node.displayNodeID = try id(&r, sameAs: key)
             } else if field.matches("parent_node_id") {
                 node.parentNodeID = try r.readIDOrNull()
             } else if field.matches("real_node_id") {
-                node.realNodeID = try r.readIDOrNull()
+                node.realNodeID = try id(&r, sameAs: key)
             } else {
                 try r.skipValue()
             }
         }
         return node
+    }
+
+    /// An id that is usually the node's own key (display and real ids of a top-level
+    /// node): the key itself when the bytes match, rather than a new string.
+    static func id(_ r: inout JSONReader, sameAs key: String) throws(JSONError) -> String? {
+        guard r.peek() == UInt8(ascii: "\"") else { return try r.readIDOrNull() }
+        guard let raw = try r.readRawString() else { return try r.readString() }
+        var key = key
+        let same = key.withUTF8 { $0.count == raw.count && ($0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }
+        return same ? key : String(decoding: raw, as: UTF8.self)
+    }
+
+    /// A node's `state`: almost always "finished" or "running", returned as constants
+    /// rather than made from the bytes each time (a snapshot lists every node).
+    static func nodeState(_ r: inout JSONReader) throws(JSONError) -> String {
+        if try r.readNullIfPresent() { return "running" }
+        guard let raw = try r.readRawString() else { return try r.readString() }
+        if raw.count == 8, memcmp(raw.baseAddress!, ("finished" as StaticString).utf8Start, 8) == 0 { return "finished" }
+        if raw.count == 7, memcmp(raw.baseAddress!, ("running" as StaticString).utf8Start, 7) == 0 { return "running" }
+        return String(decoding: raw, as: UTF8.self)
     }
 
     static func executed(_ r: inout JSONReader) throws(JSONError) -> ServerMessage {

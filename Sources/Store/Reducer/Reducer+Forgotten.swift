@@ -4,7 +4,7 @@ extension AppState {
     mutating func serverForgot(_ id: String, kind: String, _ ctx: inout ReduceContext) {
         let at = ctx.at
         if nodes.promptID == id { nodes.settleRunning(as: .interrupted) }
-        let record = queue.prompts[id]
+        let record = queue.records[id]
         // A prompt forgotten before it started cannot have brought the server down: it is
         // always sent again. One that had started may have: that is limited.
         let started = record?.startedAt != nil

@@ -31,8 +31,8 @@ extension AppState {
                     at: at, promptID: r.promptID, status: r.status, type: r.type, message: r.message,
                     details: r.details, nodeErrors: r.nodeErrors, extraInfo: r.extraInfo))
             if queue.rejected.count > QueueState.rejectedCapacity { queue.rejected.removeFirst() }
-            if let id = r.promptID, let record = queue.prompts[id], !record.accepted {
-                queue.prompts[id] = nil  // it never existed on the server
+            if let id = r.promptID, let record = queue.records[id], !record.accepted {
+                queue.setRecord(id, nil)  // it never existed on the server
             }
             let nodes = r.nodeErrors.isEmpty ? "" : " — " + r.nodeErrors.map(\.summary).joined(separator: "; ")
             log.append(.error, "prompt_rejected", "prompt rejected (\(r.status) \(r.type)): \(r.message)\(nodes)", at: at)
@@ -42,7 +42,7 @@ extension AppState {
 
         case .history(let requested, let entries):
             if entries.isEmpty, let id = requested {
-                if queue.prompts[id]?.status == .ended {
+                if queue.records[id]?.status == .ended {
                     // No history: either the server forgot it (a restart) or our "ended"
                     // came from a frame older than it looked. A fresh snapshot decides.
                     updatePrompt(id, creating: .ended, owner: .observed) { $0.missingFromHistory = true }
@@ -56,7 +56,7 @@ extension AppState {
 
         case .queueDeleted(let ids):
             for id in ids {
-                guard queue.prompts[id]?.status == .queued else { continue }
+                guard queue.records[id]?.status == .queued else { continue }
                 updatePrompt(id, creating: .cancelled, owner: .observed) { $0.move(to: .cancelled, at: at) }
             }
             log.append(.info, "queue", "deleted from queue: \(ids.map(\.short).joined(separator: ", "))", at: at)
@@ -116,7 +116,7 @@ extension AppState {
             }
         }
         for id in queue.unfinishedIDs where !listed.contains(id) {
-            let record = queue.prompts[id]!
+            let record = queue.records[id]!
             if record.status == .ended, record.missingFromHistory {
                 // Not queued, not running, and history had nothing: the server forgot it.
                 serverForgot(id, kind: "queue", &ctx)
@@ -138,7 +138,7 @@ extension AppState {
             case .interrupted: .interrupted
             }
         let owner = owner(ofClientID: e.clientID)
-        let before = queue.prompts[e.promptID]
+        let before = queue.records[e.promptID]
         updatePrompt(e.promptID, creating: status, owner: owner) {
             $0.accepted = true
             if owner == .ours { $0.owner = .ours }
@@ -184,7 +184,7 @@ extension AppState {
             $0.fromHistory = true
             $0.missingFromHistory = false
         }
-        if nodes.promptID == e.promptID, queue.prompts[e.promptID]?.status == .ended { nodes.settleRunning(as: .unknown) }
+        if nodes.promptID == e.promptID, queue.records[e.promptID]?.status == .ended { nodes.settleRunning(as: .unknown) }
         log.append(.warning, "history", "prompt \(e.promptID.short): history has it but does not say how it ended (no status)", at: at)
     }
 }

@@ -3,10 +3,21 @@ extension AppState {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
     /// prompt that already ended ignores late ticks. Returns false to ignore the message.
     mutating func observe(_ id: String, at: Timestamp) -> Bool {
-        if let record = queue.prompts[id], record.status.isTerminal { return false }
-        updatePrompt(id, creating: .running, owner: .observed) {
-            $0.accepted = true
-            $0.move(to: .running, at: at)
+        if let record = queue.records[id] {
+            if record.status.isTerminal { return false }
+            // Already running and accepted (every tick after the first): nothing to write,
+            // and no copying and comparing of the record to find that out.
+            if record.status != .running || !record.accepted {
+                updatePrompt(id, creating: .running, owner: .observed) {
+                    $0.accepted = true
+                    $0.move(to: .running, at: at)
+                }
+            }
+        } else {
+            updatePrompt(id, creating: .running, owner: .observed) {
+                $0.accepted = true
+                $0.move(to: .running, at: at)
+            }
         }
         if nodes.promptID != id { activate(id, at: at) }
         return true
@@ -18,7 +29,7 @@ extension AppState {
         if let node = p.node, var n = nodes.byID[node], n.value != p.value || n.max != p.max {
             n.value = p.value
             n.max = p.max
-            nodes.byID[node] = n
+            nodes.set(node, n)
         }
         step(node: p.node ?? progress.node, value: p.value, max: p.max, at: at)
         recomputeFraction(at: at)
@@ -26,12 +37,17 @@ extension AppState {
 
     mutating func progressSnapshot(_ s: ServerMessage.ProgressSnapshot, at: Timestamp) {
         guard observe(s.promptID, at: at) else { return }
-        // A full snapshot: replace, do not merge (protocol 2.7). `error` is never sent in
-        // practice, but honour it if a server does.
-        var table: [String: NodesState.Node] = [:]
-        table.reserveCapacity(s.nodes.count)
-        var running: [ServerMessage.NodeProgress] = []
-        for n in s.nodes {
+        // A full snapshot: the table becomes exactly its non-pending nodes (protocol 2.7:
+        // replace, do not merge). Consecutive snapshots list the same nodes with one or two
+        // changed, so the table is updated in place — only changed entries are written,
+        // and an unchanged table keeps its storage — rather than rebuilt and re-hashed.
+        // `error` is never sent in practice, but honour it if a server does.
+        var listed = 0
+        var runningCount = 0
+        var firstRunning = -1
+        let unique = Self.hasUniqueKeys(s.nodes)
+        var table: [String: NodesState.Node] = [:]  // only used when keys repeat (see below)
+        for (index, n) in s.nodes.enumerated() {
             let phase: NodesState.Phase
             switch n.state {
             case "finished": phase = .finished
@@ -39,19 +55,67 @@ extension AppState {
             case "pending": continue
             default: phase = .running
             }
-            if phase == .running { running.append(n) }
-            table[n.nodeID] = NodesState.Node(
+            listed += 1
+            if phase == .running {
+                runningCount += 1
+                if firstRunning < 0 { firstRunning = index }
+            }
+            let node = NodesState.Node(
                 state: phase, value: n.value, max: n.max, displayNodeID: n.displayNodeID,
                 parentNodeID: n.parentNodeID, realNodeID: n.realNodeID)
+            if unique {
+                nodes.update(n.nodeID, node)
+            } else {
+                table[n.nodeID] = node
+            }
         }
-        if nodes.byID != table { nodes.byID = table }
-        for n in s.nodes where n.state == "finished" { nodes.markExecuted(n.nodeID) }
+        if !unique {
+            // A key listed twice (never seen from a real server): the table is rebuilt from
+            // the list, the last listing winning, with no in-place shortcut.
+            if nodes.byID != table { nodes.byID = table }
+        } else if nodes.byID.count != listed {
+            // The table had nodes this snapshot no longer lists: drop them.
+            var keys = Set<String>(minimumCapacity: listed)
+            for n in s.nodes where n.state != "pending" { keys.insert(n.nodeID) }
+            nodes.byID = nodes.byID.filter { keys.contains($0.key) }
+        }
+        markExecuted(s.nodes.lazy.filter { $0.state == "finished" }.map(\.nodeID))
         // The step counter follows the one node that is running (several run at once
         // only with async nodes; then `progress` ticks name the node).
-        if running.count == 1, let n = running.first {
+        if runningCount == 1 {
+            let n = s.nodes[firstRunning]
             step(node: n.nodeID, value: n.value, max: n.max, at: at)
         }
         recomputeFraction(at: at)
+    }
+
+    /// `nodes.markExecuted` for each id in order, in linear time: a 500-node snapshot
+    /// lists ~500 finished nodes, and checking each against the executed list one by one
+    /// was quadratic (most of the time of a large snapshot).
+    mutating func markExecuted(_ ids: some Sequence<String>) {
+        if nodes.executed.count + nodes.cached.count <= 16 {
+            for id in ids { nodes.markExecuted(id) }
+            return
+        }
+        var known = Set(nodes.executed)
+        known.formUnion(nodes.cached)
+        for id in ids where !known.contains(id) {
+            known.insert(id)
+            nodes.executed.append(id)
+        }
+    }
+
+    /// Whether no node id is listed twice (a linear scan for small snapshots, a set for large).
+    static func hasUniqueKeys(_ list: [ServerMessage.NodeProgress]) -> Bool {
+        if list.count <= 16 {
+            for i in list.indices {
+                for j in list.indices where j > i && list[j].nodeID == list[i].nodeID { return false }
+            }
+            return true
+        }
+        var seen = Set<String>(minimumCapacity: list.count)
+        for n in list where !seen.insert(n.nodeID).inserted { return false }
+        return true
     }
 
     /// Updates the current step and the step rate (measured from the node's first tick).
@@ -74,14 +138,23 @@ extension AppState {
     /// parent). The ETA extrapolates from execution start.
     mutating func recomputeFraction(at: Timestamp) {
         guard let id = progress.promptID, id == nodes.promptID else { return }
-        var done = 0.0
-        var seen = Set(nodes.cached)
-        done += Double(nodes.cached.count)
-        for (key, node) in nodes.byID where node.parentNodeID == nil && !seen.contains(key) {
-            seen.insert(key)
+        // Cached nodes count fully (each distinct id once in `seen`); table nodes that are
+        // not cached count by their fraction. A set of the cached ids only when there are
+        // many: this runs on every tick.
+        let cached = nodes.cached
+        let cachedSet: Set<String>? = cached.count > 8 ? Set(cached) : nil
+        var distinctCached = cachedSet?.count ?? 0
+        if cachedSet == nil {
+            for (i, c) in cached.enumerated() where !cached[..<i].contains(c) { distinctCached += 1 }
+        }
+        var done = Double(cached.count)
+        var counted = 0
+        for (key, node) in nodes.byID where node.parentNodeID == nil {
+            if cachedSet.map({ $0.contains(key) }) ?? cached.contains(key) { continue }
+            counted += 1
             done += node.fraction
         }
-        let total = Double(Swift.max(queue.prompts[id]?.nodeCount ?? 0, seen.count, 1))
+        let total = Double(Swift.max(queue.records[id]?.nodeCount ?? 0, distinctCached + counted, 1))
         let fraction = Swift.min(done / total, 1)
         if progress.fraction != fraction { progress.fraction = fraction }
         if let start = progress.startedAt, fraction > 0, fraction < 1, at > start {
@@ -97,7 +170,7 @@ extension AppState {
         case .preview(let p):
             // No identity on the wire: it belongs to our running prompt's current node,
             // if we own the running prompt; otherwise it cannot be attributed.
-            let ours = nodes.promptID.flatMap { queue.prompts[$0]?.owner == .ours ? $0 : nil }
+            let ours = nodes.promptID.flatMap { queue.records[$0]?.owner == .ours ? $0 : nil }
             notePreview(promptID: ours, nodeID: ours == nil ? nil : nodes.executing, mime: p.mimeType, bytes: p.image.count, at: at)
         case .previewWithMetadata(let p):
             notePreview(promptID: p.promptID, nodeID: p.nodeID, mime: p.mimeType ?? "image/jpeg", bytes: p.image.count, at: at)
@@ -105,7 +178,7 @@ extension AppState {
             // Broadcast to every socket by released servers: keep it only when the node
             // belongs to the prompt running now (or the frame names that prompt).
             let belongs = t.promptID.map { $0 == nodes.promptID } ?? (nodes.byID[t.nodeID] != nil)
-            guard belongs, let id = nodes.promptID, queue.prompts[id]?.status == .running else { return }
+            guard belongs, let id = nodes.promptID, queue.records[id]?.status == .running else { return }
             if progress.texts[t.nodeID] != t.text { progress.texts[t.nodeID] = t.text }
         }
     }

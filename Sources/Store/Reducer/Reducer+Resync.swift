@@ -6,14 +6,14 @@ extension AppState {
     mutating func applyResync(queue snapshot: QueueSnapshot, history: [ResyncedHistory], _ ctx: inout ReduceContext) {
         let at = ctx.at
         connection.resyncing = false
-        let before = queue.prompts
+        let before = queue.records
         var local = ReduceContext(at: at)
         applyQueueSnapshot(snapshot, &local)
         let looked = Set(history.map(\.promptID))
         for lookup in history {
             for entry in lookup.entries { reconcile(entry, at: at) }
             // Not queued, not running, and no history: the server no longer knows it.
-            if lookup.entries.isEmpty, let record = queue.prompts[lookup.promptID], record.accepted,
+            if lookup.entries.isEmpty, let record = queue.records[lookup.promptID], record.accepted,
                 record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID))
             {
                 serverForgot(lookup.promptID, kind: "resync", &ctx)
@@ -24,7 +24,7 @@ extension AppState {
             if case .fetchHistory(let id) = command, looked.contains(id) { continue }
             ctx.emit(command)
         }
-        let finished = queue.prompts.values.filter { record in
+        let finished = queue.records.values.filter { record in
             record.status.isTerminal && before[record.id].map { !$0.status.isTerminal } == true
         }
         log.append(
@@ -43,8 +43,8 @@ extension AppState {
         for entry in waiting {
             if at - entry.at > connection.outboxTTL {
                 log.append(.warning, "outbox", "\(entry.command.summary) waited \(JSONWriter.number((at - entry.at).rounded())) s offline: dropped", at: at)
-                if case .postPrompt(let id, _) = entry.command, let record = queue.prompts[id], !record.accepted {
-                    queue.prompts[id] = nil
+                if case .postPrompt(let id, _) = entry.command, let record = queue.records[id], !record.accepted {
+                    queue.setRecord(id, nil)
                     queue.rejected.append(
                         .init(at: at, promptID: id, status: 0, type: "expired_offline",
                               message: "not submitted: the connection was down longer than \(Int(connection.outboxTTL)) s",

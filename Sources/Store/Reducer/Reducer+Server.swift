@@ -110,7 +110,7 @@ extension AppState {
     /// stalled server or a proxy), so the queue is asked and history tells how they ended.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
-        let tracked = queue.unfinishedIDs.filter { queue.prompts[$0]!.accepted && queue.prompts[$0]!.status != .ended }.count
+        let tracked = queue.unfinishedIDs.filter { queue.records[$0]!.accepted && queue.records[$0]!.status != .ended }.count
         if remaining < tracked { ctx.emit(.fetchQueue) }
     }
 
@@ -130,10 +130,14 @@ extension AppState {
     /// queued just after `id` was taken), history has nothing and the next queue snapshot
     /// lists it again.
     mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
-        for other in queue.runningIDs where other != id { markEnded(other, &ctx) }
-        guard let number = queue.prompts[id]?.number else { return }
+        // Nearly always nothing running to end: find that out without sorting a list of ids.
+        if queue.hasRunning(otherThan: id) {
+            for other in queue.runningIDs where other != id { markEnded(other, &ctx) }
+        }
+        // Once per prompt (not per frame), so the sorted pending list is affordable.
+        guard let number = queue.records[id]?.number else { return }
         for other in queue.pendingIDs where other != id {
-            if let earlier = queue.prompts[other]?.number, earlier < number { markEnded(other, &ctx) }
+            if let earlier = queue.records[other]?.number, earlier < number { markEnded(other, &ctx) }
         }
     }
 
@@ -142,27 +146,32 @@ extension AppState {
         switch (e.node, e.promptID) {
         case (nil, let id?):
             // The last message of every prompt, whatever the outcome.
-            if let record = queue.prompts[id], !record.status.isTerminal, record.status != .ended {
+            if let record = queue.records[id], !record.status.isTerminal, record.status != .ended {
                 markEnded(id, &ctx)
             }
             if nodes.promptID == id {
                 nodes.executing = nil
                 nodes.executingDisplay = nil
             }
-            if queue.prompts[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
+            if queue.records[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
         case (let node?, let id?):
             endOthersRunning(except: id, &ctx)
-            updatePrompt(id, creating: .running, owner: .ours) {
-                $0.provenOurs()
-                $0.move(to: .running, at: at)
+            // Every node of a prompt after its first finds the record already ours,
+            // accepted and running: nothing to write.
+            if let r = queue.records[id], r.owner == .ours, r.accepted, r.status == .running {
+            } else {
+                updatePrompt(id, creating: .running, owner: .ours) {
+                    $0.provenOurs()
+                    $0.move(to: .running, at: at)
+                }
             }
             if nodes.promptID != id { activate(id, at: at) }
             startNode(node, display: e.displayNode, at: at)
         case (let node?, nil):
             // Reconnect replay: a display id, no prompt id. It is sent only to the owner
             // of the running prompt, so it names a node of our running prompt.
-            guard let id = nodes.promptID.flatMap({ queue.prompts[$0]?.status == .running ? $0 : nil })
-                ?? queue.runningIDs.first(where: { queue.prompts[$0]?.owner == .ours })
+            guard let id = nodes.promptID.flatMap({ queue.records[$0]?.status == .running ? $0 : nil })
+                ?? queue.runningIDs.first(where: { queue.records[$0]?.owner == .ours })
             else {
                 log.append(.warning, "executing", "server says node \(node) is executing, but we know no running prompt of ours", at: at)
                 return
@@ -181,10 +190,10 @@ extension AppState {
         if var existing = nodes.byID[node] {
             if existing.state != .running {
                 existing.state = .running  // lazy inputs: a node can be scheduled again
-                nodes.byID[node] = existing
+                nodes.set(node, existing)
             }
         } else {
-            nodes.byID[node] = NodesState.Node(state: .running, displayNodeID: display ?? node)
+            nodes.set(node, NodesState.Node(state: .running, displayNodeID: display ?? node))
         }
         if progress.node != node {
             progress.node = node
@@ -199,10 +208,10 @@ extension AppState {
     /// `id` is now the prompt the server runs: fresh node table and progress.
     mutating func activate(_ id: String, at: Timestamp) {
         nodes.reset(for: id)
-        nodes.cached = queue.prompts[id]?.cached ?? []
+        nodes.cached = queue.records[id]?.cached ?? []
         progress = ProgressState()
         progress.promptID = id
-        progress.startedAt = queue.prompts[id]?.startedAt ?? at
+        progress.startedAt = queue.records[id]?.startedAt ?? at
         progress.updatedAt = at
     }
 

@@ -34,7 +34,7 @@ extension AppState {
             log.append(.info, "submit", "submitting prompt \(id.short) (\(graph.nodes.count) nodes)", at: at)
 
         case .cancel(let id):
-            switch queue.prompts[id]?.status {
+            switch queue.records[id]?.status {
             case .queued?: ctx.emit(.deleteFromQueue([id]))
             // Interrupting by id does not dequeue, and dequeuing does not stop: pick the call.
             case .running?: ctx.emit(.interrupt(promptID: id))
@@ -46,8 +46,8 @@ extension AppState {
 
         case .interrupt(let id):
             // Never a bare interrupt: it can hit whatever runs next (protocol 4.5).
-            let target = id ?? queue.runningIDs.first(where: { queue.prompts[$0]?.owner == .ours })
-            if let target, queue.prompts[target]?.status == .running {
+            let target = id ?? queue.runningIDs.first(where: { queue.records[$0]?.owner == .ours })
+            if let target, queue.records[target]?.status == .running {
                 ctx.emit(.interrupt(promptID: target))
             } else {
                 log.append(.warning, "interrupt", "no running prompt\(id.map { " \($0.short)" } ?? " of ours") to interrupt", at: at)

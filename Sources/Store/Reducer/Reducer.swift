@@ -6,6 +6,7 @@
 public enum Reducer {
     public static func reduce(_ state: inout AppState, _ action: Action) -> [Command] {
         var context = ReduceContext(at: action.at)
+        state.nodes.beginReduction()
         switch action.event {
         case .server(let message):
             state.noteFrame(at: action.at)
@@ -70,9 +71,9 @@ extension AppState {
         _ body: (inout PromptRecord) -> Void
     ) {
         var record = queue.record(id, creating: status, owner: owner)
-        let before = queue.prompts[id]
+        let before = queue.records[id]
         body(&record)
-        if before != record { queue.prompts[id] = record }
+        if before != record { queue.setRecord(id, record) }
     }
 }
 

@@ -51,7 +51,35 @@ public struct NodesState: Sendable, Equatable {
 
     public var promptID: String?
     /// Node id (the inner, running id) → its state.
-    public var byID: [String: Node] = [:]
+    ///
+    /// A write through this property (a test, a front end, the reducer's rare paths)
+    /// forgets the journal; the reducer's hot paths write through `set`, which keeps it.
+    public var byID: [String: Node] {
+        get { table }
+        set {
+            table = newValue
+            forgetJournal()
+        }
+        _modify {
+            forgetJournal()
+            yield &table
+        }
+    }
+    var table: [String: Node] = [:]
+
+    // The journal: which entries the last reduction wrote, so the diff of a progress tick
+    // in a 1 000-node graph looks at the one node that changed rather than comparing all
+    // of them. Bookkeeping for `StateDiff`, not state: not part of equality.
+    //
+    // `version` names the table's contents: a new object whenever a reduction first
+    // writes the table (or anything writes `byID`), so two tables with the same version
+    // are the same table. `journal` lists the keys written since the table was `base`.
+    // Versions are objects compared by identity, not values kept alongside the table:
+    // keeping the previous table itself would force a copy of it on every write.
+    var version: JournalVersion?
+    var journal: (base: JournalVersion?, keys: [String])?
+    var journalOpen = false
+
     /// Nodes served from the cache (`execution_cached`).
     public var cached: [String] = []
     /// Nodes that ran to completion in this prompt, in the order they finished.
@@ -61,6 +89,61 @@ public struct NodesState: Sendable, Equatable {
     public var executingDisplay: String?
 
     public init() {}
+
+    public static func == (a: NodesState, b: NodesState) -> Bool {
+        a.promptID == b.promptID && a.table == b.table && a.cached == b.cached && a.executed == b.executed
+            && a.executing == b.executing && a.executingDisplay == b.executingDisplay
+    }
+
+    /// A reduction begins: its first write through `set` starts a new journal.
+    mutating func beginReduction() {
+        journalOpen = true
+    }
+
+    /// Writes one entry and records it in the journal.
+    mutating func set(_ id: String, _ node: Node?) {
+        openJournalIfNeeded()  // without a journal to extend: at least a new version
+        table[id] = node
+        journal?.keys.append(id)
+    }
+
+    /// Writes `node` under `id` unless it is already there (one hash lookup either way,
+    /// for the in-place update of a snapshot).
+    mutating func update(_ id: String, _ node: Node) {
+        if let i = table.index(forKey: id) {
+            if table.values[i] == node { return }
+            openJournalIfNeeded()
+            table.values[i] = node
+        } else {
+            openJournalIfNeeded()
+            table[id] = node
+        }
+        journal?.keys.append(id)
+    }
+
+    private mutating func openJournalIfNeeded() {
+        if journalOpen {
+            journalOpen = false
+            journal = (version, [])
+            version = JournalVersion()
+        } else if journal == nil {
+            version = JournalVersion()
+        }
+    }
+
+    private mutating func forgetJournal() {
+        version = JournalVersion()
+        journal = nil
+    }
+
+    /// The keys whose entries may differ between `old` and this state, when this state's
+    /// table is `old`'s plus the journal's writes; nil when that cannot be told (then
+    /// every entry must be compared).
+    func changedKeys(since old: NodesState) -> [String]? {
+        if let version, version === old.version { return [] }
+        guard let journal, let base = journal.base, base === old.version else { return nil }
+        return journal.keys
+    }
 
     /// Starts a fresh table for `promptID`.
     mutating func reset(for promptID: String) {
@@ -92,9 +175,12 @@ public struct NodesState: Sendable, Equatable {
             JSONField("prompt_id", promptID.json),
             JSONField("executing", executing.json),
             JSONField("executing_display", executingDisplay.json),
-            JSONField("by_id", .object(byID.keys.sorted(by: idOrder).map { JSONField($0, byID[$0]!.json) })),
+            JSONField("by_id", .object(table.keys.sorted(by: idOrder).map { JSONField($0, table[$0]!.json) })),
             JSONField("cached", cached.json),
             JSONField("executed", executed.json),
         ])
     }
 }
+
+/// An identity for one version of a node table (see `NodesState.version`).
+final class JournalVersion: Sendable {}

@@ -3,7 +3,21 @@ public struct QueueState: Sendable, Equatable {
     /// `queue_remaining` from the server: pending plus running, for all clients.
     public var remaining: Int?
     /// Every prompt we know, keyed by prompt id.
-    public var prompts: [String: PromptRecord] = [:]
+    ///
+    /// The reducer writes through `setRecord`, which keeps `unfinishedIndex` in step; a
+    /// write through this property (a test, a front end) drops the index, and the next
+    /// reducer write rebuilds it, so the index can never be stale.
+    public var prompts: [String: PromptRecord] {
+        get { records }
+        set {
+            records = newValue
+            unfinishedIndex = nil
+        }
+        _modify {
+            unfinishedIndex = nil
+            yield &records
+        }
+    }
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
     /// Policy: a prompt of ours that the server no longer knows (it restarted and forgot
@@ -14,6 +28,18 @@ public struct QueueState: Sendable, Equatable {
     /// wants it): never, it is `lost`. `comfysh run` allows 2, since the user asked for it.
     public var resubmitLimit = 0
     var nextSeen = 0
+    var records: [String: PromptRecord] = [:]
+    /// Ids of the prompts not in a final status (queued, running, ended): the only ones
+    /// `runningIDs`, `pendingIDs` and `unfinishedIDs` need to look at. A session keeps
+    /// every prompt it ever saw, so without it each `executing` and `status` frame walked
+    /// the whole record (measured: 13 k frames/s end to end with 10 000 prompts). Derived
+    /// data: not part of equality. nil: unknown (see `prompts`), readers scan everything.
+    var unfinishedIndex: Set<String>? = []
+
+    public static func == (a: QueueState, b: QueueState) -> Bool {
+        a.remaining == b.remaining && a.records == b.records && a.rejected == b.rejected && a.nextSeen == b.nextSeen
+            && a.resubmitLimit == b.resubmitLimit
+    }
 
     public static let rejectedCapacity = 50
 
@@ -34,26 +60,49 @@ public struct QueueState: Sendable, Equatable {
     mutating func record(_ id: String, creating status: PromptRecord.Status, owner: PromptRecord.Owner)
         -> PromptRecord
     {
-        if let existing = prompts[id] { return existing }
+        if let existing = records[id] { return existing }
         nextSeen += 1
         return PromptRecord(id: id, status: status, owner: owner, seen: nextSeen)
     }
 
+    /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
+    mutating func setRecord(_ id: String, _ record: PromptRecord?) {
+        if unfinishedIndex == nil { unfinishedIndex = Set(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
+        records[id] = record
+        if let record, !record.status.isTerminal {
+            unfinishedIndex!.insert(id)
+        } else {
+            unfinishedIndex!.remove(id)
+        }
+    }
+
+    /// The records not in a final status: from the index, or every record when it is unknown.
+    var unfinishedRecords: [PromptRecord] {
+        guard let unfinishedIndex else { return records.values.filter { !$0.status.isTerminal } }
+        return unfinishedIndex.compactMap { records[$0] }
+    }
+
+    /// Whether a prompt other than `id` is running.
+    func hasRunning(otherThan id: String) -> Bool {
+        guard let unfinishedIndex else { return records.values.contains { $0.status == .running && $0.id != id } }
+        return unfinishedIndex.contains { $0 != id && records[$0]?.status == .running }
+    }
+
     /// Prompt ids running now (0 or 1 on a real server): derived from the records.
-    public var runningIDs: [String] { prompts.values.filter { $0.status == .running }.map(\.id).sorted() }
+    public var runningIDs: [String] { unfinishedRecords.filter { $0.status == .running }.map(\.id).sorted() }
 
     /// Prompt ids the server holds in its queue, in run order (number, then id).
     public var pendingIDs: [String] {
-        prompts.values.filter { $0.status == .queued && $0.accepted }
+        unfinishedRecords.filter { $0.status == .queued && $0.accepted }
             .sorted { ($0.number ?? .infinity, $0.id) < ($1.number ?? .infinity, $1.id) }.map(\.id)
     }
 
     /// Prompts that have not reached a final status (queued, running, or ended awaiting history).
-    public var unfinishedIDs: [String] { prompts.values.filter { !$0.status.isTerminal }.map(\.id).sorted() }
+    public var unfinishedIDs: [String] { unfinishedRecords.map(\.id).sorted() }
 
     /// Prompt ids in a stable listing order: by server number, then by when we learned of them.
     public var orderedIDs: [String] {
-        prompts.values.sorted { a, b in
+        records.values.sorted { a, b in
             switch (a.number, b.number) {
             case let (x?, y?) where x != y: return x < y
             case (_?, nil): return true
@@ -68,7 +117,7 @@ public struct QueueState: Sendable, Equatable {
             JSONField("remaining", remaining.json),
             JSONField("running", runningIDs.json),
             JSONField("pending", pendingIDs.json),
-            JSONField("prompts", .object(orderedIDs.map { JSONField($0, prompts[$0]!.json) })),
+            JSONField("prompts", .object(orderedIDs.map { JSONField($0, records[$0]!.json) })),
             JSONField("rejected", .array(rejected.map(\.json))),
             JSONField("resubmit_limit", .number(Double(resubmitLimit))),
         ])

@@ -13,6 +13,12 @@ struct Report {
         case count
         /// Times, in milliseconds.
         case milliseconds
+        /// Short times, in microseconds.
+        case microseconds
+        /// Memory, in MiB.
+        case megabytes
+        /// Bytes of input per second, in MB/s.
+        case megabytesPerSecond
     }
 
     struct Row {
@@ -57,7 +63,8 @@ struct Report {
         switch kind {
         case .ratio: (value * 1000).rounded() / 1000
         case .rate, .count: value.rounded()
-        case .milliseconds: (value * 10).rounded() / 10
+        case .milliseconds, .megabytes, .megabytesPerSecond: (value * 10).rounded() / 10
+        case .microseconds: (value * 100).rounded() / 100
         }
     }
 
@@ -67,6 +74,9 @@ struct Report {
         case .ratio: "x"
         case .count: ""
         case .milliseconds: "ms"
+        case .microseconds: "µs"
+        case .megabytes: "MiB"
+        case .megabytesPerSecond: "MB/s"
         }
     }
 
@@ -74,7 +84,8 @@ struct Report {
         guard let value, value.isFinite else { return "n/a" }
         switch kind {
         case .rate, .count: return grouped(Int(value.rounded()))
-        case .milliseconds: return JSONWriter.number((value * 10).rounded() / 10)
+        case .milliseconds, .megabytes, .megabytesPerSecond: return JSONWriter.number((value * 10).rounded() / 10)
+        case .microseconds: return JSONWriter.number((value * 100).rounded() / 100)
         case .ratio:
             let hundredths = Int((value * 100).rounded())
             let fraction = String(hundredths % 100)
@@ -98,5 +109,37 @@ extension String {
     fileprivate func padded(_ width: Int, left: Bool = false) -> String {
         let pad = String(repeating: " ", count: max(0, width - count))
         return left ? pad + self : self + pad
+    }
+}
+
+extension Report {
+    /// Appends `other`'s figures, context (keys not already present) and notes.
+    mutating func merge(_ other: Report) {
+        rows += other.rows
+        for field in other.context where !context.contains(where: { $0.key == field.key }) { context.append(field) }
+        notes += other.notes
+    }
+
+    /// Figure names and kinds read back from a printed table (by its unit column), so a
+    /// child process's figures keep their kind.
+    static func kindsByName(_ table: String) -> [String: Kind] {
+        var out: [String: Kind] = [:]
+        for line in table.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count >= 2 else { continue }
+            let unit = parts.count >= 3 ? String(parts[parts.count - 1]) : ""
+            let kind: Kind? =
+                switch unit {
+                case "msgs/s": .rate
+                case "x": .ratio
+                case "ms": .milliseconds
+                case "µs": .microseconds
+                case "MiB": .megabytes
+                case "MB/s": .megabytesPerSecond
+                default: parts.count == 2 ? .count : nil
+                }
+            if let kind { out[String(parts[0])] = kind }
+        }
+        return out
     }
 }
