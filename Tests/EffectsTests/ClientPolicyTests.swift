@@ -277,3 +277,43 @@ import Testing
         await client.stop()
     }
 }
+
+/// "Not now" answers to `POST /prompt` (a proxy or gateway that is overloaded, or refusing
+/// for a while) keep the prompt: it waits in the outbox and goes out after a resync that
+/// the client asks for itself, even though the socket never dropped.
+@Suite(.timeLimit(.minutes(1))) struct TransientSubmitTests {
+    let me = "me0000000000000000000000000000001"
+    let id = "aaaaaaaa-0000-4000-8000-000000000001"
+
+    @Test(arguments: [503, 429, 504])
+    func aNotNowAnswerWaitsAndIsSentAgain(status: Int) async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        let posts = Mutex(0)
+        http.set { method, route, body in
+            guard method == "POST", route == "/prompt" else { return FakeHTTP.emptyServer(method, route, body) }
+            let n = posts.withLock { $0 += 1; return $0 }
+            return n == 1 ? (status, .string("busy")) : (200, .object(["prompt_id": .string(self.id), "number": 4, "node_errors": .object([])]))
+        }
+        var configuration = ClientConfiguration(endpoint: try ServerEndpoint("http://127.0.0.1:8188"), clientID: me)
+        configuration.backoff = Backoff(initial: .seconds(1), maximum: .seconds(8))
+        let client = ComfyClient(configuration: configuration, clock: clock, transport: transport, http: http, random: { 1 })
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        let channel = await attempts.next()!.open()
+        channel.push(#"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 0}}, "sid": "\#(me)"}}"#)
+        await client.store.until { $0.connection.isOnline }
+        let body: JSONValue = .object(["prompt_id": .string(id), "prompt": .object([:])])
+        await client.request(.submit(promptID: id, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me), body: body, front: false))
+        await client.store.until { $0.connection.outbox.count == 1 }
+        #expect(client.store.state.queue.rejected.isEmpty)
+        #expect(client.store.state.queue.prompts[id]?.status == .queued)
+        // One backoff step later (full jitter at 1 × 2 s), a resync sends it: accepted.
+        await clock.untilSuspended()
+        await clock.advance(by: .seconds(2))
+        await client.store.until { $0.queue.prompts[self.id]?.accepted == true }
+        #expect(client.store.state.queue.prompts[id]?.number == 4)
+        #expect(client.store.state.connection.outbox.isEmpty)
+        #expect(posts.withLock { $0 } == 2)
+        await client.stop()
+    }
+}
