@@ -85,6 +85,13 @@ struct AllCommand: AsyncParsableCommand {
                 report.context.append(field)
             }
         }
+        // Its notes: the lines after the table rows, before the JSON.
+        let names = Set(fields.map(\.key))
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(2) {
+            let first = line.split(separator: " ").first.map(String.init) ?? ""
+            if names.contains(first) || first == "figure" || first.hasPrefix("---") { continue }
+            report.notes.append(String(line))
+        }
         return report
     }
 }

@@ -81,7 +81,7 @@ public enum StateDiff {
                 entry(old.table[key], new.table[key], at: "nodes.by_id.\(key)", json: \.json, into: &out)
             }
         } else if old.table != new.table {
-            table(old.table, new.table, at: "nodes.by_id", json: \.json, into: &out)
+            table(old.table.dictionary, new.table.dictionary, at: "nodes.by_id", json: \.json, into: &out)
         }
     }
 

@@ -26,7 +26,7 @@ extension AppState {
     mutating func progressTick(_ p: ServerMessage.Progress, at: Timestamp) {
         // `prompt_id` can be null in principle: the running prompt is the best guess.
         guard let id = p.promptID ?? nodes.promptID, observe(id, at: at) else { return }
-        if let node = p.node, var n = nodes.byID[node], n.value != p.value || n.max != p.max {
+        if let node = p.node, var n = nodes.table[node], n.value != p.value || n.max != p.max {
             n.value = p.value
             n.max = p.max
             nodes.set(node, n)
@@ -73,11 +73,11 @@ extension AppState {
             // A key listed twice (never seen from a real server): the table is rebuilt from
             // the list, the last listing winning, with no in-place shortcut.
             if nodes.byID != table { nodes.byID = table }
-        } else if nodes.byID.count != listed {
+        } else if nodes.table.count != listed {
             // The table had nodes this snapshot no longer lists: drop them.
             var keys = Set<String>(minimumCapacity: listed)
             for n in s.nodes where n.state != "pending" { keys.insert(n.nodeID) }
-            nodes.byID = nodes.byID.filter { keys.contains($0.key) }
+            nodes.rewrite { $0 = $0.filter(keys: keys.contains) }
         }
         markExecuted(s.nodes.lazy.filter { $0.state == "finished" }.map(\.nodeID))
         // The step counter follows the one node that is running (several run at once
@@ -149,7 +149,7 @@ extension AppState {
         }
         var done = Double(cached.count)
         var counted = 0
-        for (key, node) in nodes.byID where node.parentNodeID == nil {
+        for (key, node) in nodes.table where node.parentNodeID == nil {
             if cachedSet.map({ $0.contains(key) }) ?? cached.contains(key) { continue }
             counted += 1
             done += node.fraction
@@ -177,7 +177,7 @@ extension AppState {
         case .progressText(let t):
             // Broadcast to every socket by released servers: keep it only when the node
             // belongs to the prompt running now (or the frame names that prompt).
-            let belongs = t.promptID.map { $0 == nodes.promptID } ?? (nodes.byID[t.nodeID] != nil)
+            let belongs = t.promptID.map { $0 == nodes.promptID } ?? (nodes.table[t.nodeID] != nil)
             guard belongs, let id = nodes.promptID, queue.records[id]?.status == .running else { return }
             if progress.texts[t.nodeID] != t.text { progress.texts[t.nodeID] = t.text }
         }

@@ -187,7 +187,7 @@ extension AppState {
     mutating func startNode(_ node: String, display: String?, at: Timestamp) {
         nodes.executing = node
         nodes.executingDisplay = display ?? node
-        if var existing = nodes.byID[node] {
+        if var existing = nodes.table[node] {
             if existing.state != .running {
                 existing.state = .running  // lazy inputs: a node can be scheduled again
                 nodes.set(node, existing)
@@ -240,12 +240,12 @@ extension AppState {
     mutating func markNode(_ nodeID: String?, as phase: NodesState.Phase) {
         guard let nodeID else { return }
         var found = false
-        for (key, node) in nodes.byID where node.state == .running && (key == nodeID || node.realNodeID == nodeID) {
-            nodes.byID[key]!.state = phase
+        for (key, node) in nodes.table where node.state == .running && (key == nodeID || node.realNodeID == nodeID) {
+            nodes.rewrite { $0[key]!.state = phase }
             found = true
         }
-        if !found, nodes.byID[nodeID] == nil || nodes.byID[nodeID]!.state == .unknown {
-            nodes.byID[nodeID] = NodesState.Node(state: phase, realNodeID: nodeID)
+        if !found, nodes.table[nodeID] == nil || nodes.table[nodeID]!.state == .unknown {
+            nodes.rewrite { $0[nodeID] = NodesState.Node(state: phase, realNodeID: nodeID) }
         }
     }
 }

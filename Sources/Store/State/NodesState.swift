@@ -54,18 +54,17 @@ public struct NodesState: Sendable, Equatable {
     ///
     /// A write through this property (a test, a front end, the reducer's rare paths)
     /// forgets the journal; the reducer's hot paths write through `set`, which keeps it.
+    ///
+    /// Stored as a `NodeTable` (see there); this property is a plain dictionary made from it,
+    /// so reading it costs a copy of the table: the reducer and the diff use `table`.
     public var byID: [String: Node] {
-        get { table }
+        get { table.dictionary }
         set {
-            table = newValue
+            table = NodeTable(newValue)
             forgetJournal()
-        }
-        _modify {
-            forgetJournal()
-            yield &table
         }
     }
-    var table: [String: Node] = [:]
+    var table = NodeTable()
 
     // The journal: which entries the last reduction wrote, so the diff of a progress tick
     // in a 1 000-node graph looks at the one node that changed rather than comparing all
@@ -110,15 +109,17 @@ public struct NodesState: Sendable, Equatable {
     /// Writes `node` under `id` unless it is already there (one hash lookup either way,
     /// for the in-place update of a snapshot).
     mutating func update(_ id: String, _ node: Node) {
-        if let i = table.index(forKey: id) {
-            if table.values[i] == node { return }
-            openJournalIfNeeded()
-            table.values[i] = node
-        } else {
-            openJournalIfNeeded()
-            table[id] = node
-        }
+        // The journal may open after the write: it records the version the table had
+        // before this reduction, which the write does not change.
+        guard table.update(id, node) else { return }
+        openJournalIfNeeded()
         journal?.keys.append(id)
+    }
+
+    /// Changes the table in ways the journal does not follow (it is dropped).
+    mutating func rewrite(_ body: (inout NodeTable) -> Void) {
+        forgetJournal()
+        body(&table)
     }
 
     private mutating func openJournalIfNeeded() {
@@ -131,7 +132,7 @@ public struct NodesState: Sendable, Equatable {
         }
     }
 
-    private mutating func forgetJournal() {
+    mutating func forgetJournal() {
         version = JournalVersion()
         journal = nil
     }
@@ -159,10 +160,10 @@ public struct NodesState: Sendable, Equatable {
     /// `phase` (finished on success, interrupted when the prompt was stopped, unknown
     /// when we do not know how it ended).
     mutating func settleRunning(as phase: Phase) {
-        for (id, node) in byID where node.state == .running || (node.state == .unknown && phase != .unknown) {
-            byID[id]!.state = phase
+        for (id, node) in table where node.state == .running || (node.state == .unknown && phase != .unknown) {
+            rewrite { $0[id]!.state = phase }
             if phase == .finished {
-                byID[id]!.value = node.max
+                rewrite { $0[id]!.value = node.max }
                 markExecuted(id)
             }
         }
