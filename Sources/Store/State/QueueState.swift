@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The server's queue as we know it, and a record of every prompt we know.
 public struct QueueState: Sendable, Equatable {
     /// `queue_remaining` from the server: pending plus running, for all clients.
@@ -12,9 +14,11 @@ public struct QueueState: Sendable, Equatable {
         set {
             records = newValue
             unfinishedIndex = nil
+            finishedOrder = nil
         }
         _modify {
             unfinishedIndex = nil
+            finishedOrder = nil
             yield &records
         }
     }
@@ -27,6 +31,13 @@ public struct QueueState: Sendable, Equatable {
     /// waited is always sent again. 0 (the default: a library cannot know the user still
     /// wants it): never, it is `lost`. `comfysh run` allows 2, since the user asked for it.
     public var resubmitLimit = 0
+    /// Finished prompts kept (the most recent ones): a session that runs for days sees
+    /// prompts without end, and each record costs about a kilobyte. Unfinished prompts
+    /// are always kept; the oldest finished one goes first.
+    public static let finishedCapacity = 1_000
+    /// Finished prompt ids in the order they finished (for eviction). Derived: not part of
+    /// equality; nil when unknown (after a write through `prompts`), rebuilt when needed.
+    var finishedOrder: Deque<String>? = []
     var nextSeen = 0
     var records: [String: PromptRecord] = [:]
     /// Ids of the prompts not in a final status (queued, running, ended): the only ones
@@ -68,11 +79,25 @@ public struct QueueState: Sendable, Equatable {
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
         if unfinishedIndex == nil { unfinishedIndex = Set(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
+        let wasFinished = records[id]?.status.isTerminal ?? false
         records[id] = record
         if let record, !record.status.isTerminal {
             unfinishedIndex!.insert(id)
         } else {
             unfinishedIndex!.remove(id)
+        }
+        if let record, record.status.isTerminal, !wasFinished { noteFinished(id) }
+    }
+
+    /// Remembers that `id` finished, and forgets the oldest finished prompts past the capacity.
+    mutating func noteFinished(_ id: String) {
+        if finishedOrder == nil {
+            finishedOrder = Deque(records.values.filter { $0.status.isTerminal && $0.id != id }.sorted { $0.seen < $1.seen }.map(\.id))
+        }
+        finishedOrder!.append(id)
+        while finishedOrder!.count > Self.finishedCapacity, let oldest = finishedOrder!.popFirst() {
+            // Only a record still finished goes (a front end may have rewritten it).
+            if records[oldest]?.status.isTerminal == true { records[oldest] = nil }
         }
     }
 
