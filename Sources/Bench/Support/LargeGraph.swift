@@ -53,7 +53,17 @@ enum LargeGraph {
             t += 0.001
             state.apply(FrameDecoder.decode(text: text, at: Timestamp(seconds: t)))
         }
-        for i in 0..<(prompts - 1) {
+        // The store keeps every unfinished prompt and the most recent finished ones
+        // (`QueueState.finishedCapacity`): past that, the record holds the rest as the
+        // server's pending queue (a busy server), so it has `prompts` records in all.
+        let finished = min(prompts - 1, QueueState.finishedCapacity)
+        if prompts - 1 > finished {
+            let pending = (finished..<(prompts - 1)).map {
+                QueueItem(number: Double($0), promptID: promptID($0), clientID: nil, nodeCount: 3, outputsToExecute: ["9"])
+            }
+            state.apply(Action(at: Timestamp(seconds: 0), .http(.queueSnapshot(.init(running: [], pending: pending)))))
+        }
+        for i in 0..<finished {
             let id = promptID(i)
             apply(executionStart(id))
             apply(executing(id, node: "9"))
