@@ -92,12 +92,13 @@ public struct RunCommand: AsyncParsableCommand {
                 state.queue.prompts[id].map(Self.settled) ?? state.queue.rejected.contains { $0.promptID == id }
             }
         }
-        if !finished(client.store.state) {
-            for await change in changes {
-                for event in reporter.events(change) { emit(event, names: names) }
-                if finished(change.new) { break }
-                if case .failed = change.new.connection.phase { break }
-            }
+        // Every change since the subscription (made before the first submission) is in the
+        // stream, the one that finishes the run included: reading them all, even when the
+        // run is already over by now (a quick rejection), tells every event once.
+        for await change in changes {
+            for event in reporter.events(change) { emit(event, names: names) }
+            if finished(change.new) { break }
+            if case .failed = change.new.connection.phase { break }
         }
         // A submission's answer can still be on its way when its prompt has ended (the
         // worker was quicker): it belongs in the report.
