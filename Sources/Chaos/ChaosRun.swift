@@ -19,7 +19,7 @@ public struct ChaosRun: Sendable {
         var tally = ChaosTally()
         tally.prompts = plan.prompts
         tally.seed = plan.seed
-        tally.rssStartMB = ResidentMemory.current
+        tally.rssStartMB = (ResidentMemory.currentMB ?? 0)
 
         let simulator = ComfySimulator(configuration: .init(stepDelay: plan.stepDelay))
         try await simulator.start()
@@ -118,8 +118,8 @@ public struct ChaosRun: Sendable {
         tally.maxAttemptsPerSecond = Self.densest(seen.attempts)
         tally.resyncs = seen.resyncs
         tally.connects = state.connection.connects
-        tally.rssEndMB = ResidentMemory.current
-        tally.rssPeakMB = ResidentMemory.peak
+        tally.rssEndMB = (ResidentMemory.currentMB ?? 0)
+        tally.rssPeakMB = (ResidentMemory.peakMB ?? 0)
         tally.seconds = (ContinuousClock.now - started).seconds
 
         await client.stop()
@@ -228,11 +228,4 @@ actor ActionCounts {
     }
 
     func snapshot() -> (attempts: [Double], resyncs: Int) { (attempts, resyncs) }
-}
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
 }

@@ -99,17 +99,3 @@ public struct ChaosTally: Sendable {
 
     static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 }
-
-/// Resident memory of this process, from /proc (Linux): now and the peak.
-enum ResidentMemory {
-    static func megabytes(_ field: String) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
-            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kb / 1024
-        }
-        return 0
-    }
-    static var current: Double { megabytes("VmRSS") }
-    static var peak: Double { megabytes("VmHWM") }
-}

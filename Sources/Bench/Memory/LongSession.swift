@@ -1,3 +1,4 @@
+import Effects
 import Store
 
 /// A long session through the store: the fixture frames, decoded and dispatched over and

@@ -1,3 +1,4 @@
+import Effects
 import ArgumentParser
 import Foundation
 import Store

@@ -1,12 +1,12 @@
 import Foundation
 
 /// This process's resident memory, from `/proc/self/status` (Linux): what the memory
-/// figures report. `VmRSS` is now; `VmHWM` is the peak since the process started.
-enum ResidentMemory {
+/// figures and the chaos tally report. `VmRSS` is now; `VmHWM` is the peak since the process started.
+public enum ResidentMemory {
     /// Resident set size now, in MiB (nil where there is no /proc).
-    static var currentMB: Double? { field("VmRSS:") }
+    public static var currentMB: Double? { field("VmRSS:") }
     /// The peak resident set size so far, in MiB.
-    static var peakMB: Double? { field("VmHWM:") }
+    public static var peakMB: Double? { field("VmHWM:") }
 
     private static func field(_ name: String) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
