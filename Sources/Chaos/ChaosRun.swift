@@ -27,7 +27,7 @@ public struct ChaosRun: Sendable {
         let counts = ActionCounts()
         let counting = Task { await counts.follow(client.store) }
         await client.start()
-        _ = await Self.within(.seconds(30)) { await client.store.until { $0.connection.isOnline } }
+        await client.store.until({ $0.connection.isOnline }, within: .seconds(30))
 
         let injector = FaultInjector(simulator: simulator, plan: plan)
         let record = Mutex<(faults: [ChaosFault: Int], recoveries: [Double], outages: [Double])>(([:], [], []))
@@ -47,9 +47,7 @@ public struct ChaosRun: Sendable {
                 // A drop, a restart or a 403 window always costs the sockets: wait for the
                 // client's new connection, not for it to notice the old one is gone.
                 let replaced = [ChaosFault.drop, .restart, .refuse].contains(fault)
-                _ = await Self.within(.seconds(60)) {
-                    await client.store.until { $0.connection.isOnline && (!replaced || $0.connection.connects > connectsBefore) }
-                }
+                await client.store.until({ $0.connection.isOnline && (!replaced || $0.connection.connects > connectsBefore) }, within: .seconds(60))
                 let recovery = (ContinuousClock.now - lifted).seconds
                 // An outage: the fault cost the connection (it is down at the lift, or was
                 // replaced meanwhile).
@@ -68,12 +66,11 @@ public struct ChaosRun: Sendable {
         for index in 0..<plan.prompts {
             let limit = plan.inFlight
             let mine = ids
-            _ = await Self.within(plan.deadline) {
-                await client.store.until { state in
-                    // A prompt with no record was rejected: it is not in flight.
-                    mine.filter { state.queue.prompts[$0].map { !$0.status.isTerminal } ?? false }.count < limit
-                }
+            // A prompt with no record was rejected: it is not in flight.
+            let inFlight: @Sendable (AppState) -> Int = { state in
+                mine.filter { state.queue.prompts[$0].map { !$0.status.isTerminal } ?? false }.count
             }
+            await client.store.until({ inFlight($0) < limit }, within: plan.deadline)
             let id = Workflow.newPromptID()
             let fails = plan.failEvery > 0 && index % plan.failEvery == plan.failEvery - 1
             let workflow = ChaosWorkflow.make(steps: plan.steps, fails: fails, seed: random.next() % 1_000_000_000)
@@ -84,20 +81,16 @@ public struct ChaosRun: Sendable {
             ids.append(id)
         }
         let allIDs = ids
-        _ = await Self.within(plan.deadline) {
-            await client.store.until { state in allIDs.allSatisfy { state.queue.prompts[$0]?.status.isTerminal ?? true } }
-        }
+        await client.store.until({ state in allIDs.allSatisfy { state.queue.prompts[$0]?.status.isTerminal ?? true } }, within: plan.deadline)
 
         // The end: faults stop, the client comes back and asks the server once more.
         striking.cancel()
         _ = await striking.value
         await injector.liftAll()
-        _ = await Self.within(.seconds(60)) { await client.store.until { $0.connection.isOnline } }
+        await client.store.until({ $0.connection.isOnline }, within: .seconds(60))
         let resyncs = client.store.state.log.total
         await client.request(.resync)
-        _ = await Self.within(.seconds(30)) {
-            await client.store.until { $0.connection.isOnline && $0.log.entries(after: resyncs).contains { $0.kind == "resync" } }
-        }
+        await client.store.until({ $0.connection.isOnline && $0.log.entries(after: resyncs).contains { $0.kind == "resync" } }, within: .seconds(30))
 
         let state = client.store.state
         let ledger = await simulator.completedRuns
@@ -187,23 +180,6 @@ public struct ChaosRun: Sendable {
             best = max(best, end - start + 1)
         }
         return best
-    }
-
-    /// Runs `body`, giving up after `limit`; returns whether it finished.
-    static func within(_ limit: Duration, _ body: @escaping @Sendable () async -> Void) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await body()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
     }
 }
 

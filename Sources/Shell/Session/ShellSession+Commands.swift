@@ -144,13 +144,7 @@ extension ShellSession {
 
     /// Waits until `condition` holds or a few seconds pass: the diff shows what happened by then.
     func settle(_ condition: @escaping @Sendable (AppState) -> Bool, seconds: Double = 5) async {
-        let store = store
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await store.until(condition) }
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-            await group.next()
-            group.cancelAll()
-        }
+        await store.until(condition, within: .milliseconds(Int(seconds * 1000)))
     }
 
     /// A prompt id from a unique prefix (like git), or a message saying why not.
