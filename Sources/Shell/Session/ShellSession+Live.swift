@@ -57,7 +57,7 @@ extension ShellSession {
             if change.old.queue.remaining != change.new.queue.remaining || change.old.connection != change.new.connection {
                 refreshPrompt()
             }
-            followed = change.new
+            followedLogTotal = change.new.log.total
         }
     }
 
@@ -72,7 +72,7 @@ extension ShellSession {
         let target = store.state.log.total
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(2))
-        while (followed?.log.total ?? target) < target, clock.now < deadline {
+        while (followedLogTotal ?? target) < target, clock.now < deadline {
             await Task.yield()
             try? await Task.sleep(for: .milliseconds(1))
         }
@@ -82,19 +82,16 @@ extension ShellSession {
 
     /// Redraws the prompt when what it shows has changed (the connection's phase, resync,
     /// quality, the queue), not on every change of the connection slice (RTT, counters).
-    func refreshPrompt() {
-        let text = promptText()
+    func refreshPrompt(now: Timestamp? = nil) {
+        let text = PromptLine.render(store.state, now: now, style: style)
         guard text != shownPrompt else { return }
         shownPrompt = text
         terminal.setPrompt(text)
     }
 
+    /// While reconnecting, the prompt counts down to the next attempt.
     func refreshCountdown() async {
-        if case .reconnecting = store.state.connection.phase {
-            let now = await client?.now
-            shownPrompt = PromptLine.render(store.state, now: now, style: style)
-            terminal.setPrompt(shownPrompt)
-        }
+        if case .reconnecting = store.state.connection.phase { refreshPrompt(now: await client?.now) }
     }
 
     /// `▸ 61c72f8c node 2 7/10 70% · prompt 44% · 4.9 steps/s · ETA 1.8 s`

@@ -27,9 +27,10 @@ actor ShellSession {
     var pending: [String] = []
     var inputEnded = false
     var quitting = false
-    /// The last state the follower has shown: a command waits for it to catch up before
-    /// printing its diff, so notifications and the diff come out in the order they happened.
-    var followed: AppState?
+    /// The log's running count as of the last change the follower has shown: a command
+    /// waits for it to catch up before printing its diff, so notifications and the diff
+    /// come out in the order they happened.
+    var followedLogTotal: Int?
     /// The prompt as last drawn.
     var shownPrompt = ""
     let events: AsyncStream<SessionEvent>
