@@ -16,7 +16,7 @@ import Store
 /// Each fault hits a connection that has been up for a second.
 /// * `dead_peer_ms`: the server stops answering (half-open: socket open, no pongs) →
 ///   the client has declared the peer dead. The goal is at most two heartbeat intervals.
-struct ConnectionCommand: AsyncParsableCommand {
+struct ConnectionCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection",
         abstract: "Reconnect and dead-peer times against the simulator.")
@@ -29,12 +29,6 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     @Flag(help: "Also print one JSON object on the last line.")
     var json = false
-
-    func run() async throws {
-        let report = try await measure()
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
-    }
 
     func measure() async throws -> Report {
         let simulator = ComfySimulator()

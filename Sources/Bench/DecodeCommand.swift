@@ -4,7 +4,7 @@ import Store
 
 /// `comfysh-bench decode`: how fast incoming frames become actions and state, against
 /// the baselines a client could use instead (Foundation's decoders, Python's json).
-struct DecodeCommand: ParsableCommand {
+struct DecodeCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Measure frame decoding, decode-and-reduce and replay throughput.",
@@ -41,12 +41,6 @@ struct DecodeCommand: ParsableCommand {
 
     func validate() throws {
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number") }
-    }
-
-    func run() throws {
-        let report = try measure()
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
     }
 
     func measure() throws -> Report {

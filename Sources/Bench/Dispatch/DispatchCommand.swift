@@ -6,7 +6,7 @@ import Store
 /// queue record, a running prompt with 1 000 nodes) and in a small one (10 prompts, 10
 /// nodes). The two figures should be close: the cost must follow what changed (one
 /// node's value, the progress slice, the last-frame time), not the size of the state.
-struct DispatchCommand: AsyncParsableCommand {
+struct DispatchCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatch",
         abstract: "Dispatch one progress action and diff the state, in a large and a small state.")
@@ -22,12 +22,6 @@ struct DispatchCommand: AsyncParsableCommand {
 
     @Flag(help: "Also print every figure as one JSON object on the last line.")
     var json = false
-
-    func run() async throws {
-        let report = measure()
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
-    }
 
     func measure() -> Report {
         progress("dispatch+diff: building a state with \(prompts) prompts and \(nodes) nodes")

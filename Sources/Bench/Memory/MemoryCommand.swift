@@ -16,7 +16,7 @@ import Store
 ///
 /// Run it in a process of its own (`comfysh-bench all` does), so what other benchmarks
 /// allocated is not counted.
-struct MemoryCommand: AsyncParsableCommand {
+struct MemoryCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "memory",
         abstract: "Resident memory under a preview stream and after 10 million actions.")
@@ -35,12 +35,6 @@ struct MemoryCommand: AsyncParsableCommand {
 
     @Flag(help: "Also print every figure as one JSON object on the last line.")
     var json = false
-
-    func run() async throws {
-        let report = try await measure()
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
-    }
 
     func measure() async throws -> Report {
         let set = try FrameSet.load(directory: fixtures)

@@ -11,7 +11,7 @@ import Store
 ///   (`RawTransport`), the ceiling;
 /// * `python_baseline`: ComfyUI's example client loop in Python (`PythonStream`), with
 ///   websocket-client as the example uses it, and again without its UTF-8 check.
-struct StreamCommand: AsyncParsableCommand {
+struct StreamCommand: ReportCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream",
         abstract: "End-to-end, raw-transport and Python client throughput over loopback WebSocket.")
@@ -44,12 +44,6 @@ struct StreamCommand: AsyncParsableCommand {
         guard frames > 0, pythonFrames > 0, latencyFrames > 0, latencyRate > 0 else {
             throw ValidationError("frame counts and the rate must be positive")
         }
-    }
-
-    func run() async throws {
-        let report = try await measure()
-        print(report.table)
-        if json { print(JSONWriter.string(report.json)) }
     }
 
     func measure() async throws -> Report {
