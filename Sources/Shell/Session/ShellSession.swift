@@ -115,12 +115,8 @@ actor ShellSession {
     /// `text` cut to the terminal's width (with "…"), so a long value cannot wrap and push
     /// the screen around; on a pipe, unchanged.
     func fitted(_ text: String) -> String {
-        guard terminal.isInteractive else { return text }
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 1 else { return text }
-        let columns = Int(size.ws_col) - 1
-        guard TerminalText.width(text) > columns else { return text }
-        return TerminalText.truncate(text, toWidth: columns - 1) + "…"
+        guard let width = terminal.width, width > 2 else { return text }
+        return TerminalText.fit(text, toWidth: width - 1)
     }
 
     func problem(_ text: String) {

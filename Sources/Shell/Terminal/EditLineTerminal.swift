@@ -25,6 +25,10 @@ import Darwin
 final class EditLineTerminal: ShellTerminal {
     let events: AsyncStream<InputEvent>
     var isInteractive: Bool { true }
+    var width: Int? {
+        let n = Int(ceditline_columns(STDOUT_FILENO))
+        return n > 0 ? n : nil
+    }
 
     fileprivate let continuation: AsyncStream<InputEvent>.Continuation
     fileprivate let historyFile: URL?

@@ -16,6 +16,7 @@ import Darwin
 final class PlainTerminal: ShellTerminal {
     let events: AsyncStream<InputEvent>
     var isInteractive: Bool { false }
+    var width: Int? { nil }
 
     private let continuation: AsyncStream<InputEvent>.Continuation
     private let wakePipe: WakePipe?

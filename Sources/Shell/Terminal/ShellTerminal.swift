@@ -40,6 +40,8 @@ protocol ShellTerminal: Sendable {
     func stop()
     /// Whether this is an interactive terminal (colours and cursor tricks allowed).
     var isInteractive: Bool { get }
+    /// The terminal's width in columns now; nil when output is not a terminal.
+    var width: Int? { get }
 }
 
 enum TerminalFactory {

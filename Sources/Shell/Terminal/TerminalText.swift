@@ -29,6 +29,12 @@ enum TerminalText {
         return String(out)
     }
 
+    /// `text` if it fits in `columns` columns, else its start and "…" in that width.
+    static func fit(_ text: String, toWidth columns: Int) -> String {
+        guard width(text) > columns else { return text }
+        return truncate(text, toWidth: columns - 1) + "…"
+    }
+
     /// The longest start of `text` that fits in `columns` columns; escape sequences are kept
     /// (and a colour reset added when something was cut off after one).
     static func truncate(_ text: String, toWidth columns: Int) -> String {
