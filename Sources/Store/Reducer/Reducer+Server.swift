@@ -110,8 +110,7 @@ extension AppState {
     /// stalled server or a proxy), so the queue is asked and history tells how they ended.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
-        let tracked = queue.unfinishedIDs.filter { queue.records[$0]!.accepted && queue.records[$0]!.status != .ended }.count
-        if remaining < tracked { ctx.emit(.fetchQueue) }
+        if remaining < queue.heldCount { ctx.emit(.fetchQueue) }
     }
 
     /// The prompt left the server's queue and we do not know how: say so, and ask history.

@@ -108,6 +108,14 @@ public struct QueueState: Sendable, Equatable {
         return unfinishedIndex.compactMap { records[$0] }
     }
 
+    /// How many prompts the server should hold as far as we know (accepted, queued or
+    /// running, not `ended`): counted on every `status` frame, so without sorting or a list.
+    var heldCount: Int {
+        let held = { (record: PromptRecord) in record.accepted && !record.status.isTerminal && record.status != .ended }
+        guard let unfinishedIndex else { return records.values.lazy.filter(held).count }
+        return unfinishedIndex.lazy.compactMap { self.records[$0] }.filter(held).count
+    }
+
     /// Whether a prompt other than `id` is running.
     func hasRunning(otherThan id: String) -> Bool {
         guard let unfinishedIndex else { return records.values.contains { $0.status == .running && $0.id != id } }
