@@ -1,12 +1,16 @@
 // swift-tools-version: 6.2
-// comfysh: a Swift client core and command-line shell for ComfyUI's real-time API.
+// comfysh: a Swift client core, shell and dashboard for ComfyUI's real-time API.
 //
-// The targets are the layers (see docs/architecture.md):
-//   Store   — pure: state, actions, reducers, the protocol decoder. No I/O, no clock.
-//   Effects — everything with I/O (transcripts today; socket and HTTP next).
-//   Shell   — the command-line front end, as a library so it is testable.
-//   comfysh — the executable: main.swift only.
-//   Bench   — the `comfysh-bench` executable: measured figures, never test assertions.
+// The targets are the layers (see docs/architecture.md); a target's folder keeps the
+// layer's name, its module says what it is:
+//   ComfyCore      (Sources/Store)     — pure: state, actions, reducers, the protocol
+//                                        decoder, the state diff, typed client events. No I/O, no clock.
+//   ComfyLive      (Sources/Effects)   — all I/O: the live client (socket, HTTP, reconnect,
+//                                        resync), opening a connection, transcripts, downloads.
+//   ComfySimulator (Sources/Simulator) — a ComfyUI server on loopback, for tests, benchmarks, demos.
+//   ComfyShell     (Sources/Shell)     — the command-line front end, as a library so it is testable.
+//   comfysh                            — the executable: the entry point only.
+//   Bench                              — the `comfysh-bench` executable: measured figures.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -18,9 +22,9 @@ let package = Package(
     name: "comfysh",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Store", targets: ["Store"]),
-        .library(name: "Effects", targets: ["Effects"]),
-        .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "ComfyCore", targets: ["ComfyCore"]),
+        .library(name: "ComfyLive", targets: ["ComfyLive"]),
+        .library(name: "ComfySimulator", targets: ["ComfySimulator"]),
         .executable(name: "comfysh", targets: ["comfysh"]),
         .executable(name: "comfysh-bench", targets: ["Bench"]),
     ],
@@ -42,14 +46,15 @@ let package = Package(
     ],
     targets: [
         .target(
-            name: "Store",
+            name: "ComfyCore",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            path: "Sources/Store",
             swiftSettings: strict
         ),
         .target(
-            name: "Effects",
+            name: "ComfyLive",
             dependencies: [
-                "Store",
+                "ComfyCore",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,14 +64,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            path: "Sources/Effects",
             swiftSettings: strict
         ),
         // A ComfyUI server on loopback that speaks the protocol as the recordings show:
         // used by the tests, the benchmarks and `comfysh --demo`.
         .target(
-            name: "Simulator",
+            name: "ComfySimulator",
             dependencies: [
-                "Store",
+                "ComfyCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -78,34 +84,37 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            path: "Sources/Simulator",
             swiftSettings: strict
         ),
         // The chaos run (issue 6): the real client against the simulator under random
         // faults, judged against the simulator's record. Used by a test and the benchmark.
         .target(
-            name: "Chaos",
-            dependencies: ["Store", "Effects", "Simulator"],
+            name: "ComfyChaos",
+            dependencies: ["ComfyCore", "ComfyLive", "ComfySimulator"],
+            path: "Sources/Chaos",
             swiftSettings: strict
         ),
         .target(
-            name: "Shell",
+            name: "ComfyShell",
             dependencies: [
-                "Store", "Effects", "Simulator", "CEditLine",
+                "ComfyCore", "ComfyLive", "ComfySimulator", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Sources/Shell",
             swiftSettings: strict
         ),
         // libedit, through its readline-compatible API (Debian: libedit-dev).
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "comfysh",
-            dependencies: ["Shell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ComfyShell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Store", "Effects", "Simulator", "Chaos",
+                "ComfyCore", "ComfyLive", "ComfySimulator", "ComfyChaos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The flood server: a bare NIO WebSocket server that writes prepared frames
                 // as fast as the socket takes them (Hummingbird flushes every frame).
@@ -119,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "Effects",
+                "ComfyCore", "ComfyLive",
                 .product(name: "CustomDump", package: "swift-custom-dump"),
                 .product(name: "IssueReportingTestSupport", package: "xctest-dynamic-overlay"),
             ],
@@ -128,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "EffectsTests",
             dependencies: [
-                "Store", "Effects", "Simulator", "Chaos",
+                "ComfyCore", "ComfyLive", "ComfySimulator", "ComfyChaos",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -140,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "Store", "Effects", "Simulator",
+                "ComfyCore", "ComfyLive", "ComfySimulator",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -154,7 +163,7 @@ let package = Package(
             name: "ShellTests",
             // The executable is a dependency so that `swift test` builds the binary these
             // end-to-end tests run as a subprocess.
-            dependencies: ["Shell", "Store", "Effects", "Simulator", "comfysh"],
+            dependencies: ["ComfyShell", "ComfyCore", "ComfyLive", "ComfySimulator", "comfysh"],
             exclude: ["PTY/pty_driver.py"],
             swiftSettings: strict
         ),

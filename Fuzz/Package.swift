@@ -27,22 +27,23 @@ let package = Package(
     targets: [
         // ../Sources/Store, whole (symlink).
         .target(
-            name: "Store",
+            name: "ComfyCore",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            path: "Sources/Store",
             swiftSettings: strict
         ),
         // Only the transcript reader of ../Sources/Effects (Effects/Transcript is a
         // symlink): the same module name, so the code and the fuzzers read as in the
-        // main package (`import Effects`).
-        .target(name: "Effects", dependencies: ["Store"], swiftSettings: strict),
+        // main package (`import ComfyLive`).
+        .target(name: "ComfyLive", dependencies: ["ComfyCore"], path: "Sources/Effects", swiftSettings: strict),
         // What both fuzzers do with an action: what a front end does with it.
-        .target(name: "FuzzSupport", dependencies: ["Store", "Effects"], swiftSettings: strict),
+        .target(name: "FuzzSupport", dependencies: ["ComfyCore", "ComfyLive"], swiftSettings: strict),
         // libFuzzer's driver entry point, declared for Swift (see its header for why).
         .target(name: "CLibFuzzer"),
         .executableTarget(
-            name: "DecoderFuzzer", dependencies: ["Store", "FuzzSupport", "CLibFuzzer"], swiftSettings: strict),
+            name: "DecoderFuzzer", dependencies: ["ComfyCore", "FuzzSupport", "CLibFuzzer"], swiftSettings: strict),
         .executableTarget(
-            name: "TranscriptFuzzer", dependencies: ["Store", "Effects", "FuzzSupport", "CLibFuzzer"], swiftSettings: strict),
+            name: "TranscriptFuzzer", dependencies: ["ComfyCore", "ComfyLive", "FuzzSupport", "CLibFuzzer"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh-bench all` (the default): every figure of the benchmark issue in one run, in
 /// a few minutes — decode and reduce, dispatch and diff, the stream (end to end, raw

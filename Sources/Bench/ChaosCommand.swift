@@ -1,7 +1,7 @@
 import ArgumentParser
-import Chaos
+import ComfyChaos
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh-bench chaos`: the long chaos run — 200 prompts while faults strike every
 /// ~2 s — and its tally. Exit status 1 when the client's state does not match the

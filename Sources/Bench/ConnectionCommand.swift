@@ -1,8 +1,8 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// `comfysh-bench connection`: how fast the real client stack (WSClient, AsyncHTTPClient,
 /// ComfyClient) gets back after the simulator's faults, over loopback, on real time.
@@ -31,7 +31,7 @@ struct ConnectionCommand: ReportCommand {
     var json = false
 
     func measure() async throws -> Report {
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         try await simulator.start()
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: ClientIdentity.generate())
         configuration.heartbeat = .milliseconds(Int(heartbeat * 1000))

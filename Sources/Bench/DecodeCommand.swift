@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh-bench decode`: how fast incoming frames become actions and state, against
 /// the baselines a client could use instead (Foundation's decoders, Python's json).

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// `comfysh-bench drill`: the real `comfysh run` binary against the simulator in each
 /// situation the effects issue names, with real fault durations and default settings —
@@ -27,7 +27,7 @@ struct DrillCommand: AsyncParsableCommand {
         var server = true
         var brokenFile = false
         /// What to do to the server once the prompt has run 3 steps.
-        var fault: (@Sendable (ComfySimulator) async -> Void)?
+        var fault: (@Sendable (ComfyUISimulator) async -> Void)?
     }
 
     func run() async throws {
@@ -86,7 +86,7 @@ struct DrillCommand: AsyncParsableCommand {
         let file = folder.appendingPathComponent("workflow.json")
         try Data((c.brokenFile ? "{\"1\": {" : Self.workflow(middle: c.middle)).utf8).write(to: file)
 
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         try await simulator.start()
         await simulator.setPaused(true)
         let process = Process()

@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// The benchmark's input: every incoming frame of every transcript in a fixture folder,
 /// prepared once so the timed loops measure decoding and reducing, not file reading,

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// Python's `json.loads` on the same frames: the baseline that matters, since ComfyUI's
 /// own example client and most scripts around it are Python.

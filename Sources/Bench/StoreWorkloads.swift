@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 
 /// The contenders from this package: the protocol decoders, the reducer, and whole
 /// transcript replay. Each returns one pass's digest for `Stopwatch.measure`.
@@ -38,7 +38,7 @@ enum StoreWorkloads {
     }
 
     @inline(__always)
-    static func decode(_ frame: FrameSet.Frame, in state: AppState) -> Action {
+    static func decode(_ frame: FrameSet.Frame, in state: AppState) -> ComfyAction {
         switch frame {
         case .text(let text):
             return text.bytes.withUnsafeBufferPointer { FrameDecoder.decode(utf8: $0, at: text.at) }

@@ -1,4 +1,4 @@
-import Effects
+import ComfyLive
 
 /// What a chaos run does: how many prompts, how often faults strike and how long they
 /// last, and the client's policies. Two presets: `.long` (the benchmark: 200 prompts,

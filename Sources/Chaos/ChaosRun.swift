@@ -1,11 +1,11 @@
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Synchronization
 
 /// A chaos run: the simulator runs `plan.prompts` prompts submitted by the real client
-/// (WSClient, AsyncHTTPClient, ComfyClient, Store) while faults strike at random; at the
+/// (WSClient, AsyncHTTPClient, ComfyClient, ComfyStore) while faults strike at random; at the
 /// end, every prompt's status and outputs in the client's state are compared with the
 /// simulator's own record of what it ran.
 public struct ChaosRun: Sendable {
@@ -21,7 +21,7 @@ public struct ChaosRun: Sendable {
         tally.seed = plan.seed
         tally.rssStartMB = (ResidentMemory.currentMB ?? 0)
 
-        let simulator = ComfySimulator(configuration: .init(stepDelay: plan.stepDelay))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: plan.stepDelay))
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
         let counts = ActionCounts()
@@ -121,7 +121,7 @@ public struct ChaosRun: Sendable {
         return tally
     }
 
-    func configuration(_ simulator: ComfySimulator) throws -> ClientConfiguration {
+    func configuration(_ simulator: ComfyUISimulator) throws -> ClientConfiguration {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: ClientIdentity.generate())
         configuration.heartbeat = plan.heartbeat
         configuration.stallTimeout = plan.heartbeat * 3
@@ -189,7 +189,7 @@ actor ActionCounts {
     var attempts: [Double] = []
     var resyncs = 0
 
-    func follow(_ store: Store) async {
+    func follow(_ store: ComfyStore) async {
         let origin = ContinuousClock.now
         for await change in store.changes() {
             switch change.action.event {

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// What a chaos run found: the faults it struck with, what the client did, and the
 /// verdict — the client's state against the simulator's own record of every prompt.

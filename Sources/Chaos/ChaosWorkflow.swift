@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 
 /// The chaos run's prompts: an image through a progress loop (previews, progress text)
 /// or through a node that fails, saved. A seed per prompt keeps the server's cache from

@@ -1,8 +1,8 @@
-import Simulator
+import ComfySimulator
 
 /// Strikes the simulator with one fault and lifts it after its window.
 struct FaultInjector: Sendable {
-    let simulator: ComfySimulator
+    let simulator: ComfyUISimulator
     let plan: ChaosPlan
 
     /// Malformed input a broken proxy or server could send: truncated JSON, not JSON,

@@ -1,6 +1,6 @@
-import Store
+import ComfyCore
 
-extension ComfySimulator {
+extension ComfyUISimulator {
     /// A sample API-format graph for `comfysh --demo`, like the fixtures' progress graph:
     /// `EmptyImage → TestProgressLoop` (10 steps of 0.15 s, previews and progress text)
     /// `→ SaveImage`, and `→ ImageInvert → PreviewImage`. Submit it as the `prompt` of

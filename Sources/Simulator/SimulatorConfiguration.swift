@@ -1,9 +1,9 @@
-/// How a ``ComfySimulator`` listens and behaves.
+/// How a ``ComfyUISimulator`` listens and behaves.
 public struct SimulatorConfiguration: Sendable {
     /// The address to listen on. Loopback by default, like ComfyUI.
     public var host: String
-    /// The port to listen on; `0` picks a free one (read it from ``ComfySimulator/port``
-    /// after ``ComfySimulator/start()``).
+    /// The port to listen on; `0` picks a free one (read it from ``ComfyUISimulator/port``
+    /// after ``ComfyUISimulator/start()``).
     public var port: Int
     /// When set, every node step takes this long instead of the node's own delay
     /// (`TestProgressLoop.delay`, `TestSleep.tick`, `TestFail`'s 50 ms). Tests use

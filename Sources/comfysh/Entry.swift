@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shell
+import ComfyShell
 
 /// The executable's entry point: the `comfysh` command from the Shell library. `@main` on
 /// an `AsyncParsableCommand` is what lets ArgumentParser run the async subcommands.

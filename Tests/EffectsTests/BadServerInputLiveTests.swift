@@ -1,14 +1,14 @@
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// What a server can send that is wrong — an oversized frame, truncated binary frames, a
 /// prompt id it never heard of — against the real client stack over loopback: the exact
 /// state and log it leaves, and that the client carries on. `docs/reliability.md` lists them.
 @Suite(.timeLimit(.minutes(1)), .serialized) struct BadServerInputLiveTests {
-    func online(_ simulator: ComfySimulator, configure: (inout ClientConfiguration) -> Void = { _ in }) async throws
+    func online(_ simulator: ComfyUISimulator, configure: (inout ClientConfiguration) -> Void = { _ in }) async throws
         -> ComfyClient<ContinuousClock>
     {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: ClientIdentity.generate())
@@ -30,7 +30,7 @@ import Testing
     /// for a dead peer: the reason names all three. It reconnects, and the resync settles
     /// whatever the frame carried.
     @Test func aFrameOverTheCapClosesTheSocketAndTheClientReconnects() async throws {
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         try await simulator.start()
         let client = try await online(simulator) { $0.maxFrameSize = 1024 }
         await simulator.sendRaw(text: #"{"type": "huge", "data": ""# + String(repeating: "x", count: 4096) + #""}"#)
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func truncatedBinaryFramesAreLoggedWithTheirBytesAndTheClientCarriesOn() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(2)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(2)))
         try await simulator.start()
         let client = try await online(simulator)
         await simulator.sendRaw(binary: [0, 0, 1])
@@ -77,11 +77,11 @@ import Testing
     /// from before a restart): the resync finds neither queue entry nor history, so it is
     /// `lost`; cancelling or interrupting it then sends nothing and says why.
     @Test func aPromptIDTheServerNeverHeardOfBecomesLostAndIsNotSentOn() async throws {
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         try await simulator.start()
         let client = try await online(simulator)
         let id = "0b6c3f0e-3c2a-4d1e-9a35-2f1b6f7a9d11"
-        client.store.dispatch(Action(at: await client.now, .http(.promptAccepted(PromptAccepted(
+        client.store.dispatch(ComfyAction(at: await client.now, .http(.promptAccepted(PromptAccepted(
             promptID: id, number: 3, graph: SubmittedGraph(nodes: [("1", "X")], clientID: client.configuration.clientID))))))
         await client.request(.resync)
         await client.store.until { $0.queue.prompts[id]?.status == .lost }

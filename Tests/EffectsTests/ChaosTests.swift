@@ -1,4 +1,4 @@
-import Chaos
+import ComfyChaos
 import Foundation
 import Testing
 

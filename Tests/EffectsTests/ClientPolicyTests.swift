@@ -1,6 +1,6 @@
 import Clocks
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Synchronization
 import Testing
 

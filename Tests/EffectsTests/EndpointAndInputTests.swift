@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 import Testing
 
 @Suite struct EndpointTests {

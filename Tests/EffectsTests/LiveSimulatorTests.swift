@@ -1,9 +1,9 @@
 import Clocks
-import Effects
+import ComfyLive
 import Foundation
 import Logging
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 import WSClient
 
@@ -29,7 +29,7 @@ import WSClient
     /// in parallel on two cores) does not miss a pong and see a dead peer where there is none
     /// — the heartbeat test sets its own.
     func configuration(
-        _ simulator: ComfySimulator, id: String = ClientIdentity.generate(), heartbeat: Duration = .seconds(2)
+        _ simulator: ComfyUISimulator, id: String = ClientIdentity.generate(), heartbeat: Duration = .seconds(2)
     ) throws -> ClientConfiguration {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: id)
         configuration.backoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(200))
@@ -51,7 +51,7 @@ import WSClient
     }
 
     @Test func aNormalRunSucceedsWithOutputsAndRunsOnce() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(5)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(5)))
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
         await client.start()
@@ -73,7 +73,7 @@ import WSClient
     }
 
     @Test func aFailingNodeEndsFailedWithTheServersError() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(5)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(5)))
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
         await client.start()
@@ -89,7 +89,7 @@ import WSClient
     }
 
     @Test func aDroppedConnectionMidRunReconnectsAndStillSucceeds() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(30)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(30)))
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator, heartbeat: .milliseconds(200)), clock: ContinuousClock())
         await client.start()
@@ -109,7 +109,7 @@ import WSClient
     }
 
     @Test func aHalfOpenConnectionIsFoundByTheHeartbeatAndReplaced() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(30)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(30)))
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator, heartbeat: .milliseconds(200)), clock: ContinuousClock())
         await client.start()
@@ -128,7 +128,7 @@ import WSClient
     }
 
     @Test func completionsMissedWhileAwayComeFromHistory() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(10)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(10)))
         try await simulator.start()
         // The client under test reconnects on a test clock: it stays away until told.
         let clock = TestClock()
@@ -162,7 +162,7 @@ import WSClient
     }
 
     @Test func aRestartedServerThatForgotThePromptMakesItLost() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(50)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(50)))
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
         await client.start()
@@ -177,7 +177,7 @@ import WSClient
     }
 
     @Test func aForbiddingServerStopsTheClientWithoutAStorm() async throws {
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         try await simulator.start()
         await simulator.setRefusing(status: 403)
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
@@ -189,7 +189,7 @@ import WSClient
     }
 
     @Test func aFrameOverTheCapEndsTheConnectionAndSaysWhy() async throws {
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         try await simulator.start()
         var small = try configuration(simulator)
         small.maxFrameSize = 1024

@@ -1,6 +1,6 @@
 import Clocks
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Testing
 
 /// A 5xx on `POST /prompt` says the server (or a proxy) failed, not whether the prompt was

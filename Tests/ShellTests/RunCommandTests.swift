@@ -1,6 +1,6 @@
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// `comfysh run` end to end: the real binary against the simulator, through the cases the
@@ -27,8 +27,8 @@ import Testing
 
     func events(_ lines: [String]) -> [JSONValue] { lines.compactMap { try? JSONValue.parse($0) } }
 
-    func simulator(stepDelay: Duration = .milliseconds(5)) async throws -> ComfySimulator {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: stepDelay))
+    func simulator(stepDelay: Duration = .milliseconds(5)) async throws -> ComfyUISimulator {
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: stepDelay))
         try await simulator.start()
         return simulator
     }

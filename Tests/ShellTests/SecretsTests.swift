@@ -1,6 +1,6 @@
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// Secrets never leave the request: planted tokens (a `--header`, `$COMFY_TOKEN`, and a

@@ -1,11 +1,11 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
-/// The bad-answer faults (`ComfySimulator+Impostor`) and header recording: each does what
+/// The bad-answer faults (`ComfyUISimulator+Impostor`) and header recording: each does what
 /// it says while on, and the simulator answers as before once it is off.
 @Suite(.timeLimit(.minutes(1))) struct BadAnswerFaultTests {
     @Test func aCannedAnswerReplacesOneRouteUnderBothPrefixes() async throws {

@@ -1,5 +1,5 @@
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// The built-in sample graph, at the recorded pace (no `stepDelay`), as `comfysh --demo`
@@ -11,7 +11,7 @@ import Testing
                 url: simulator.webSocketURL(clientID: "demo"),
                 sendOnOpen: ["{\"type\": \"feature_flags\", \"data\": {\"supports_preview_metadata\": true}}"])
             await socket.log.wait(forType: "feature_flags")
-            let id = try await FaultTests.submit(simulator, ComfySimulator.demoWorkflow, clientID: "demo")
+            let id = try await FaultTests.submit(simulator, ComfyUISimulator.demoWorkflow, clientID: "demo")
             await socket.log.wait { frames, _ in frames.last?.token == "executing(null)" }
             let tokens = await socket.log.tokens
             #expect(tokens.filter { $0.hasPrefix("progress(") }.count == 10)

@@ -1,6 +1,6 @@
 import NIOWebSocket
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 import WSClient
 
@@ -18,7 +18,7 @@ import WSClient
         ])
     }
 
-    static func submit(_ simulator: ComfySimulator, _ graph: JSONValue, clientID: String? = nil, promptID: String? = nil)
+    static func submit(_ simulator: ComfyUISimulator, _ graph: JSONValue, clientID: String? = nil, promptID: String? = nil)
         async throws -> String
     {
         var body: [JSONField] = [JSONField("prompt", graph)]
@@ -31,9 +31,9 @@ import WSClient
 
     static func withSimulator(
         _ configuration: SimulatorConfiguration = .init(stepDelay: .milliseconds(1)),
-        _ body: (ComfySimulator) async throws -> Void
+        _ body: (ComfyUISimulator) async throws -> Void
     ) async throws {
-        let simulator = ComfySimulator(configuration: configuration)
+        let simulator = ComfyUISimulator(configuration: configuration)
         try await simulator.start()
         do {
             try await body(simulator)

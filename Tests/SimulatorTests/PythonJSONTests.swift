@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Simulator
+@testable import ComfySimulator
 
 /// The serializer that writes JSON as Python's `json.dumps` does, and the Python
 /// conversions whose messages end up in `node_errors`.

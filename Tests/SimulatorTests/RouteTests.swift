@@ -1,5 +1,5 @@
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// The HTTP routes beyond `/prompt`, and who receives what.

@@ -1,4 +1,4 @@
-import Simulator
+import ComfySimulator
 import Testing
 
 /// Each reproducible recording, played against the simulator: every socket must

@@ -1,5 +1,5 @@
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// `POST /prompt` validation: each 400 kind with the server's body shape, and the
@@ -30,7 +30,7 @@ import Testing
             })
     }
 
-    static func post(_ simulator: ComfySimulator, _ body: JSONValue) async throws -> HTTP.Reply {
+    static func post(_ simulator: ComfyUISimulator, _ body: JSONValue) async throws -> HTTP.Reply {
         try await HTTP.post(simulator.baseURL + "/api/prompt", json: body)
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 import Testing
 
 /// The simulator writes what the real server writes, byte for byte: Python's JSON

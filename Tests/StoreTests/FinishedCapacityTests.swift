@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 import Testing
 
 /// The record of finished prompts is bounded: a session that runs for days keeps the most
@@ -10,11 +10,11 @@ import Testing
         var state = AppState()
         let capacity = QueueState.finishedCapacity
         // One prompt that never finishes, seen first.
-        state.apply(Action(at: Timestamp(seconds: 0), .server(.executionStart(promptID: id(0), timestamp: nil))))
+        state.apply(ComfyAction(at: Timestamp(seconds: 0), .server(.executionStart(promptID: id(0), timestamp: nil))))
         for n in 1...(capacity + 5) {
             let t = Timestamp(seconds: Double(n))
-            state.apply(Action(at: t, .server(.executionStart(promptID: id(n), timestamp: nil))))
-            state.apply(Action(at: t, .server(.executionSuccess(promptID: id(n), timestamp: nil))))
+            state.apply(ComfyAction(at: t, .server(.executionStart(promptID: id(n), timestamp: nil))))
+            state.apply(ComfyAction(at: t, .server(.executionSuccess(promptID: id(n), timestamp: nil))))
         }
         let finished = state.queue.prompts.values.filter { $0.status.isTerminal }
         #expect(finished.count == capacity)

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 import Testing
 
 /// A restarted server forgot its queue: what happens to our prompts it no longer knows,
@@ -14,26 +14,26 @@ import Testing
     /// Connected, resynced, with the policy set and `a` submitted and accepted as #1.
     func submitted(limit: Int) -> AppState {
         var state = AppState()
-        state.apply(Action(at: at(0), .connection(.policy(resubmitLimit: limit))))
-        state.apply(Action(at: at(0), .connection(.opened(socket: 0, path: "/ws?clientId=\(me)", clientID: me))))
-        state.apply(Action(at: at(0.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        state.apply(ComfyAction(at: at(0), .connection(.policy(resubmitLimit: limit))))
+        state.apply(ComfyAction(at: at(0), .connection(.opened(socket: 0, path: "/ws?clientId=\(me)", clientID: me))))
+        state.apply(ComfyAction(at: at(0.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
         let graph = SubmittedGraph(nodes: [("1", "X")], clientID: me)
-        #expect(state.apply(Action(at: at(1), .user(.submit(promptID: a, graph: graph, body: body, front: false))))
+        #expect(state.apply(ComfyAction(at: at(1), .user(.submit(promptID: a, graph: graph, body: body, front: false))))
             == [.postPrompt(promptID: a, body: body)])
-        state.apply(Action(at: at(1.1), .http(.promptAccepted(.init(promptID: a, number: 1, graph: graph)))))
+        state.apply(ComfyAction(at: at(1.1), .http(.promptAccepted(.init(promptID: a, number: 1, graph: graph)))))
         return state
     }
 
     /// The connection drops, the server comes back empty, the resync finds nothing.
     func restart(_ state: inout AppState, at s: Double, socket: Int) -> [Command] {
-        state.apply(Action(at: at(s), .connection(.closed(socket: socket - 1, code: nil, reason: "lost", byClient: false))))
-        state.apply(Action(at: at(s + 0.1), .connection(.opened(socket: socket, path: "/ws?clientId=\(me)", clientID: me))))
-        return state.apply(Action(at: at(s + 0.2), .http(.resynced(
+        state.apply(ComfyAction(at: at(s), .connection(.closed(socket: socket - 1, code: nil, reason: "lost", byClient: false))))
+        state.apply(ComfyAction(at: at(s + 0.1), .connection(.opened(socket: socket, path: "/ws?clientId=\(me)", clientID: me))))
+        return state.apply(ComfyAction(at: at(s + 0.2), .http(.resynced(
             queue: .init(running: [], pending: []), history: [ResyncedHistory(promptID: a, entries: [])]))))
     }
 
     func started(_ state: inout AppState, at s: Double) {
-        state.apply(Action(at: at(s), .server(.executionStart(promptID: a, timestamp: nil))))
+        state.apply(ComfyAction(at: at(s), .server(.executionStart(promptID: a, timestamp: nil))))
     }
 
     @Test func withoutThePolicyAForgottenPromptIsLost() {
@@ -53,7 +53,7 @@ import Testing
         #expect(state.json["queue"]?["prompts"]?[a]?["resubmitted"] == 1)
         // Forgotten again and again while it waited: it never ran, so it never counts.
         for round in 2...5 {
-            state.apply(Action(at: at(Double(round) * 10), .http(.promptAccepted(.init(promptID: a, number: 1, graph: nil)))))
+            state.apply(ComfyAction(at: at(Double(round) * 10), .http(.promptAccepted(.init(promptID: a, number: 1, graph: nil)))))
             #expect(restart(&state, at: Double(round) * 10 + 1, socket: round) == [.postPrompt(promptID: a, body: body)])
         }
         #expect(state.prompt(a)?.resubmitted == 5)
@@ -63,10 +63,10 @@ import Testing
         var state = submitted(limit: 2)
         started(&state, at: 1.5)
         #expect(restart(&state, at: 2, socket: 1) == [.postPrompt(promptID: a, body: body)])
-        state.apply(Action(at: at(3), .http(.promptAccepted(.init(promptID: a, number: 1, graph: nil)))))
+        state.apply(ComfyAction(at: at(3), .http(.promptAccepted(.init(promptID: a, number: 1, graph: nil)))))
         started(&state, at: 3.5)
         #expect(restart(&state, at: 4, socket: 2) == [.postPrompt(promptID: a, body: body)])
-        state.apply(Action(at: at(5), .http(.promptAccepted(.init(promptID: a, number: 1, graph: nil)))))
+        state.apply(ComfyAction(at: at(5), .http(.promptAccepted(.init(promptID: a, number: 1, graph: nil)))))
         started(&state, at: 5.5)
         // A third time after starting: it may be what brings the server down.
         #expect(restart(&state, at: 6, socket: 3) == [])
@@ -83,10 +83,10 @@ import Testing
 
     @Test func aLaterPromptStartingEndsAnEarlierOneWeThoughtWaiting() {
         var state = submitted(limit: 0)
-        state.apply(Action(at: at(1.2), .http(.promptAccepted(.init(
+        state.apply(ComfyAction(at: at(1.2), .http(.promptAccepted(.init(
             promptID: b, number: 2, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me))))))
         // Frames of a's run were lost; b starts: a has left the queue.
-        let commands = state.apply(Action(at: at(2), .server(.executionStart(promptID: b, timestamp: nil))))
+        let commands = state.apply(ComfyAction(at: at(2), .server(.executionStart(promptID: b, timestamp: nil))))
         #expect(commands == [.fetchHistory(promptID: a)])
         #expect(state.prompt(a)?.status == .ended)
         #expect(state.prompt(b)?.status == .running)
@@ -95,7 +95,7 @@ import Testing
     @Test func aQueueShorterThanOursAsksTheServer() {
         var state = submitted(limit: 0)
         // One of ours is waiting, but the server says nothing is: ask.
-        #expect(state.apply(Action(at: at(2), .server(.status(.init(queueRemaining: 0, sid: nil))))) == [.fetchQueue])
-        #expect(state.apply(Action(at: at(3), .server(.status(.init(queueRemaining: 3, sid: nil))))) == [])
+        #expect(state.apply(ComfyAction(at: at(2), .server(.status(.init(queueRemaining: 0, sid: nil))))) == [.fetchQueue])
+        #expect(state.apply(ComfyAction(at: at(3), .server(.status(.init(queueRemaining: 3, sid: nil))))) == [])
     }
 }

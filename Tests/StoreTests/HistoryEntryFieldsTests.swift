@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 import Testing
 
 /// History entries missing fields (older servers wrote no `status`; a proxy or a plugin can
@@ -9,11 +9,11 @@ import Testing
     let pid = "aaaaaaaa-0000-4000-8000-000000000001"
     let image = #"{"images": [{"filename": "a.png", "subfolder": "", "type": "output"}]}"#
 
-    func frame(_ t: Double, _ text: String) -> Action { FrameDecoder.decode(text: text, at: Timestamp(seconds: t)) }
+    func frame(_ t: Double, _ text: String) -> ComfyAction { FrameDecoder.decode(text: text, at: Timestamp(seconds: t)) }
 
-    func history(_ t: Double, _ entry: String) throws -> Action {
+    func history(_ t: Double, _ entry: String) throws -> ComfyAction {
         let response = try JSONValue.parse(Array(#"{"\#(pid)": \#(entry)}"#.utf8))
-        return Action(at: Timestamp(seconds: t), .http(HTTPResultDecoder.decode(
+        return ComfyAction(at: Timestamp(seconds: t), .http(HTTPResultDecoder.decode(
             method: "GET", path: "/api/history/\(pid)", status: 200, request: nil, response: response)))
     }
 
@@ -24,7 +24,7 @@ import Testing
     /// Ours, running; node 3 has given its output (`a.png`).
     func runningWithAnOutput() -> AppState {
         var state = AppState()
-        state.apply(Action(at: .zero, .connection(.opened(socket: 0, path: "/ws?clientId=\(me)", clientID: me))))
+        state.apply(ComfyAction(at: .zero, .connection(.opened(socket: 0, path: "/ws?clientId=\(me)", clientID: me))))
         state.apply(frame(1, #"{"type": "execution_start", "data": {"prompt_id": "\#(pid)"}}"#))
         state.apply(frame(2, #"{"type": "executed", "data": {"node": "3", "display_node": "3", "output": \#(image), "prompt_id": "\#(pid)"}}"#))
         return state
@@ -60,7 +60,7 @@ import Testing
         #expect(state.log.entries.last?.message == "prompt aaaaaaaa: history has it but does not say how it ended (no status)")
         #expect(state.log.entries.last?.level == .warning)
         // A later snapshot without it does not make it lost: history has it.
-        state.apply(Action(at: Timestamp(seconds: 5), .http(.queueSnapshot(QueueSnapshot(running: [], pending: [])))))
+        state.apply(ComfyAction(at: Timestamp(seconds: 5), .http(.queueSnapshot(QueueSnapshot(running: [], pending: [])))))
         #expect(state.prompt(pid)?.status == .ended)
     }
 
@@ -76,7 +76,7 @@ import Testing
         var state = runningWithAnOutput()
         #expect(state.prompt(pid)?.status == .running)
         let entry = try #require(try entry(#"{"meta": {}}"#))  // neither status nor outputs
-        state.apply(Action(at: Timestamp(seconds: 6), .http(.resynced(
+        state.apply(ComfyAction(at: Timestamp(seconds: 6), .http(.resynced(
             queue: QueueSnapshot(running: [], pending: []), history: [ResyncedHistory(promptID: pid, entries: [entry])]))))
         let record = try #require(state.prompt(pid))
         #expect(record.status == .ended && record.fromHistory && record.finishedAt == Timestamp(seconds: 6))

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 import Testing
 
 @Suite struct JSONReaderTests {

@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Testing
 
 /// Whatever bytes arrive, the decoders return an action and the reducer a state: no
@@ -63,7 +63,7 @@ import Testing
         var rng = SplitMix64(seed: 4)
         // Interleave all transcripts' actions at random: an order no server produces.
         var pools = try Fixture.all.map { try Fixture.actions($0).map(\.action) }
-        var mixed: [Action] = []
+        var mixed: [ComfyAction] = []
         while pools.contains(where: { !$0.isEmpty }) {
             let candidates = pools.indices.filter { !pools[$0].isEmpty }
             let k = candidates[Int(rng.next() % UInt64(candidates.count))]

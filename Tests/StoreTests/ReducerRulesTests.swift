@@ -1,5 +1,5 @@
 import CustomDump
-import Store
+import ComfyCore
 import Testing
 
 /// The rules the reducer encodes about the real server, each on a minimal sequence.
@@ -8,13 +8,13 @@ import Testing
     let pid = "aaaaaaaa-0000-4000-8000-000000000001"
 
     func at(_ s: Double) -> Timestamp { Timestamp(seconds: s) }
-    func server(_ s: Double, _ m: ServerMessage) -> Action { Action(at: at(s), .server(m)) }
-    func http(_ s: Double, _ r: HTTPResult) -> Action { Action(at: at(s), .http(r)) }
+    func server(_ s: Double, _ m: ServerMessage) -> ComfyAction { ComfyAction(at: at(s), .server(m)) }
+    func http(_ s: Double, _ r: HTTPResult) -> ComfyAction { ComfyAction(at: at(s), .http(r)) }
 
     /// Connected as `me`, negotiated previews.
     func connected() -> AppState {
         var state = AppState()
-        state.apply(Action(at: at(0), .connection(.opened(socket: 0, path: "/ws?clientId=\(me)", clientID: me))))
+        state.apply(ComfyAction(at: at(0), .connection(.opened(socket: 0, path: "/ws?clientId=\(me)", clientID: me))))
         return state
     }
 
@@ -107,7 +107,7 @@ import Testing
         #expect(state.nodes.promptID == other)
         #expect(state.progress.value == 2)
         // Legacy previews cannot be attributed to a prompt we do not own.
-        state.apply(Action(at: at(3.5), .binary(.preview(.init(format: 1, image: [1])))))
+        state.apply(ComfyAction(at: at(3.5), .binary(.preview(.init(format: 1, image: [1])))))
         #expect(state.progress.preview?.promptID == nil)
         // "Nothing runs" as of when the frame was sent: the queue itself decides.
         #expect(state.apply(server(4, .status(.init(queueRemaining: 0)))) == [.fetchQueue])
@@ -122,9 +122,9 @@ import Testing
         var state = connected()
         state.apply(server(1, .executionStart(promptID: pid, timestamp: nil)))
         state.apply(server(2, .executing(.init(node: "2", displayNode: "2", promptID: pid))))
-        state.apply(Action(at: at(3), .binary(.progressText(.init(promptID: nil, nodeID: "99", text: "someone else")))))
+        state.apply(ComfyAction(at: at(3), .binary(.progressText(.init(promptID: nil, nodeID: "99", text: "someone else")))))
         #expect(state.progress.texts.isEmpty)
-        state.apply(Action(at: at(4), .binary(.progressText(.init(promptID: nil, nodeID: "2", text: "mine")))))
+        state.apply(ComfyAction(at: at(4), .binary(.progressText(.init(promptID: nil, nodeID: "2", text: "mine")))))
         #expect(state.progress.texts == ["2": "mine"])
     }
 
@@ -204,10 +204,10 @@ import Testing
         let running = "dddddddd-0000-4000-8000-000000000004"
         state.apply(http(1, accepted(pid)))
         state.apply(server(2, .executionStart(promptID: running, timestamp: nil)))
-        #expect(state.apply(Action(at: at(3), .user(.cancel(promptID: pid)))) == [.deleteFromQueue([pid])])
-        #expect(state.apply(Action(at: at(4), .user(.cancel(promptID: running)))) == [.interrupt(promptID: running)])
-        #expect(state.apply(Action(at: at(5), .user(.interrupt(promptID: nil)))) == [.interrupt(promptID: running)])
-        #expect(state.apply(Action(at: at(6), .user(.cancel(promptID: "nope")))) == [])
+        #expect(state.apply(ComfyAction(at: at(3), .user(.cancel(promptID: pid)))) == [.deleteFromQueue([pid])])
+        #expect(state.apply(ComfyAction(at: at(4), .user(.cancel(promptID: running)))) == [.interrupt(promptID: running)])
+        #expect(state.apply(ComfyAction(at: at(5), .user(.interrupt(promptID: nil)))) == [.interrupt(promptID: running)])
+        #expect(state.apply(ComfyAction(at: at(6), .user(.cancel(promptID: "nope")))) == [])
         #expect(state.log.entries.last?.message == "no prompt nope is known")
     }
 
@@ -215,7 +215,7 @@ import Testing
         var state = connected()
         let graph = SubmittedGraph(nodes: [("1", "EmptyImage")], clientID: me)
         let body: JSONValue = .object(["prompt": .object([JSONField]()), "client_id": .string(me), "prompt_id": .string(pid)])
-        let commands = state.apply(Action(at: at(1), .user(.submit(promptID: pid, graph: graph, body: body, front: false))))
+        let commands = state.apply(ComfyAction(at: at(1), .user(.submit(promptID: pid, graph: graph, body: body, front: false))))
         #expect(commands == [.postPrompt(promptID: pid, body: body)])
         #expect(state.prompt(pid)?.status == .queued)
         #expect(state.prompt(pid)?.accepted == false)
@@ -227,7 +227,7 @@ import Testing
 
     @Test func negotiationNeedsBothSides() {
         var state = connected()
-        state.apply(Action(at: at(1), .connection(.sent(socket: 0, type: "feature_flags", data: .object(["supports_preview_metadata": true])))))
+        state.apply(ComfyAction(at: at(1), .connection(.sent(socket: 0, type: "feature_flags", data: .object(["supports_preview_metadata": true])))))
         state.apply(server(2, .featureFlags(.object(["supports_preview_metadata": false]))))
         #expect(!state.connection.previewMetadata)
         state.apply(server(3, .featureFlags(.object(["supports_preview_metadata": true, "supports_progress_text_metadata": true]))))
@@ -289,28 +289,28 @@ import Testing
 
     @Test func anOldQueueLengthOfZeroDoesNotEndAFreshlyAcceptedPrompt() {
         var state = AppState()
-        state.apply(Action(at: .zero, .connection(.opened(socket: 0, path: "/ws", clientID: me))))
-        state.apply(Action(at: Timestamp(seconds: 1), .http(.promptAccepted(.init(
+        state.apply(ComfyAction(at: .zero, .connection(.opened(socket: 0, path: "/ws", clientID: me))))
+        state.apply(ComfyAction(at: Timestamp(seconds: 1), .http(.promptAccepted(.init(
             promptID: pid, number: 1, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me))))))
         // The connect-time status, sent before the POST, arrives after its answer.
-        let commands = state.apply(Action(at: Timestamp(seconds: 2), .server(.status(.init(queueRemaining: 0, sid: me)))))
+        let commands = state.apply(ComfyAction(at: Timestamp(seconds: 2), .server(.status(.init(queueRemaining: 0, sid: me)))))
         #expect(commands == [.fetchQueue])
         #expect(state.prompt(pid)?.status == .queued)
         // The snapshot (taken after the POST) lists it: nothing ends.
-        #expect(state.apply(Action(at: Timestamp(seconds: 3), .http(.queueSnapshot(.init(
+        #expect(state.apply(ComfyAction(at: Timestamp(seconds: 3), .http(.queueSnapshot(.init(
             running: [QueueItem(number: 1, promptID: pid, clientID: me, nodeCount: 1, outputsToExecute: [])], pending: []))))) == [])
         #expect(state.prompt(pid)?.status == .running)
     }
 
     @Test func aPromptEndedByAnOldFrameComesBackWhenTheQueueStillHasIt() {
         var state = AppState()
-        state.apply(Action(at: .zero, .connection(.opened(socket: 0, path: "/ws", clientID: me))))
-        state.apply(Action(at: Timestamp(seconds: 1), .server(.executionStart(promptID: pid, timestamp: nil))))
+        state.apply(ComfyAction(at: .zero, .connection(.opened(socket: 0, path: "/ws", clientID: me))))
+        state.apply(ComfyAction(at: Timestamp(seconds: 1), .server(.executionStart(promptID: pid, timestamp: nil))))
         // An older execution_start of another prompt, held during a resync.
-        state.apply(Action(at: Timestamp(seconds: 2), .server(.executionStart(promptID: "other", timestamp: nil))))
+        state.apply(ComfyAction(at: Timestamp(seconds: 2), .server(.executionStart(promptID: "other", timestamp: nil))))
         #expect(state.prompt(pid)?.status == .ended)
-        #expect(state.apply(Action(at: Timestamp(seconds: 3), .http(.history(requested: pid, entries: [])))) == [.fetchQueue])
-        state.apply(Action(at: Timestamp(seconds: 4), .http(.queueSnapshot(.init(
+        #expect(state.apply(ComfyAction(at: Timestamp(seconds: 3), .http(.history(requested: pid, entries: [])))) == [.fetchQueue])
+        state.apply(ComfyAction(at: Timestamp(seconds: 4), .http(.queueSnapshot(.init(
             running: [QueueItem(number: 1, promptID: pid, clientID: me, nodeCount: 1, outputsToExecute: [])], pending: [])))))
         #expect(state.prompt(pid)?.status == .running)  // not lost
     }

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 import Testing
 
 /// Resync after a reconnect, and commands asked for while offline.
@@ -10,13 +10,13 @@ import Testing
 
     func at(_ s: Double) -> Timestamp { Timestamp(seconds: s) }
     func open(_ state: inout AppState, _ s: Double, socket: Int = 0) -> [Command] {
-        state.apply(Action(at: at(s), .connection(.opened(socket: socket, path: "/ws?clientId=\(me)", clientID: me))))
+        state.apply(ComfyAction(at: at(s), .connection(.opened(socket: socket, path: "/ws?clientId=\(me)", clientID: me))))
     }
     func close(_ state: inout AppState, _ s: Double, socket: Int = 0) {
-        state.apply(Action(at: at(s), .connection(.closed(socket: socket, code: nil, reason: "connection lost", byClient: false))))
+        state.apply(ComfyAction(at: at(s), .connection(.closed(socket: socket, code: nil, reason: "connection lost", byClient: false))))
     }
-    func accepted(_ id: String, number: Double) -> Action {
-        Action(at: at(number), .http(.promptAccepted(.init(
+    func accepted(_ id: String, number: Double) -> ComfyAction {
+        ComfyAction(at: at(number), .http(.promptAccepted(.init(
             promptID: id, number: number, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me)))))
     }
     func item(_ id: String, _ number: Double) -> QueueItem {
@@ -33,20 +33,20 @@ import Testing
     @Test func resyncSettlesWhatHappenedWhileAway() {
         var state = AppState()
         _ = open(&state, 0)
-        state.apply(Action(at: at(0.1), .connection(.resyncStarted)))
-        state.apply(Action(at: at(0.2), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        state.apply(ComfyAction(at: at(0.1), .connection(.resyncStarted)))
+        state.apply(ComfyAction(at: at(0.2), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
         state.apply(accepted(a, number: 1))
         state.apply(accepted(b, number: 2))
         state.apply(accepted(c, number: 3))
-        state.apply(Action(at: at(4), .server(.executionStart(promptID: a, timestamp: nil))))
-        state.apply(Action(at: at(4.1), .server(.executing(.init(node: "1", displayNode: "1", promptID: a)))))
+        state.apply(ComfyAction(at: at(4), .server(.executionStart(promptID: a, timestamp: nil))))
+        state.apply(ComfyAction(at: at(4.1), .server(.executing(.init(node: "1", displayNode: "1", promptID: a)))))
         close(&state, 5)
         // Away: a finished, b failed, c is running now.
         #expect(open(&state, 9, socket: 1) == [.resync])
-        state.apply(Action(at: at(9.1), .connection(.resyncStarted)))
+        state.apply(ComfyAction(at: at(9.1), .connection(.resyncStarted)))
         #expect(!state.connection.isOnline)
         let out = images(("a.png", "", "output"))
-        let commands = state.apply(Action(at: at(9.5), .http(.resynced(
+        let commands = state.apply(ComfyAction(at: at(9.5), .http(.resynced(
             queue: .init(running: [item(c, 3)], pending: []),
             history: [
                 ResyncedHistory(promptID: a, entries: [HistoryEntry(
@@ -72,10 +72,10 @@ import Testing
         var state = AppState()
         _ = open(&state, 0)
         state.apply(accepted(a, number: 1))
-        state.apply(Action(at: at(2), .server(.executionStart(promptID: a, timestamp: nil))))
+        state.apply(ComfyAction(at: at(2), .server(.executionStart(promptID: a, timestamp: nil))))
         close(&state, 3)
         _ = open(&state, 4, socket: 1)
-        state.apply(Action(at: at(4.5), .http(.resynced(
+        state.apply(ComfyAction(at: at(4.5), .http(.resynced(
             queue: .init(running: [], pending: []), history: [ResyncedHistory(promptID: a, entries: [])]))))
         #expect(state.prompt(a)?.status == .lost)
         #expect(state.queue.unfinishedIDs.isEmpty)
@@ -86,12 +86,12 @@ import Testing
         let graph = SubmittedGraph(nodes: [("1", "X")], clientID: me)
         let body: JSONValue = .object(["prompt_id": .string(a)])
         // Never connected: the submission waits.
-        #expect(state.apply(Action(at: at(1), .user(.submit(promptID: a, graph: graph, body: body, front: false)))) == [])
+        #expect(state.apply(ComfyAction(at: at(1), .user(.submit(promptID: a, graph: graph, body: body, front: false)))) == [])
         #expect(state.connection.outbox.map(\.command) == [.postPrompt(promptID: a, body: body)])
         #expect(state.prompt(a)?.status == .queued)
         #expect(open(&state, 2) == [.resync])
-        state.apply(Action(at: at(2.1), .connection(.resyncStarted)))
-        let commands = state.apply(Action(at: at(2.2), .http(.resynced(
+        state.apply(ComfyAction(at: at(2.1), .connection(.resyncStarted)))
+        let commands = state.apply(ComfyAction(at: at(2.2), .http(.resynced(
             queue: .init(running: [], pending: []), history: [ResyncedHistory(promptID: a, entries: [])]))))
         #expect(commands == [.postPrompt(promptID: a, body: body)])
         #expect(state.connection.outbox.isEmpty)
@@ -101,17 +101,17 @@ import Testing
     @Test func aRetriedSubmissionThatGotThroughIsNotSentTwice() {
         var state = AppState()
         _ = open(&state, 0)
-        state.apply(Action(at: at(0.5), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        state.apply(ComfyAction(at: at(0.5), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
         let body: JSONValue = .object(["prompt_id": .string(a)])
-        #expect(state.apply(Action(at: at(1), .user(.submit(
+        #expect(state.apply(ComfyAction(at: at(1), .user(.submit(
             promptID: a, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me), body: body, front: false))))
             == [.postPrompt(promptID: a, body: body)])
         // The POST's answer was lost on the way back.
-        state.apply(Action(at: at(2), .http(.submitFailed(promptID: a, body: body, message: "connection reset"))))
+        state.apply(ComfyAction(at: at(2), .http(.submitFailed(promptID: a, body: body, message: "connection reset"))))
         close(&state, 2.5)
         #expect(state.connection.outbox.count == 1)
         _ = open(&state, 3, socket: 1)
-        let commands = state.apply(Action(at: at(3.5), .http(.resynced(
+        let commands = state.apply(ComfyAction(at: at(3.5), .http(.resynced(
             queue: .init(running: [], pending: [item(a, 7)]), history: [ResyncedHistory(promptID: a, entries: [])]))))
         #expect(commands == [])
         #expect(state.prompt(a)?.status == .queued)
@@ -123,13 +123,13 @@ import Testing
         var state = AppState()
         state.connection.outboxLimit = 2
         state.connection.outboxTTL = 10
-        for i in 1...3 { state.apply(Action(at: at(Double(i)), .user(.cancel(promptID: "x\(i)")))) }
+        for i in 1...3 { state.apply(ComfyAction(at: at(Double(i)), .user(.cancel(promptID: "x\(i)")))) }
         // Cancelling unknown prompts asks for nothing; use clear, which always asks.
-        for i in 1...3 { state.apply(Action(at: at(Double(i)), .user(.clearQueue))) }
+        for i in 1...3 { state.apply(ComfyAction(at: at(Double(i)), .user(.clearQueue))) }
         #expect(state.connection.outbox.count == 2)
         #expect(state.log.entries.contains { $0.message == "outbox full: dropped clear queue" })
         _ = open(&state, 20)
-        let commands = state.apply(Action(at: at(20.5), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        let commands = state.apply(ComfyAction(at: at(20.5), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
         #expect(commands.isEmpty)
         #expect(state.log.entries.filter { $0.message.hasSuffix("offline: dropped") }.count == 2)
     }
@@ -137,8 +137,8 @@ import Testing
     @Test func framesClearAStall() {
         var state = AppState()
         _ = open(&state, 0)
-        state.apply(Action(at: at(0.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
-        state.apply(Action(at: at(40), .connection(.stalled(since: at(10)))))
+        state.apply(ComfyAction(at: at(0.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        state.apply(ComfyAction(at: at(40), .connection(.stalled(since: at(10)))))
         #expect(state.connection.quality == .stalled)
         state.apply(FrameDecoder.decode(text: #"{"type":"status","data":{"status":{"exec_info":{"queue_remaining":1}}}}"#, at: at(41)))
         #expect(state.connection.stalledSince == nil)

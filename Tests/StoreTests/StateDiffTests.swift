@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 import Testing
 
 @Suite struct StateDiffTests {

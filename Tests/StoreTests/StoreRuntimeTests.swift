@@ -1,9 +1,9 @@
-import Store
+import ComfyCore
 import Testing
 
 @Suite struct StoreRuntimeTests {
     @Test func subscribersSeeEveryChangeInDispatchOrder() async throws {
-        let store = Store()
+        let store = ComfyStore()
         let changes = store.changes()
         let actions = try Fixture.actions("success_progress").map(\.action)
         for action in actions { store.dispatch(action) }
@@ -21,20 +21,20 @@ import Testing
     }
 
     @Test func dispatchReturnsTheReducersCommands() {
-        let store = Store()
-        let commands = store.dispatch(Action(at: .zero, .user(.resync)))
+        let store = ComfyStore()
+        let commands = store.dispatch(ComfyAction(at: .zero, .user(.resync)))
         #expect(commands == [.resync])
     }
 
     @Test func aFinishedSubscriptionIsDropped() async {
-        let store = Store()
+        let store = ComfyStore()
         do {
             let changes = store.changes(bufferingNewest: 1)
             var iterator = changes.makeAsyncIterator()
-            store.dispatch(Action(at: .zero, .user(.resync)))
+            store.dispatch(ComfyAction(at: .zero, .user(.resync)))
             _ = await iterator.next()
         }
         // Dispatching with no live subscriber must still work.
-        #expect(store.dispatch(Action(at: .zero, .user(.resync))) == [.resync])
+        #expect(store.dispatch(ComfyAction(at: .zero, .user(.resync))) == [.resync])
     }
 }

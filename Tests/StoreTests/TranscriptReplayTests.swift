@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Testing
 
 /// Every shared transcript replayed through the real decoder and reducers, with exact

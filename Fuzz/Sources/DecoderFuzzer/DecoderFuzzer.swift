@@ -1,5 +1,5 @@
 import FuzzSupport
-import Store
+import ComfyCore
 
 /// libFuzzer entry point: one WebSocket frame from the server.
 ///
@@ -22,7 +22,7 @@ public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
     let midRun = BaseStates.midRun
     let times = (empty: Timestamp(seconds: 1), midRun: midRun.lastAt + 0.5)
 
-    var actions: (empty: Action, midRun: Action)
+    var actions: (empty: ComfyAction, midRun: ComfyAction)
     if selector & 1 == 0 {
         let text = String(decoding: frame, as: UTF8.self)
         actions = (FrameDecoder.decode(text: text, at: times.empty), FrameDecoder.decode(text: text, at: times.midRun))

@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// States to reduce a fuzzed frame into. An empty state alone would leave most of the
 /// reducer unreached (no prompt runs, no node is known), so there is also a state in the

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// What every front end does with an action (`comfysh replay`, the shell): summarise it,
 /// reduce it into the state, diff the two states and render the lines. All of it must be
@@ -9,7 +9,7 @@ import Store
 public enum FrontEnd {
     /// Reduces `action` into `state` and shows the change.
     @discardableResult
-    public static func step(_ state: inout AppState, _ action: Action) -> Int {
+    public static func step(_ state: inout AppState, _ action: ComfyAction) -> Int {
         let old = state
         let commands = state.apply(action)
         return show(action, old: old, new: state, commands: commands)
@@ -17,7 +17,7 @@ public enum FrontEnd {
 
     /// Shows one change as `comfysh replay` does: the action's summary, then the diff.
     @discardableResult
-    public static func show(_ action: Action, old: AppState, new: AppState, commands: [Command]) -> Int {
+    public static func show(_ action: ComfyAction, old: AppState, new: AppState, commands: [Command]) -> Int {
         var produced = action.event.summary.utf8.count &+ commands.count
         for line in StateDiff.between(old, new) { produced &+= line.rendered().utf8.count }
         return produced

@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import FuzzSupport
-import Store
+import ComfyCore
 
 /// libFuzzer entry point: the bytes of a transcript file (JSON Lines, the fixture format).
 ///

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Store
+import ComfyCore
 
-/// `comfysh-bench dispatch`: one `progress` tick through the `Store` and the state diff
+/// `comfysh-bench dispatch`: one `progress` tick through the `ComfyStore` and the state diff
 /// a front end then renders, timed per action — in a large state (10 000 prompts in the
 /// queue record, a running prompt with 1 000 nodes) and in a small one (10 prompts, 10
 /// nodes). The two figures should be close: the cost must follow what changed (one
@@ -43,14 +43,14 @@ struct DispatchCommand: ReportCommand {
         ]
         report.notes.append("")
         report.notes.append(
-            "dispatch: a progress tick of the running node through Store.dispatch, then StateDiff.between(old, new); "
+            "dispatch: a progress tick of the running node through ComfyStore.dispatch, then StateDiff.between(old, new); "
                 + "large state \(large.queue.prompts.count) prompts / \(large.nodes.byID.count) nodes, small \(small.queue.prompts.count) / \(small.nodes.byID.count)")
         return report
     }
 
     /// Mean microseconds per dispatch-and-diff, and the diff lines per action.
     static func time(_ initial: AppState, nodes: Int, seconds: Double) -> (perAction: Double, lines: Double) {
-        let store = Store(initialState: initial)
+        let store = ComfyStore(initialState: initial)
         let id = initial.nodes.promptID ?? ""
         let node = String(nodes)
         // Every tick differs from the one before, so every diff has lines.

@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 
 /// A long session through the store: the fixture frames, decoded and dispatched over and
 /// over with fresh prompt ids per pass (as `StreamFrames` does on the wire), `actions`
@@ -22,7 +22,7 @@ enum LongSession {
             case .binary(let b): (b.bytes, StreamFrames.promptIDTails(b.bytes), true)
             }
         }
-        let store = Store()
+        let store = ComfyStore()
         var done = 0
         var pass: UInt32 = 0
         var t = 0.0
@@ -38,7 +38,7 @@ enum LongSession {
                 }
                 t += 0.0001
                 let at = Timestamp(seconds: t)
-                let action: Action
+                let action: ComfyAction
                 if frames[i].binary {
                     let layout: BinaryDecoder.ProgressTextLayout = .released
                     action = BinaryDecoder.decode(frames[i].bytes, at: at, layout: layout)

@@ -1,7 +1,7 @@
-import Effects
+import ComfyLive
 import ArgumentParser
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh-bench memory`: resident memory of the client's state over a long session.
 ///
@@ -9,7 +9,7 @@ import Store
 ///   server to the real client stack (`ComfyClient` into its store) for `--preview-seconds`;
 ///   resident memory is sampled every 20 ms. The reducer keeps only a preview's size and
 ///   identity, never its bytes, so RSS should stay flat.
-/// * `rss_mb_after_10m`: then `--actions` actions (10 million) through `Store.dispatch`:
+/// * `rss_mb_after_10m`: then `--actions` actions (10 million) through `ComfyStore.dispatch`:
 ///   the fixture frames decoded and dispatched over and over, with fresh prompt ids each
 ///   pass for `--prompt-variants` passes (then the ids repeat), so the queue record grows
 ///   to about 12 per variant and stops; the log is a bounded ring.

@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 import Synchronization
 
 /// 1 MiB binary previews at 30 per second, from the flood server to `ComfyClient`, with

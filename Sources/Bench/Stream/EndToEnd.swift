@@ -1,8 +1,8 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 
 /// The real client stack on the stream: `ComfyClient` (its actor, `WSClientTransport`,
-/// the decoders) dispatching every frame into its `Store`, as `comfysh run` and `watch` do.
+/// the decoders) dispatching every frame into its `ComfyStore`, as `comfysh run` and `watch` do.
 /// HTTP is `InstantHTTP` (see there).
 enum EndToEnd {
     struct Throughput {
@@ -70,7 +70,7 @@ struct StreamError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension Action {
+extension ComfyAction {
     /// Dispatched for an incoming frame (every frame becomes exactly one such action).
     var isFrame: Bool {
         switch event {

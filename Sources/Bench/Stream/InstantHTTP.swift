@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Synchronization
 
 /// The HTTP side of a server that has nothing queued and no history, answered in

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// The Python reference client on the same stream, in the same run: `bench/python_stream.py`
 /// (websocket-client, json.loads and dict updates, as ComfyUI's example client) in a child

@@ -1,4 +1,4 @@
-import Effects
+import ComfyLive
 import Synchronization
 
 /// The ceiling: the same stream read by the same WebSocket client (`WSClientTransport`,

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh-bench stream`: the fixture frames streamed over loopback WebSocket by the
 /// flood server to three clients in turn, in the same run:

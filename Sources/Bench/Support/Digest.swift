@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// A cheap fingerprint of a decoded action, summed into each benchmark's checksum.
 ///
@@ -7,7 +7,7 @@ import Store
 /// two fields of every action keeps each result alive, while costing far less than the
 /// decode itself (`utf8.count` of a native string is O(1)).
 enum Digest {
-    static func of(_ action: Action) -> Int {
+    static func of(_ action: ComfyAction) -> Int {
         switch action.event {
         case .server(let message):
             return 1 &+ of(message)

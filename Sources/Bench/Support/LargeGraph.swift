@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// Synthetic frames for a large workflow, in the server's exact wire format (the keys and
 /// spacing of the recorded `progress_state` frames): what a 500- or 1000-node graph sends.
@@ -61,7 +61,7 @@ enum LargeGraph {
             let pending = (finished..<(prompts - 1)).map {
                 QueueItem(number: Double($0), promptID: promptID($0), clientID: nil, nodeCount: 3, outputsToExecute: ["9"])
             }
-            state.apply(Action(at: Timestamp(seconds: 0), .http(.queueSnapshot(.init(running: [], pending: pending)))))
+            state.apply(ComfyAction(at: Timestamp(seconds: 0), .http(.queueSnapshot(.init(running: [], pending: pending)))))
         }
         for i in 0..<finished {
             let id = promptID(i)

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// The figures of one run, printed twice from the same rows: an aligned table for
 /// people, and (with `--json`) one JSON object on the last line for scripts and CI,

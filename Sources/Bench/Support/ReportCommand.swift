@@ -1,5 +1,5 @@
 import ArgumentParser
-import Store
+import ComfyCore
 
 /// A benchmark whose figures make one `Report`: it prints the table, and with `--json`
 /// one JSON object as the last line — the same for every subcommand, so written once.

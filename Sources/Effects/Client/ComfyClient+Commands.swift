@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// Carries out the reducer's commands, one at a time in order, over HTTP.
 extension ComfyClient {

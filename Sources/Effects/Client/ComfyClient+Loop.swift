@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// The connect / reconnect loop and one connection's life.
 extension ComfyClient {
@@ -270,7 +270,7 @@ extension ComfyClient {
     }
 
     func apply(_ message: SocketMessage, at: Timestamp) {
-        let action: Action
+        let action: ComfyAction
         switch message {
         case .text(let text):
             action = FrameDecoder.decode(text: text, at: at)

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// The stall detector: the server never pings and never replays, so a socket can stay
 /// open and still be useless (ComfyUI #16010: after an overlapping reconnect the new

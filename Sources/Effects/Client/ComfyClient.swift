@@ -1,7 +1,7 @@
-import Store
+import ComfyCore
 
 /// The live connection to one ComfyUI server: it keeps a socket open through whatever
-/// the server and the network do, dispatches everything that happens into a `Store`, and
+/// the server and the network do, dispatches everything that happens into a `ComfyStore`, and
 /// runs the commands the reducer answers with.
 ///
 /// * Connect: the first frame sent is `feature_flags`; then a resync (queue + history of
@@ -15,7 +15,7 @@ import Store
 ///
 /// Time comes from the injected clock, so every policy is testable without waiting.
 public actor ComfyClient<C: Clock> where C.Duration == Duration {
-    public nonisolated let store: Store
+    public nonisolated let store: ComfyStore
     public nonisolated let configuration: ClientConfiguration
     let clock: C
     let origin: C.Instant
@@ -55,7 +55,7 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     var tap: (@Sendable (TranscriptEntry) -> Void)?
 
     public init(
-        configuration: ClientConfiguration, store: Store = Store(), clock: C,
+        configuration: ClientConfiguration, store: ComfyStore = ComfyStore(), clock: C,
         transport: any SocketTransport = WSClientTransport(), http: (any ComfyHTTP)? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
@@ -145,7 +145,7 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
 
     /// Dispatches `event` at the current time and queues the commands it asks for.
     func dispatch(_ event: Event) {
-        issue(store.dispatch(Action(at: now, event)))
+        issue(store.dispatch(ComfyAction(at: now, event)))
     }
 
     /// Sleeps on the client's clock; false if cancelled (stop).

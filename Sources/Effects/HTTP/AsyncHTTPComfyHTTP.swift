@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import Store
+import ComfyCore
 
 /// `ComfyHTTP` over AsyncHTTPClient: pooled keep-alive connections on the same NIO event
 /// loops as the socket, TLS verification always on (plus an optional extra CA file).

@@ -1,10 +1,10 @@
-import Store
+import ComfyCore
 
 /// One HTTP call to the server and what came back. Non-2xx answers are answers, not
 /// errors; `status == nil` means no answer at all (unreachable, timeout, reset).
 public struct HTTPExchange: Sendable, Equatable {
     public var method: String
-    /// The route as the Store knows it (`/prompt`, `/history/x`), without base path or `/api`.
+    /// The route as the core knows it (`/prompt`, `/history/x`), without base path or `/api`.
     public var route: String
     public var status: Int?
     public var request: JSONValue?
@@ -28,7 +28,7 @@ public struct HTTPExchange: Sendable, Equatable {
         self.milliseconds = milliseconds
     }
 
-    /// The answer, interpreted for the Store (the same decoder reads transcripts).
+    /// The answer, interpreted for the core (the same decoder reads transcripts).
     public var result: HTTPResult {
         guard let status else {
             return .failed(method: method, path: route, status: nil, message: failure ?? "no answer")

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Store
+import ComfyCore
 
 /// Downloads a prompt's output files through `/view` into a folder of the user's choice.
 ///

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// Stops a client from hammering a server that keeps failing: after `threshold`
 /// failures in a row it opens for `coolDown` (no attempts); then it is half-open: one

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// A frame from the server.
 public enum SocketMessage: Sendable, Equatable {

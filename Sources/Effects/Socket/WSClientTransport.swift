@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import NIOWebSocket
-import Store
+import ComfyCore
 import WSClient
 
 /// `SocketTransport` over swift-websocket's `WSClient`, with its traps handled:

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// Turns transcript entries into the actions the live client would have dispatched:
 /// socket lines become connection events, incoming frames go through the real decoder,
@@ -6,24 +6,24 @@ import Store
 public enum TranscriptActions {
     /// The actions for `entry`, given the state so far (binary progress text depends on
     /// what the server negotiated).
-    public static func actions(for entry: TranscriptEntry, in state: AppState) -> [Action] {
+    public static func actions(for entry: TranscriptEntry, in state: AppState) -> [ComfyAction] {
         let at = Timestamp(seconds: entry.t)
         switch entry {
         case .meta, .note:
             return []
         case .open(_, let socket, let path):
-            return [Action(at: at, .connection(.opened(socket: socket, path: path, clientID: clientID(inPath: path))))]
+            return [ComfyAction(at: at, .connection(.opened(socket: socket, path: path, clientID: clientID(inPath: path))))]
         case .close(_, let socket):
             // The recorder always closed its own sockets; it did not record a close code.
-            return [Action(at: at, .connection(.closed(socket: socket, code: nil, reason: "closed by the client", byClient: true)))]
+            return [ComfyAction(at: at, .connection(.closed(socket: socket, code: nil, reason: "closed by the client", byClient: true)))]
         case .text(_, let socket, let incoming, let text):
             if incoming { return [FrameDecoder.decode(text: text, at: at)] }
             let frame = try? JSONValue.parse(text)
             let type = frame?["type"]?.stringValue ?? "?"
-            return [Action(at: at, .connection(.sent(socket: socket, type: type, data: frame?["data"] ?? .null)))]
+            return [ComfyAction(at: at, .connection(.sent(socket: socket, type: type, data: frame?["data"] ?? .null)))]
         case .binary(_, _, let bytes):
             guard let bytes else {
-                return [Action(at: at, .protocolError(ProtocolError(reason: "binary frame with invalid base64", excerpt: "")))]
+                return [ComfyAction(at: at, .protocolError(ProtocolError(reason: "binary frame with invalid base64", excerpt: "")))]
             }
             let layout: BinaryDecoder.ProgressTextLayout = state.connection.progressTextMetadata ? .withPromptID : .released
             return [BinaryDecoder.decode(bytes, at: at, layout: layout)]
@@ -31,7 +31,7 @@ public enum TranscriptActions {
             let result = HTTPResultDecoder.decode(
                 method: method, path: path, status: status, request: request.isNull ? nil : request,
                 response: response)
-            return [Action(at: at, .http(result))]
+            return [ComfyAction(at: at, .http(result))]
         }
     }
 
@@ -48,7 +48,7 @@ public enum TranscriptActions {
     /// One replayed action: where it came from, and what it did.
     public struct Step {
         public let line: Int
-        public let action: Action
+        public let action: ComfyAction
         public let old: AppState
         public let new: AppState
         /// What the live client would now do (a replay does not do it).

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// One line of a transcript in the format of the shared fixtures (JSON Lines; see
 /// Tests/Fixtures/comfyui/README.md): what a client saw and did, and when.

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// Reads transcripts: a file into lines, a line into a `TranscriptEntry`.
 public enum TranscriptReader {

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// Writes transcripts in the fixture format (JSON Lines), so `comfysh replay` can read
 /// back what `record` wrote. Only what crossed the wire is written: never the extra

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// An API-format workflow read from a file, ready to submit.
 public struct Workflow: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 
 /// Opening a live connection for a subcommand, with the exit statuses scripts rely on.
 enum LiveConnection {
@@ -49,7 +49,7 @@ enum LiveConnection {
             throw .unreachable("\(endpoint) answers HTTP but is not a ComfyUI server (GET /system_stats → \(what))")
         }
         let client = ComfyClient(configuration: configuration, clock: ContinuousClock(), http: http)
-        client.store.dispatch(Action(at: .zero, .http(probe.result)))
+        client.store.dispatch(ComfyAction(at: .zero, .http(probe.result)))
         // Subscribed before the client starts, so no attempt's outcome slips by.
         let changes = client.store.changes()
         await client.start()

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh replay FILE [--json]`: feed a transcript through the real decoder and reducers.
 public struct ReplayCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh run WORKFLOW.json…`: submit, follow live to the end, download outputs.
 public struct RunCommand: AsyncParsableCommand {

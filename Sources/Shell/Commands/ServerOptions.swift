@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// How to reach the server: shared by every subcommand that talks to one.
 struct ServerOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh` (no subcommand): the interactive shell.
 public struct ShellCommand: AsyncParsableCommand {
@@ -41,7 +41,7 @@ public struct ShellCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let store = Store(initialState: AppState(logCapacity: logCapacity))
+        let store = ComfyStore(initialState: AppState(logCapacity: logCapacity))
         let historyFile = ClientIdentity.stateDirectory().appendingPathComponent("history")
         let terminal = TerminalFactory.make(historyFile: historyFile, completer: ShellCompletion.completer(store: store))
         let session = ShellSession(

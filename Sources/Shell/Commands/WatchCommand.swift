@@ -1,7 +1,7 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// `comfysh watch`: follow a server's queue and prompts, ours and observed.
 public struct WatchCommand: AsyncParsableCommand {

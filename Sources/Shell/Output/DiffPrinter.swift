@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// Renders an action and the state diff it caused for a person:
 ///
@@ -10,7 +10,7 @@ struct DiffPrinter {
     var verbose = false
     var width = 120
 
-    func render(action: Action, line: Int?, diff: [DiffLine], commands: [Command]) -> String {
+    func render(action: ComfyAction, line: Int?, diff: [DiffLine], commands: [Command]) -> String {
         let shown = verbose ? diff : diff.filter { !StateDiff.quietPaths.contains($0.path) }
         let time = "[\(action.at)]"
         var out = "\(time) \(action.event.summary)"

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// What a run or a watch tells the user, derived from each state change: one line per
 /// event for people, or one JSON object per event for scripts.

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// Colours, only on an interactive terminal and never when `NO_COLOR` is set or
 /// `--no-color` was given (https://no-color.org).

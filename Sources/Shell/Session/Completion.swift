@@ -1,9 +1,9 @@
 import Foundation
-import Store
+import ComfyCore
 
 /// Tab completion: command names, then prompt ids or file paths depending on the command.
 enum ShellCompletion {
-    static func completer(store: Store) -> @Sendable (_ line: String, _ cursor: Int) -> [String] {
+    static func completer(store: ComfyStore) -> @Sendable (_ line: String, _ cursor: Int) -> [String] {
         { line, cursor in candidates(line: String(line.prefix(cursor)), state: store.state) }
     }
 

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// The prompt: the connection at a glance, and the queue.
 ///

@@ -1,7 +1,7 @@
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// Reading a command line and running it, with the state diff it caused.
 extension ShellSession {
@@ -135,7 +135,7 @@ extension ShellSession {
     /// diff printed after the command contains what it caused.
     func request(_ request: UserRequest, settled: @escaping @Sendable (AppState) -> Bool) async {
         guard let client else {
-            store.dispatch(Action(at: .zero, .user(request)))
+            store.dispatch(ComfyAction(at: .zero, .user(request)))
             return
         }
         await client.request(request)

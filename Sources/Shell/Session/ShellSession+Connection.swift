@@ -1,7 +1,7 @@
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// Connecting, the demo server, tracing and recording.
 extension ShellSession {
@@ -32,7 +32,7 @@ extension ShellSession {
         if state.isOnline {
             // What the server is, for `status` (one call; not a resync).
             let stats = await client.http.send(method: "GET", route: "/system_stats", body: nil, timeout: configuration.connectTimeout)
-            store.dispatch(Action(at: await client.now, .http(stats.result)))
+            store.dispatch(ComfyAction(at: await client.now, .http(stats.result)))
             let version = store.state.connection.server?.comfyuiVersion.map { " (ComfyUI \($0))" } ?? ""
             say(style.green("● ") + "connected to \(configuration.endpoint)\(version) as \(configuration.clientID.prefix(8))")
         } else if case .failed(let reason) = state.phase {
@@ -45,7 +45,7 @@ extension ShellSession {
 
     /// `--demo`: a simulator on a free loopback port, and a connection to it.
     func startDemo() async {
-        let simulator = ComfySimulator()
+        let simulator = ComfyUISimulator()
         do { try await simulator.start() } catch {
             return problem("could not start the demo server: \(error)")
         }

@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// Following the live state while the user types: one progress line, one line per
 /// notification, and a prompt that shows the connection.

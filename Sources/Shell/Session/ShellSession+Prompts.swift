@@ -1,7 +1,7 @@
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// Submitting, following and collecting prompts.
 extension ShellSession {
@@ -13,7 +13,7 @@ extension ShellSession {
         guard rest.count == 1 else { return problem("one workflow file — usage: \(usage)") }
         let workflow: Workflow
         if rest[0] == "demo" {
-            workflow = Workflow(name: "demo", graph: ComfySimulator.demoWorkflow)
+            workflow = Workflow(name: "demo", graph: ComfyUISimulator.demoWorkflow)
         } else {
             do { workflow = try Workflow.load(path: rest[0]) } catch {
                 return problem("\(error)")

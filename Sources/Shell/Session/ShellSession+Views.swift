@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// What `status`, `queue`, `history` and `log` print.
 extension ShellSession {

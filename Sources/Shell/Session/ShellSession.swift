@@ -1,11 +1,11 @@
 import ArgumentParser
-import Effects
+import ComfyLive
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// The interactive shell: reads commands from a `ShellTerminal`, runs them against one
-/// `Store` (and, once connected, a `ComfyClient`), prints the state diff each command
+/// `ComfyStore` (and, once connected, a `ComfyClient`), prints the state diff each command
 /// caused, and follows the live state: one progress line, notifications, the prompt.
 ///
 /// Commands run one at a time, in order, as a foreground task; Ctrl-C cancels the one
@@ -16,10 +16,10 @@ actor ShellSession {
 
     let terminal: any ShellTerminal
     let options: ShellOptions
-    let store: Store
+    let store: ComfyStore
     let style: Style
     var client: ComfyClient<ContinuousClock>?
-    var simulator: ComfySimulator?
+    var simulator: ComfyUISimulator?
     var diffMode = DiffMode.on
     var tracing = false
     var recorder: TranscriptWriter?
@@ -41,7 +41,7 @@ actor ShellSession {
         case commandFinished
     }
 
-    init(terminal: any ShellTerminal, options: ShellOptions, store: Store) {
+    init(terminal: any ShellTerminal, options: ShellOptions, store: ComfyStore) {
         self.terminal = terminal
         self.options = options
         self.store = store

@@ -1,4 +1,4 @@
-import Effects
+import ComfyLive
 import Foundation
 
 #if canImport(Glibc)

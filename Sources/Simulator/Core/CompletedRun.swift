@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// One run of a prompt that reached its end on the simulated server.
 public struct CompletedRun: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import Store
+import ComfyCore
 
 /// The WebSocket side of `server.py`'s `websocket_handler`, and the socket faults.
 extension SimulatorCore {

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Store
+import ComfyCore
 
 /// Building aiohttp-like responses and reading request bodies.
 enum HTTPReplies {

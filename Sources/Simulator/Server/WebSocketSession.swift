@@ -3,7 +3,7 @@ import NIOCore
 // Not declared in Package.swift (a dependency of HummingbirdWebSocket): needed for
 // `WebSocketErrorCode(codeNumber:)`. See the note in ComfySimulator.swift.
 import NIOWebSocket
-import Store
+import ComfyCore
 
 /// One upgraded WebSocket: registers it with the core, writes what the core queues for
 /// it, and reads what the client sends (only a first `feature_flags` frame matters).

@@ -1,8 +1,8 @@
-import Store
+import ComfyCore
 
 /// A JSON value as the ComfyUI server (Python) holds it: integers and floats are
 /// different types there, and the wire shows it (`"value": 0.0` when a node starts,
-/// `"value": 1` for a cached output). Store's `JSONValue` keeps every number as a
+/// `"value": 1` for a cached output). ComfyCore's `JSONValue` keeps every number as a
 /// `Double`, which cannot say "write `1.0`, not `1`", so the simulator builds its
 /// messages with this type and converts at the edges.
 enum PyJSON: Sendable, Equatable {
@@ -92,7 +92,7 @@ extension PyJSON {
 
 extension PyJSON {
     /// Converts what a client sent. Integral numbers become ints, as Python's `json`
-    /// would read `64`; a `64.0` the client wrote is indistinguishable here (Store's
+    /// would read `64`; a `64.0` the client wrote is indistinguishable here (ComfyCore's
     /// parser keeps numbers as doubles), so it becomes an int too. Inputs whose type
     /// the node declares are converted again by the validator (`FLOAT` → float).
     init(_ value: JSONValue) {
@@ -106,7 +106,7 @@ extension PyJSON {
         }
     }
 
-    /// The same value as Store's `JSONValue`, for the public inspection API.
+    /// The same value as ComfyCore's `JSONValue`, for the public inspection API.
     var jsonValue: JSONValue {
         switch self {
         case .null: .null

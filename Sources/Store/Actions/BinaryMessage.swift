@@ -3,7 +3,7 @@ public enum BinaryMessage: Sendable, Equatable {
     /// Type 1: an image with no identity (format 1 = JPEG, 2 = PNG).
     case preview(LegacyPreview)
     /// Type 4: an image with JSON metadata naming the prompt and node.
-    /// (Boxed: six fields; it would make every `Action` twice as large.)
+    /// (Boxed: six fields; it would make every `ComfyAction` twice as large.)
     indirect case previewWithMetadata(Preview)
     /// Type 3: progress text for a node, in either layout.
     case progressText(ProgressText)

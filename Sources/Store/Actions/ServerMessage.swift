@@ -2,7 +2,7 @@
 /// docs/comfyui-protocol.md section 2. Fields the protocol says may be missing are optional.
 ///
 /// The large, rare payloads (`executed`, the two failures) are `indirect`: boxed, so the
-/// enum — and every `Action` — stays about 50 bytes and the frequent messages (progress,
+/// enum — and every `ComfyAction` — stays about 50 bytes and the frequent messages (progress,
 /// snapshots, executing, status) are cheap to move; a profile showed ~14 % of decode time
 /// in copying actions of the largest case's size.
 public enum ServerMessage: Sendable, Equatable {

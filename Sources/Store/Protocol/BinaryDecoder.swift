@@ -1,4 +1,4 @@
-/// Turns a raw binary frame into an `Action`: `u32 type` (big-endian), then the payload
+/// Turns a raw binary frame into a `ComfyAction`: `u32 type` (big-endian), then the payload
 /// (protocol section 3). Pure and total: truncated headers and lengths that overrun the
 /// frame become `protocolError`; unknown type numbers are kept as `unknown`.
 public enum BinaryDecoder {
@@ -8,14 +8,14 @@ public enum BinaryDecoder {
         case released, withPromptID
     }
 
-    public static func decode(_ bytes: [UInt8], at time: Timestamp, layout: ProgressTextLayout = .released) -> Action {
-        Action(at: time, bytes.withUnsafeBufferPointer { decodeEvent($0, layout: layout) })
+    public static func decode(_ bytes: [UInt8], at time: Timestamp, layout: ProgressTextLayout = .released) -> ComfyAction {
+        ComfyAction(at: time, bytes.withUnsafeBufferPointer { decodeEvent($0, layout: layout) })
     }
 
     public static func decode(bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp, layout: ProgressTextLayout = .released)
-        -> Action
+        -> ComfyAction
     {
-        Action(at: time, decodeEvent(bytes, layout: layout))
+        ComfyAction(at: time, decodeEvent(bytes, layout: layout))
     }
 
     static func decodeEvent(_ b: UnsafeBufferPointer<UInt8>, layout: ProgressTextLayout) -> Event {

@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Synchronization
 
 /// A scripted HTTP server: `answer` decides each reply (nil: no answer at all); every

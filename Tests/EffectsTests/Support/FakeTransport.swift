@@ -1,5 +1,5 @@
-import Effects
-import Store
+import ComfyLive
+import ComfyCore
 import Synchronization
 
 /// A scripted WebSocket: each connection attempt waits for the test to fail it or open

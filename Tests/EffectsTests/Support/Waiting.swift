@@ -1,5 +1,5 @@
 import Clocks
-import Store
+import ComfyCore
 
 extension TestClock<Duration> {
     /// Waits until something sleeps on the clock, so `advance` will wake it

@@ -1,9 +1,9 @@
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
-@testable import Shell
+@testable import ComfyShell
 
 /// `comfysh run` against a server that rejects, half-accepts, fails, refuses us or is not
 /// ComfyUI at all: the exact line the user sees and the exit status scripts rely on.
@@ -90,7 +90,7 @@ import Testing
     /// has no `status`: it ends `ended` (not `lost`, not guessed), its outputs kept, exit 1.
     @Test func aHistoryEntryWithoutStatusEndsThePromptUnsettledAndExits1() async throws {
         let folder = try TestFolder()
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(30)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(30)))
         try await simulator.start()
         await simulator.setHistoryOmitting(["status"])
         let process = try Subprocess(["run", try folder.workflow("away.json", steps: 10), "--server", simulator.baseURL, "--json"],

@@ -1,6 +1,6 @@
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// `comfysh run` against the simulator serving `https`/`wss` with a certificate from a test
@@ -10,11 +10,11 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct TLSRunTests {
     static let fixtures = Subprocess.root.appendingPathComponent("Tests/Fixtures/tls")
 
-    func secureSimulator() async throws -> ComfySimulator {
+    func secureSimulator() async throws -> ComfyUISimulator {
         let tls = SimulatorTLS(
             certificateChainPEM: try String(contentsOf: Self.fixtures.appendingPathComponent("server.pem"), encoding: .utf8),
             privateKeyPEM: try String(contentsOf: Self.fixtures.appendingPathComponent("server.key"), encoding: .utf8))
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(2), tls: tls))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(2), tls: tls))
         try await simulator.start()
         return simulator
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Simulator
+import ComfySimulator
 
 /// A folder of the test's own for workflow files and state (history, client id),
 /// removed at the end.
@@ -28,8 +28,8 @@ final class TestFolder: Sendable {
             """#)
     }
 
-    static func simulator() async throws -> ComfySimulator {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(2)))
+    static func simulator() async throws -> ComfyUISimulator {
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(2)))
         try await simulator.start()
         return simulator
     }

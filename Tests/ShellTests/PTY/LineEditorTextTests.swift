@@ -1,7 +1,7 @@
 import CEditLine
 import Testing
 
-@testable import Shell
+@testable import ComfyShell
 
 /// The pure parts of the line editor: how wide text is on the screen, the prompt as libedit
 /// wants it, what Tab does with the completer's candidates, what goes into the history.

@@ -1,5 +1,5 @@
 import Foundation
-import Simulator
+import ComfySimulator
 import Testing
 
 /// The interactive shell as a person meets it: `comfysh` on a real pseudo-terminal, typed
@@ -133,7 +133,7 @@ import Testing
 
     /// The prompt says what the connection is doing as the server goes away and comes back.
     @Test func thePromptFollowsTheConnectionWhenTheServerDropsIt() async throws {
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(5)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(5)))
         try await simulator.start()
         let state = try StateFolder()
         let pty = try PTYSession(comfysh: ["--server", simulator.baseURL], environment: state.environment)

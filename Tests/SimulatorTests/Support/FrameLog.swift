@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// A frame a test client received, with a short token that names what matters for
 /// comparing runs (type and key fields, never ids or timestamps).

@@ -1,4 +1,4 @@
-import Store
+import ComfyCore
 
 /// Short, id-free names for frames, so a simulated run can be compared with a recorded
 /// one: `status(1)`, `executing(5)`, `progress(3/10)`,

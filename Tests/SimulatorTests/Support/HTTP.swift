@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
-import Store
+import ComfyCore
 
 /// Plain HTTP calls against the simulator, through `HTTPClient.shared`.
 enum HTTP {

@@ -1,19 +1,19 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// A recorded transcript seen as a script: the client's actions in order, what each
 /// socket received, and how many frames each socket had received before each action
 /// (the point at which the recorder acted).
 struct Recording {
-    enum Action {
+    enum ComfyAction {
         case open(socket: Int, path: String, send: [String])
         case close(socket: Int)
         case http(method: String, path: String, request: JSONValue, status: Int, response: JSONValue)
     }
 
     struct Step {
-        let action: Action
+        let action: ComfyAction
         /// Incoming frames per socket recorded before the action was taken.
         let framesBefore: [Int: Int]
     }
@@ -33,7 +33,7 @@ struct Recording {
         self.name = name
         let path = Self.directory.appendingPathComponent("\(name).jsonl").path
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-        var actions: [(time: Double, action: Action)] = []
+        var actions: [(time: Double, action: ComfyAction)] = []
         var frames: [(time: Double, socket: Int, frame: ReceivedFrame)] = []
         var lastOpen: [Int: Int] = [:]
         for (line, entry) in try TranscriptReader.read(path: path) {

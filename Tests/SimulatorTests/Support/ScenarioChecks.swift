@@ -1,5 +1,5 @@
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 import Testing
 
 /// Comparing a simulated run with its recording.
@@ -7,7 +7,7 @@ enum ScenarioChecks {
     /// Plays `name` against a fresh simulator (1 ms per step) and returns the result.
     static func play(_ name: String, holds: [Int: Int] = [:]) async throws -> (Recording, ScenarioRunner.Result) {
         let recording = try Recording(name)
-        let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(1)))
+        let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(1)))
         try await simulator.start()
         do {
             let result = try await ScenarioRunner(recording: recording, simulator: simulator, holds: holds).run()

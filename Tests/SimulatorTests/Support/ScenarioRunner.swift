@@ -1,6 +1,6 @@
 import Foundation
-import Simulator
-import Store
+import ComfySimulator
+import ComfyCore
 
 /// Plays a recording's client actions against a fresh simulator: opens and closes
 /// sockets, replays HTTP requests (with the simulator's prompt ids substituted for the
@@ -31,7 +31,7 @@ struct ScenarioRunner {
     }
 
     let recording: Recording
-    let simulator: ComfySimulator
+    let simulator: ComfyUISimulator
     var holds: [Int: Int] = [:]
 
     func run() async throws -> Result {

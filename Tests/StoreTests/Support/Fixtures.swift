@@ -1,6 +1,6 @@
-import Effects
+import ComfyLive
 import Foundation
-import Store
+import ComfyCore
 
 /// The recorded transcripts in Tests/Fixtures/comfyui (copied unchanged from the
 /// shared recordings of a real ComfyUI 0.33.0 server).
@@ -28,8 +28,8 @@ enum Fixture {
     }
 
     /// Every action `name` produces, in order, with its transcript line.
-    static func actions(_ name: String) throws -> [(line: Int, action: Action)] {
-        var out: [(Int, Action)] = []
+    static func actions(_ name: String) throws -> [(line: Int, action: ComfyAction)] {
+        var out: [(Int, ComfyAction)] = []
         var state = AppState()
         TranscriptActions.replay(try entries(name), into: &state) { out.append(($0.line, $0.action)) }
         return out

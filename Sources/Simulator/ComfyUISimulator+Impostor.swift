@@ -1,7 +1,7 @@
 /// Bad answers, on command: what a server gives that is not (quite) ComfyUI, for the
 /// client's bad-input handling. Each stays in effect until changed; off, the simulator
 /// answers exactly as without them.
-extension ComfySimulator {
+extension ComfyUISimulator {
     /// While set, `method route` is answered with `answer` instead of running; `route` is
     /// without `/api` (`"/prompt"`, `"/system_stats"`) and matches both forms. `nil`
     /// restores the route.
@@ -28,7 +28,7 @@ extension ComfySimulator {
 }
 
 /// Inspection of what clients sent.
-extension ComfySimulator {
+extension ComfyUISimulator {
     /// Starts recording the values of these request headers (case-insensitive) on every
     /// HTTP request and WebSocket upgrade; empty stops. Off by default: nothing is kept.
     public func setRecordingHeaders(_ names: Set<String>) async {

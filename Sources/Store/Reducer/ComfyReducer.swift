@@ -1,10 +1,10 @@
-/// The one way `AppState` changes: `(inout AppState, Action) -> [Command]`.
+/// The one way `AppState` changes: `(inout AppState, ComfyAction) -> [Command]`.
 ///
 /// Pure and total. It encodes what the real server does, as recorded in the fixtures
 /// (see docs/architecture.md, "What the reducer knows about the server"), and returns
 /// plain `Command` values for the Effects layer; it performs no I/O and reads no clock.
-public enum Reducer {
-    public static func reduce(_ state: inout AppState, _ action: Action) -> [Command] {
+public enum ComfyReducer {
+    public static func reduce(_ state: inout AppState, _ action: ComfyAction) -> [Command] {
         var context = ReduceContext(at: action.at)
         state.nodes.beginReduction()
         switch action.event {
@@ -47,8 +47,8 @@ extension AppState {
     /// Mutates `state` by `action` and returns the commands: a convenience for callers
     /// that keep their own state value (tests, replay, benchmarks).
     @discardableResult
-    public mutating func apply(_ action: Action) -> [Command] {
-        Reducer.reduce(&self, action)
+    public mutating func apply(_ action: ComfyAction) -> [Command] {
+        ComfyReducer.reduce(&self, action)
     }
 
     mutating func noteFrame(at: Timestamp) {

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Thread-safe: `dispatch` may be called from any task. Changes reach every subscriber
 /// in dispatch order.
-public final class Store: Sendable {
+public final class ComfyStore: Sendable {
     private struct Inner {
         var state: AppState
         var subscribers: [Int: AsyncStream<Change>.Continuation] = [:]
@@ -23,11 +23,11 @@ public final class Store: Sendable {
 
     /// Applies `action` and returns the commands the reducer asked for.
     @discardableResult
-    public func dispatch(_ action: Action) -> [Command] {
+    public func dispatch(_ action: ComfyAction) -> [Command] {
         inner.withLock { inner in
-            guard !inner.subscribers.isEmpty else { return Reducer.reduce(&inner.state, action) }
+            guard !inner.subscribers.isEmpty else { return ComfyReducer.reduce(&inner.state, action) }
             let old = inner.state
-            let commands = Reducer.reduce(&inner.state, action)
+            let commands = ComfyReducer.reduce(&inner.state, action)
             let change = Change(action: action, old: old, new: inner.state, commands: commands)
             for continuation in inner.subscribers.values { continuation.yield(change) }
             return commands
@@ -53,7 +53,7 @@ public final class Store: Sendable {
 
 /// What one dispatch did.
 public struct Change: Sendable {
-    public let action: Action
+    public let action: ComfyAction
     public let old: AppState
     public let new: AppState
     public let commands: [Command]

@@ -1,4 +1,4 @@
-extension Store {
+extension ComfyStore {
     /// Waits until the state satisfies `condition` — without polling or sleeping: it
     /// subscribes before looking, so no change can slip between the look and the wait.
     public func until(_ condition: @Sendable (AppState) -> Bool) async {

@@ -1,7 +1,7 @@
-import Store
+import ComfyCore
 
 /// What tests may ask the simulated server directly.
-extension ComfySimulator {
+extension ComfyUISimulator {
     /// How many times the worker started the prompt with this id (a client that
     /// submits the same `prompt_id` twice gets two runs). Counts survive `restart()`.
     public func executionCount(of promptID: String) async -> Int {

@@ -17,12 +17,12 @@ import Synchronization
 /// inspection (including the request headers it received, when asked).
 ///
 /// ```swift
-/// let simulator = ComfySimulator(configuration: .init(stepDelay: .milliseconds(1)))
+/// let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(1)))
 /// try await simulator.start()
 /// // connect to simulator.webSocketURL(clientID: "me"), POST to simulator.baseURL + "/prompt"
 /// await simulator.stop()
 /// ```
-public final class ComfySimulator: Sendable {
+public final class ComfyUISimulator: Sendable {
     /// The configuration it was created with.
     public let configuration: SimulatorConfiguration
     let core: SimulatorCore
@@ -39,7 +39,7 @@ public final class ComfySimulator: Sendable {
     /// - Parameters:
     ///   - configuration: where to listen, how fast nodes run, which bugs to emulate.
     ///   - logger: for the HTTP server and the simulator; warnings and up by default.
-    public init(configuration: SimulatorConfiguration = .init(), logger: Logger = ComfySimulator.defaultLogger) {
+    public init(configuration: SimulatorConfiguration = .init(), logger: Logger = ComfyUISimulator.defaultLogger) {
         self.configuration = configuration
         self.logger = logger
         self.faults = FaultSwitches()
@@ -113,7 +113,7 @@ public final class ComfySimulator: Sendable {
     }
 }
 
-/// Why ``ComfySimulator/start()`` failed.
+/// Why ``ComfyUISimulator/start()`` failed.
 public enum SimulatorError: Error, Sendable {
     /// The server stopped before it was listening.
     case stoppedBeforeListening

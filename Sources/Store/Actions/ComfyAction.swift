@@ -2,7 +2,7 @@
 ///
 /// Actions are named for events, not for what to do (TCA's rule): the socket delivered
 /// a frame, an HTTP call came back, the user asked for something.
-public struct Action: Sendable, Equatable {
+public struct ComfyAction: Sendable, Equatable {
     public var at: Timestamp
     public var event: Event
 

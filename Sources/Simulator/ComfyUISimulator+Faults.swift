@@ -1,6 +1,6 @@
 /// Faults, on command. Each acts on every open WebSocket (registered or not) and stays
 /// in effect until changed; `restart()` keeps them.
-extension ComfySimulator {
+extension ComfyUISimulator {
     /// Closes every WebSocket abruptly: the TCP connection closes, no close frame is
     /// sent. Clients see their inbound end with no close frame.
     public func dropAllConnections() async {
@@ -69,7 +69,7 @@ extension ComfySimulator {
 /// throttle sends it. A paused worker still takes prompts, sends their start messages
 /// and runs nodes without steps; it stops before the next step until allowed.
 /// An interrupt always gets through.
-extension ComfySimulator {
+extension ComfyUISimulator {
     /// Pauses or resumes the worker at step boundaries. Resuming lets it run freely.
     public func setPaused(_ paused: Bool) async {
         await core.setPaused(paused)
