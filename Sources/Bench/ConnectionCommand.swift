@@ -79,7 +79,7 @@ struct ConnectionCommand: ReportCommand {
     /// Milliseconds from `fault` until the client is connected and resynced again. The
     /// connection is first left to settle for a second, so the fault hits a healthy one
     /// (a connection that dies within its first second counts as a failed attempt).
-    func timeBack(_ client: ComfyClient<ContinuousClock>, _ fault: () async -> Void) async -> Double {
+    func timeBack(_ client: ComfyClient, _ fault: () async -> Void) async -> Double {
         try? await Task.sleep(for: .milliseconds(1100))
         let before = client.store.state.connection.connects
         let start = ContinuousClock.now

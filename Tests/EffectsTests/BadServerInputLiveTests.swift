@@ -9,7 +9,7 @@ import Testing
 /// state and log it leaves, and that the client carries on. `docs/reliability.md` lists them.
 @Suite(.timeLimit(.minutes(1)), .serialized) struct BadServerInputLiveTests {
     func online(_ simulator: ComfyUISimulator, configure: (inout ClientConfiguration) -> Void = { _ in }) async throws
-        -> ComfyClient<ContinuousClock>
+        -> ComfyClient
     {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint(simulator.baseURL), clientID: ClientIdentity.generate())
         configuration.backoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(200))

@@ -13,7 +13,7 @@ import Testing
     func makeClient(
         _ transport: FakeTransport, _ http: FakeHTTP, _ clock: TestClock<Duration>, random: Double = 1,
         configure: (inout ClientConfiguration) -> Void = { _ in }
-    ) throws -> ComfyClient<TestClock<Duration>> {
+    ) throws -> ComfyClient {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint("http://127.0.0.1:8188"), clientID: me)
         configure(&configuration)
         return ComfyClient(configuration: configuration, clock: clock, transport: transport, http: http, random: { random })
@@ -25,7 +25,7 @@ import Testing
     }
 
     /// Opens the next attempt and waits until the client is online (resync applied).
-    func connect(_ attempts: inout AsyncStream<FakeTransport.Attempt>.AsyncIterator, _ client: ComfyClient<TestClock<Duration>>) async -> FakeChannel {
+    func connect(_ attempts: inout AsyncStream<FakeTransport.Attempt>.AsyncIterator, _ client: ComfyClient) async -> FakeChannel {
         let channel = await attempts.next()!.open()
         channel.push(status(0, sid: me))
         await client.store.until { $0.connection.isOnline && $0.connection.sessionID != nil }
@@ -50,7 +50,7 @@ import Testing
         await client.stop()
         #expect(channel.closedWith.withLock { $0 } == 1000)
         let state = client.store.state.connection
-        #expect(state.phase == .disconnected(reason: "closed by the client"))
+        #expect(state.phase == .disconnected(reason: .closedByClient("closed by the client")))
         #expect(state.lastClose?.byClient == true)
         #expect(transport.attemptCount == 1)
     }
@@ -131,8 +131,8 @@ import Testing
         await attempts.next()!.fail(FakeError.upgradeFailed)
         await client.store.until { if case .failed = $0.connection.phase { true } else { false } }
         guard case .failed(let reason) = client.store.state.connection.phase else { return }
-        #expect(reason.contains("HTTP 403"))
-        #expect(reason.contains("Not reconnecting"))
+        #expect(reason == .credentialsRefused(status: 403, retryAfterSeconds: nil))
+        #expect(reason.description.contains("Not reconnecting"))
         await clock.advance(by: .seconds(3600))
         #expect(transport.attemptCount == 1)
         #expect(client.store.state.connection.reconnects == 0)
@@ -228,9 +228,17 @@ import Testing
         await client.start()
         var attempts = transport.attempts.makeAsyncIterator()
         let channel = await connect(&attempts, client)
+        // While it runs, the server's queue lists it (the status frame asks for the queue).
+        http.set { method, route, body in
+            if route == "/queue" {
+                return (200, .object(["queue_running": [[1, .string(self.pid), .object([JSONField]()), .object(["client_id": .string(self.me)]), []]], "queue_pending": []]))
+            }
+            return FakeHTTP.emptyServer(method, route, body)
+        }
         channel.push(status(1))
         channel.push(#"{"type": "execution_start", "data": {"prompt_id": "\#(pid)", "timestamp": 1}}"#)
         await client.store.until { $0.queue.prompts[self.pid]?.status == .running }
+        await client.commandsDone()  // the queue asked for by the status frame has answered
         // The socket goes silent (ComfyUI #16010); meanwhile the prompt finished.
         http.set { method, route, body in
             if route == "/history/\(self.pid)" {
@@ -308,8 +316,13 @@ import Testing
         #expect(client.store.state.queue.rejected.isEmpty)
         #expect(client.store.state.queue.prompts[id]?.status == .queued)
         // One backoff step later (full jitter at 1 × 2 s), a resync sends it: accepted.
-        await clock.untilSuspended()
-        await clock.advance(by: .seconds(2))
+        // (Stepped until it is: the retry task may register its sleep on the test clock
+        // only after `untilSuspended` returned, and then a single step would miss it.)
+        for _ in 0..<5 where client.store.state.queue.prompts[id]?.accepted != true {
+            await clock.untilSuspended()
+            await clock.advance(by: .seconds(2))
+            _ = await client.store.until({ $0.queue.prompts[self.id]?.accepted == true }, within: .milliseconds(500))
+        }
         await client.store.until { $0.queue.prompts[self.id]?.accepted == true }
         #expect(client.store.state.queue.prompts[id]?.number == 4)
         #expect(client.store.state.connection.outbox.isEmpty)

@@ -152,11 +152,11 @@ import Testing
 /// Answers every download with the same bytes.
 struct StaticDownloads: ComfyHTTP {
     let bytes: [UInt8]
-    func send(method: String, route: String, body: JSONValue?, timeout: Duration) async -> HTTPExchange {
-        HTTPExchange(method: method, route: route, status: 404, request: body, response: .string(""))
+    func send(_ request: APIRequest, timeout: Duration) async -> HTTPExchange {
+        HTTPExchange(request, status: 404, response: .string(""))
     }
-    func download(route: String, timeout: Duration, maxBytes: Int) async -> (status: Int?, bytes: [UInt8], failure: String?) {
-        (200, bytes, nil)
+    func download(_ request: APIRequest, timeout: Duration, maxBytes: Int) async -> HTTPDownload {
+        HTTPDownload(status: 200, bytes: bytes)
     }
     func shutdown() async {}
 }

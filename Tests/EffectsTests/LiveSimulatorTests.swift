@@ -38,7 +38,7 @@ import WSClient
         return configuration
     }
 
-    func submit<C>(_ workflow: Workflow, to client: ComfyClient<C>) async -> String {
+    func submit(_ workflow: Workflow, to client: ComfyClient) async -> String {
         let id = Workflow.newPromptID()
         let clientID = client.configuration.clientID
         await client.request(.submit(promptID: id, graph: workflow.submitted(clientID: clientID),

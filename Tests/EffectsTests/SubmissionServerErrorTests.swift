@@ -11,7 +11,7 @@ import Testing
     var me: String { policy.me }
     var pid: String { policy.pid }
 
-    func submit(_ client: ComfyClient<TestClock<Duration>>) async {
+    func submit(_ client: ComfyClient) async {
         await client.request(.submit(promptID: pid, graph: SubmittedGraph(nodes: [("1", "X")], clientID: me),
                                      body: .object(["prompt_id": .string(pid)]), front: false))
     }

@@ -96,6 +96,7 @@ import Testing
         var state = submitted(limit: 0)
         // One of ours is waiting, but the server says nothing is: ask.
         #expect(state.apply(ComfyAction(at: at(2), .server(.status(.init(queueRemaining: 0, sid: nil))))) == [.fetchQueue])
-        #expect(state.apply(ComfyAction(at: at(3), .server(.status(.init(queueRemaining: 3, sid: nil))))) == [])
+        // More than we know of: other clients' prompts; the queue says whose (issue 10's observers).
+        #expect(state.apply(ComfyAction(at: at(3), .server(.status(.init(queueRemaining: 3, sid: nil))))) == [.fetchQueue])
     }
 }

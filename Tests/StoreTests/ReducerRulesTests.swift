@@ -109,13 +109,16 @@ import Testing
         // Legacy previews cannot be attributed to a prompt we do not own.
         state.apply(ComfyAction(at: at(3.5), .binary(.preview(.init(format: 1, image: [1])))))
         #expect(state.progress.preview?.promptID == nil)
-        // "Nothing runs" as of when the frame was sent: the queue itself decides.
-        #expect(state.apply(server(4, .status(.init(queueRemaining: 0)))) == [.fetchQueue])
-        #expect(state.prompt(other)?.status == .running)
+        // Its first sign was its start.
+        #expect(state.prompt(other)?.startedAt == at(2))
+        // "Nothing runs": frames arrive in order, so it has ended; history tells how. The
+        // state never shows a running prompt with an empty queue.
+        #expect(state.apply(server(4, .status(.init(queueRemaining: 0)))) == [.fetchHistory(promptID: other)])
+        #expect(state.prompt(other)?.status == .ended)
+        #expect(!state.nodes.byID.values.contains { $0.state == .running })
         let commands = state.apply(http(5, .queueSnapshot(.init(running: [], pending: []))))
         #expect(state.prompt(other)?.status == .ended)
-        #expect(commands == [.fetchHistory(promptID: other)])
-        #expect(!state.nodes.byID.values.contains { $0.state == .running })
+        #expect(commands == [])
     }
 
     @Test func broadcastProgressTextForNodesNotInOurPromptIsIgnored() {

@@ -51,7 +51,7 @@ enum EndToEnd {
         return (0..<count).map { i in Double(Int64(bitPattern: times[i] &- result.sendTimes[i])) / 1000 }
     }
 
-    private static func connect(_ server: FloodServer) async throws -> (ComfyClient<ContinuousClock>, InstantHTTP, FloodConnection) {
+    private static func connect(_ server: FloodServer) async throws -> (ComfyClient, InstantHTTP, FloodConnection) {
         let http = InstantHTTP()
         let configuration = ClientConfiguration(endpoint: try ServerEndpoint(server.baseURL), clientID: "comfyshbench")
         let client = ComfyClient(configuration: configuration, clock: ContinuousClock(), http: http)

@@ -13,19 +13,19 @@ final class InstantHTTP: ComfyHTTP {
 
     var count: Int { calls.load(ordering: .relaxed) }
 
-    func send(method: String, route: String, body: JSONValue?, timeout: Duration) async -> HTTPExchange {
+    func send(_ request: APIRequest, timeout: Duration) async -> HTTPExchange {
         calls.add(1, ordering: .relaxed)
         let response: JSONValue
-        switch route {
-        case "/queue": response = .object(["queue_running": [], "queue_pending": []])
-        case "/prompt": response = .object(["exec_info": .object(["queue_remaining": 0])])
+        switch request {
+        case .queue: response = .object(["queue_running": [], "queue_pending": []])
+        case .queueLength: response = .object(["exec_info": .object(["queue_remaining": 0])])
         default: response = .object([])
         }
-        return HTTPExchange(method: method, route: route, status: 200, request: body, response: response)
+        return HTTPExchange(request, status: 200, response: response)
     }
 
-    func download(route: String, timeout: Duration, maxBytes: Int) async -> (status: Int?, bytes: [UInt8], failure: String?) {
-        (404, [], nil)
+    func download(_ request: APIRequest, timeout: Duration, maxBytes: Int) async -> HTTPDownload {
+        HTTPDownload(status: 404, bytes: [])
     }
 
     func shutdown() async {}

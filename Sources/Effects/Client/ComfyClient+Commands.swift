@@ -11,32 +11,39 @@ extension ComfyClient {
     }
 
     func execute(_ command: Command) async {
+        if let key = command.readKey { waitingReads.remove(key) }
         switch command {
         case .postPrompt(let id, let body):
             await submit(id, body: body)
         case .deleteFromQueue(let ids):
-            await call("POST", "/queue", body: .object(["delete": .array(ids.map(JSONValue.string))]))
+            await call(.deleteFromQueue(ids))
         case .clearQueue:
-            await call("POST", "/queue", body: .object(["clear": true]))
+            await call(.clearQueue)
         case .interrupt(let id):
-            await call("POST", "/interrupt", body: .object(["prompt_id": .string(id)]))
+            await call(.interrupt(promptID: id))
         case .fetchQueue:
-            await call("GET", "/queue")
+            // Spaced: on a busy shared server every queue change by another client asks
+            // for the queue; a few reads a second are plenty to follow them.
+            if let last = lastQueueRead, now - last < configuration.followUpInterval.seconds {
+                guard await sleep(for: .milliseconds(Int((configuration.followUpInterval.seconds - (now - last)) * 1000))) else { return }
+            }
+            lastQueueRead = now
+            await call(.queue)
         case .fetchHistory(let id):
-            await call("GET", "/history/\(id)")
+            await call(.history(promptID: id))
         case .resync:
-            await resync()
+            await runResync()
         }
     }
 
-    func call(_ method: String, _ route: String, body: JSONValue? = nil) async {
-        let exchange = await send(method, route, body: body)
+    func call(_ request: APIRequest) async {
+        let exchange = await send(request)
         dispatch(.http(exchange.result))
     }
 
     /// An HTTP call, shown to the tap.
-    func send(_ method: String, _ route: String, body: JSONValue? = nil) async -> HTTPExchange {
-        let exchange = await http.send(method: method, route: route, body: body, timeout: configuration.requestTimeout)
+    func send(_ request: APIRequest) async -> HTTPExchange {
+        let exchange = await http.send(request, timeout: configuration.requestTimeout)
         tapHTTP(exchange)
         return exchange
     }
@@ -49,9 +56,9 @@ extension ComfyClient {
             return
         }
         posted.insert(id)
-        let exchange = await send("POST", "/prompt", body: body)
+        let exchange = await send(.submit(body: body))
         guard let status = exchange.status else {
-            dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure ?? "no answer")))
+            dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure?.description ?? "no answer")))
             return
         }
         // A 5xx says the server (or a proxy in front of it) failed, not whether the prompt
@@ -74,9 +81,9 @@ extension ComfyClient {
 
     /// The answer (queue or history) that shows the server holds prompt `id`, if it does.
     func serverHolds(_ id: String) async -> HTTPResult? {
-        let queue = await send("GET", "/queue")
+        let queue = await send(.queue)
         if case .queueSnapshot(let snapshot) = queue.result, snapshot.lists(id) { return queue.result }
-        let history = await send("GET", "/history/\(id)")
+        let history = await send(.history(promptID: id))
         if case .history(_, let entries) = history.result, !entries.isEmpty { return history.result }
         return nil
     }
@@ -117,11 +124,12 @@ extension ComfyClient {
 
     /// `GET /queue` plus `GET /history/{id}` for every unfinished prompt, applied as one
     /// action; then the frames that arrived meanwhile, in order.
-    func resync() async {
+    func runResync() async {
         beginResync()
         let ids = store.state.queue.unfinishedIDs
-        let queue = await send("GET", "/queue")
+        let queue = await send(.queue)
         var result: HTTPResult?
+        var findings: ResyncFindings?
         if case .queueSnapshot(let snapshot) = queue.result {
             dispatch(.connection(.probed(rttMs: queue.milliseconds)))
             var histories: [ResyncedHistory] = []
@@ -131,7 +139,7 @@ extension ComfyClient {
                 // At most eight lookups at a time: a long list must not flood the server.
                 for _ in 0..<8 {
                     guard let id = next.next() else { break }
-                    group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout)) }
+                    group.addTask { await (id, self.http.send(.history(promptID: id), timeout: self.configuration.requestTimeout)) }
                 }
                 for await (id, exchange) in group {
                     tapHTTP(exchange)
@@ -142,7 +150,7 @@ extension ComfyClient {
                         failed = answer
                     }
                     if let id = next.next() {
-                        group.addTask { await (id, self.http.send(method: "GET", route: "/history/\(id)", body: nil, timeout: self.configuration.requestTimeout)) }
+                        group.addTask { await (id, self.http.send(.history(promptID: id), timeout: self.configuration.requestTimeout)) }
                     }
                 }
             }
@@ -151,7 +159,9 @@ extension ComfyClient {
             } else {
                 let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
                 histories.sort { order[$0.promptID]! < order[$1.promptID]! }
+                let before = store.state
                 dispatch(.http(.resynced(queue: snapshot, history: histories)))
+                findings = ResyncFindings(snapshot: snapshot, old: before, new: store.state)
             }
         } else {
             result = queue.result
@@ -167,5 +177,23 @@ extension ComfyClient {
         let waiting = held ?? []
         held = nil
         for (message, at) in waiting { apply(message, at: at) }
+        resumeResyncWaiters(findings)
+    }
+
+    func resumeResyncWaiters(_ findings: ResyncFindings?) {
+        let waiters = resyncWaiters
+        resyncWaiters = []
+        for waiter in waiters { waiter.resume(returning: findings) }
+    }
+}
+
+extension Command {
+    /// A key for reads that may be merged (asked again before they went out).
+    var readKey: String? {
+        switch self {
+        case .fetchQueue: "queue"
+        case .fetchHistory(let id): "history " + id
+        default: nil
+        }
     }
 }

@@ -6,7 +6,7 @@ extension ComfyClient {
         /// The socket opened and later ended.
         case ended(lasted: Double, code: Int?, byClient: Bool)
         /// It never opened.
-        case failed(String)
+        case failed(ConnectionProblem)
         /// The server refused us (401/403): do not retry.
         case refused(Int)
     }
@@ -21,12 +21,11 @@ extension ComfyClient {
             switch outcome {
             case .refused(let status):
                 guard configuration.onRefusal == .coolDown else {
-                    dispatch(.connection(.failed(
-                        reason: "the server refused the connection (HTTP \(status)); check the auth headers or token. Not reconnecting.")))
+                    dispatch(.connection(.failed(reason: .credentialsRefused(status: status, retryAfterSeconds: nil))))
                     return
                 }
                 dispatch(.connection(.attemptFailed(
-                    reason: "the server refused the connection (HTTP \(status)); trying again after \(JSONWriter.number(configuration.breaker.coolDown.seconds)) s")))
+                    reason: .credentialsRefused(status: status, retryAfterSeconds: configuration.breaker.coolDown.seconds))))
                 failures += 1
                 breaker.trip(now: now.seconds)
             case .ended(let lasted, let code, let byClient):
@@ -77,7 +76,7 @@ extension ComfyClient {
         }
         guard breaker.state == .halfOpen else { return true }
         publishBreaker()
-        let probe = await http.send(method: "GET", route: "/system_stats", body: nil, timeout: configuration.connectTimeout)
+        let probe = await http.send(.systemStats, timeout: configuration.connectTimeout)
         if let status = probe.status, (200..<300).contains(status) {
             dispatch(.connection(.probed(rttMs: probe.milliseconds)))
             dispatch(.http(probe.result))
@@ -131,11 +130,11 @@ extension ComfyClient {
             return ended(socket: socket, code: end.code, reason: end.reason)
         } catch let timedOut as ConnectTimeout {
             current = nil
-            return .failed("\(timedOut)")
+            return .failed(.noUpgradeAnswer(seconds: timedOut.seconds))
         } catch {
             if store.state.connection.socket == socket {
                 // The transport can end with the reader's error before `serve` noted it.
-                return ended(socket: socket, code: nil, reason: nil, failure: inboundFailure ?? inboundFailureText(error))
+                return ended(socket: socket, code: nil, reason: nil, failure: inboundFailure ?? inboundProblem(error))
             }
             current = nil
             return await classifyConnectFailure(error)
@@ -144,51 +143,49 @@ extension ComfyClient {
 
     func isOpen(_ socket: Int) -> Bool { current?.socket == socket || store.state.connection.socket == socket }
 
-    struct ConnectTimeout: Error, CustomStringConvertible {
+    struct ConnectTimeout: Error {
         var seconds: Double
-        var description: String { "no answer to the WebSocket upgrade within \(JSONWriter.number(seconds)) s" }
     }
 
     /// `reason` is the close frame's; `failure`, why the socket failed when no close frame came.
-    func ended(socket: Int, code: Int?, reason: String?, failure: String? = nil) -> Outcome {
+    func ended(socket: Int, code: Int?, reason: String?, failure: ConnectionProblem? = nil) -> Outcome {
         current = nil
         let state = store.state.connection
         let lasted = state.connectedAt.map { now - $0 } ?? 0
         let byClient = clientCloseReason != nil
-        let text: String
+        let problem: ConnectionProblem
         if let clientCloseReason {
-            text = clientCloseReason
+            problem = .closedByClient(clientCloseReason)
         } else if let failure = inboundFailure ?? failure {
-            text = failure
+            problem = failure
         } else if let code {
-            text = "closed by the server (\(code)\(reason.map { ", \($0)" } ?? ""))"
+            problem = .closedByServer(code: code, reason: reason)
         } else {
             // The transport cannot tell these apart: NIO answers a frame over the cap by
             // closing the socket (code 1009 to the server) before it reports the error, so
             // the inbound stream just ends, as it does for a dead peer or a reset.
-            text = "connection lost without a close frame (dead peer: no pong within two heartbeats; reset; or a frame larger than the \(capText) cap)"
+            problem = .vanished(cap: capText)
         }
         if state.socket == socket {
             tap?(.close(t: now.seconds, socket: socket))
-            dispatch(.connection(.closed(socket: socket, code: code, reason: text, byClient: byClient)))
+            dispatch(.connection(.closed(socket: socket, code: code, reason: problem, byClient: byClient)))
         }
         return .ended(lasted: lasted, code: code, byClient: byClient)
     }
 
     /// Tells a refusal (401/403: stop) from an unreachable server or a non-ComfyUI one.
     func classifyConnectFailure(_ error: any Error) async -> Outcome {
-        let reason = describe(error)
-        guard reason.contains("upgrade") else { return .failed(reason) }
+        guard isUpgradeRefusal(error) else { return .failed(classify(error)) }
         // The upgrade was answered but refused: ask over HTTP what the server says.
-        let probe = await http.send(method: "GET", route: "/prompt", body: nil, timeout: configuration.connectTimeout)
+        let probe = await http.send(.queueLength, timeout: configuration.connectTimeout)
         if let status = probe.status, status == 401 || status == 403 { return .refused(status) }
         if let status = probe.status {
             dispatch(.http(probe.result))
             let comfy: Bool = if case .queueRemaining = probe.result { true } else { false }
             let path = String(configuration.endpoint.webSocketPath(clientID: "").prefix { $0 != "?" })
-            return .failed(UpgradeRefusal.reason(path: path, probeStatus: status, answersAsComfyUI: comfy))
+            return .failed(.upgradeRefused(path: path, probeStatus: status, answersAsComfyUI: comfy))
         }
-        return .failed(reason)
+        return .failed(classify(error))
     }
 
     /// The socket is open: announce our flags (the first frame, or they do not count),
@@ -234,7 +231,7 @@ extension ComfyClient {
     }
 
     func noteInboundFailure(_ error: any Error) {
-        inboundFailure = inboundFailureText(error)
+        inboundFailure = inboundProblem(error)
     }
 
     /// The frame cap for people: `64 MiB`, `1 KiB`, `1000 bytes`.
@@ -247,10 +244,10 @@ extension ComfyClient {
 
     /// Why reading the socket failed. A frame over the cap shows up as NIO's
     /// `invalidFrameLength` (one frame) or WSClient's `messageTooLarge` (a fragmented message).
-    func inboundFailureText(_ error: any Error) -> String {
+    func inboundProblem(_ error: any Error) -> ConnectionProblem {
         let text = String(describing: error)
         let tooLarge = ["TooLarge", "tooLarge", "too large", "invalidFrameLength"].contains { text.contains($0) }
-        return tooLarge ? "the server sent a frame larger than the \(capText) cap" : describe(error)
+        return tooLarge ? .frameTooLarge(cap: capText) : classify(error)
     }
 
     func receive(_ message: SocketMessage, socket: Int) {

@@ -24,7 +24,7 @@ extension ComfyClient {
             let quiet = now - last
             guard quiet >= timeout else { continue }
             if state.connection.stalledSince == nil { dispatch(.connection(.stalled(since: last))) }
-            let probe = await http.send(method: "GET", route: "/queue", body: nil, timeout: configuration.requestTimeout)
+            let probe = await http.send(.queue, timeout: configuration.requestTimeout)
             guard current?.socket == socket else { return }
             guard case .queueSnapshot(let snapshot) = probe.result else {
                 dispatch(.http(probe.result))

@@ -14,11 +14,10 @@ import ComfyCore
 ///   socket missed something (ComfyUI #16010), reconnect.
 ///
 /// Time comes from the injected clock, so every policy is testable without waiting.
-public actor ComfyClient<C: Clock> where C.Duration == Duration {
+public actor ComfyClient {
     public nonisolated let store: ComfyStore
     public nonisolated let configuration: ClientConfiguration
-    let clock: C
-    let origin: C.Instant
+    let clock: ClientClock
     let transport: any SocketTransport
     /// The HTTP client, for calls outside the reducer's commands (downloads); shut down by `stop()`.
     public nonisolated let http: any ComfyHTTP
@@ -43,10 +42,16 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     /// A resync is due after a "not now" answer to a POST (the outbox waits for one).
     var retryScheduled = false
     /// Why the current socket's inbound failed, if it did.
-    var inboundFailure: String?
+    var inboundFailure: ConnectionProblem?
     /// Commands queued and not yet carried out, and who waits for none to be left.
     var queuedCommands = 0
     var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Reads queued and not yet started (see `issue`).
+    var waitingReads: Set<String> = []
+    /// When the last `GET /queue` follow-up went out (client time).
+    var lastQueueRead: Timestamp?
+    /// Callers of `resync()` waiting for the next resync to end.
+    var resyncWaiters: [CheckedContinuation<ResyncFindings?, Never>] = []
     var commandsStopped = false
     /// The socket whose stall detector has ended: its read loop stops.
     var stoppedReading: Int?
@@ -54,15 +59,16 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     /// `trace` and `record`). Headers are never part of an entry.
     var tap: (@Sendable (TranscriptEntry) -> Void)?
 
-    public init(
+    /// A client on `clock` (`ContinuousClock()` live, a test clock in tests): every policy's
+    /// time, and every action's timestamp, comes from it.
+    public init<C: Clock>(
         configuration: ClientConfiguration, store: ComfyStore = ComfyStore(), clock: C,
         transport: any SocketTransport = WSClientTransport(), http: (any ComfyHTTP)? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) {
+    ) where C.Duration == Duration {
         self.configuration = configuration
         self.store = store
-        self.clock = clock
-        self.origin = clock.now
+        self.clock = ClientClock(clock)
         self.transport = transport
         self.http = http ?? AsyncHTTPComfyHTTP(
             endpoint: configuration.endpoint, headers: configuration.headers, extraCAFile: configuration.extraCAFile,
@@ -73,7 +79,7 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     }
 
     /// Seconds since the client was made, on its clock: the time of every action it dispatches.
-    public var now: Timestamp { Timestamp(seconds: origin.duration(to: clock.now).seconds) }
+    public var now: Timestamp { Timestamp(seconds: clock.elapsed().seconds) }
 
     /// Starts connecting (and reconnecting) in the background.
     public func start() {
@@ -100,6 +106,7 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
         await commandTask?.value
         commandsStopped = true
         resumeIdleWaiters()
+        resumeResyncWaiters(nil)
         await http.shutdown()
     }
 
@@ -117,9 +124,13 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Queues the commands the reducer asked for.
+    /// Queues the commands the reducer asked for. A read that is already waiting to go out
+    /// (the queue, one prompt's history) is not queued again: a burst of `status` frames
+    /// asks for `GET /queue` once per frame, and the one waiting answers them all, so the
+    /// same request is never queued twice (`ComfyClient+Commands` also spaces queue reads).
     func issue(_ commands: [Command]) {
         for command in commands {
+            if let key = command.readKey, !waitingReads.insert(key).inserted { continue }
             queuedCommands += 1
             commandSink.yield(command)
         }
@@ -143,8 +154,11 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
                   request: exchange.request ?? .null, response: exchange.response ?? .null))
     }
 
-    /// Dispatches `event` at the current time and queues the commands it asks for.
-    func dispatch(_ event: Event) {
+    /// Dispatches `event` at the current time and carries out every command the reducer
+    /// answers with: the one dispatch path for anything that happens to this client's
+    /// state (a front end that fetched something itself, say). Dispatching into `store`
+    /// directly would drop those commands.
+    public func dispatch(_ event: Event) {
         issue(store.dispatch(ComfyAction(at: now, event)))
     }
 
@@ -152,7 +166,7 @@ public actor ComfyClient<C: Clock> where C.Duration == Duration {
     func sleep(for duration: Duration) async -> Bool {
         guard duration > .zero else { return !Task.isCancelled }
         do {
-            try await clock.sleep(for: duration)
+            try await clock.sleep(duration)
             return true
         } catch {
             return false

@@ -29,6 +29,9 @@ public struct ClientConfiguration: Sendable {
     /// How long one connection attempt or one HTTP call may take.
     public var connectTimeout: Duration = .seconds(10)
     public var requestTimeout: Duration = .seconds(30)
+    /// The least time between two `GET /queue` follow-ups (status frames ask for one when
+    /// the server holds prompts we do not know of, or no longer holds ones we do).
+    public var followUpInterval: Duration = .milliseconds(250)
     /// The largest frame accepted; a larger one ends the connection (a hostile or broken
     /// server cannot exhaust memory). ComfyUI previews are small, but SaveImageWebsocket
     /// sends full-size PNGs.

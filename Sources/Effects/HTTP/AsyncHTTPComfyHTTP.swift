@@ -26,11 +26,11 @@ public final class AsyncHTTPComfyHTTP: ComfyHTTP {
         self.headers = headers
     }
 
-    public func send(method: String, route: String, body: JSONValue?, timeout: Duration) async -> HTTPExchange {
-        var request = HTTPClientRequest(url: endpoint.url(route))
-        request.method = .init(rawValue: method)
+    public func send(_ api: APIRequest, timeout: Duration) async -> HTTPExchange {
+        var request = HTTPClientRequest(url: endpoint.url(api.route))
+        request.method = .init(rawValue: api.method.rawValue)
         for header in headers { request.headers.add(name: header.name, value: header.value) }
-        if let body {
+        if let body = api.body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: JSONWriter.string(body)))
         }
@@ -41,24 +41,24 @@ public final class AsyncHTTPComfyHTTP: ComfyHTTP {
             let bytes = Array(buffer.readableBytesView)
             let parsed: JSONValue = bytes.isEmpty ? .string("") : ((try? JSONValue.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self)))
             return HTTPExchange(
-                method: method, route: route, status: Int(response.status.code), request: body, response: parsed,
-                milliseconds: (ContinuousClock.now - started).seconds * 1000)
+                api, status: Int(response.status.code), response: parsed, milliseconds: (ContinuousClock.now - started).seconds * 1000)
         } catch {
             return HTTPExchange(
-                method: method, route: route, status: nil, request: body, response: nil, failure: describe(error),
-                milliseconds: (ContinuousClock.now - started).seconds * 1000)
+                api, status: nil, response: nil, failure: classify(error), milliseconds: (ContinuousClock.now - started).seconds * 1000)
         }
     }
 
-    public func download(route: String, timeout: Duration, maxBytes: Int) async -> (status: Int?, bytes: [UInt8], failure: String?) {
-        var request = HTTPClientRequest(url: endpoint.url(route))
+    public func download(_ api: APIRequest, timeout: Duration, maxBytes: Int) async -> HTTPDownload {
+        var request = HTTPClientRequest(url: endpoint.url(api.route))
         for header in headers { request.headers.add(name: header.name, value: header.value) }
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             let buffer = try await response.body.collect(upTo: maxBytes)
-            return (Int(response.status.code), Array(buffer.readableBytesView), nil)
+            return HTTPDownload(
+                status: Int(response.status.code), bytes: Array(buffer.readableBytesView),
+                contentType: response.headers.first(name: "Content-Type"))
         } catch {
-            return (nil, [], describe(error))
+            return HTTPDownload(status: nil, bytes: [], failure: classify(error))
         }
     }
 

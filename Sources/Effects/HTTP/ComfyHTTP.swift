@@ -3,6 +3,7 @@ import ComfyCore
 /// One HTTP call to the server and what came back. Non-2xx answers are answers, not
 /// errors; `status == nil` means no answer at all (unreachable, timeout, reset).
 public struct HTTPExchange: Sendable, Equatable {
+    /// `GET` or `POST`, as a transcript records it.
     public var method: String
     /// The route as the core knows it (`/prompt`, `/history/x`), without base path or `/api`.
     public var route: String
@@ -11,13 +12,13 @@ public struct HTTPExchange: Sendable, Equatable {
     /// The body as JSON when it was JSON, else as a string (`""` when empty).
     public var response: JSONValue?
     /// Why there was no answer.
-    public var failure: String?
+    public var failure: ConnectionProblem?
     /// How long the call took, in milliseconds.
     public var milliseconds: Double
 
     public init(
         method: String, route: String, status: Int?, request: JSONValue?, response: JSONValue?,
-        failure: String? = nil, milliseconds: Double = 0
+        failure: ConnectionProblem? = nil, milliseconds: Double = 0
     ) {
         self.method = method
         self.route = route
@@ -28,20 +29,46 @@ public struct HTTPExchange: Sendable, Equatable {
         self.milliseconds = milliseconds
     }
 
+    /// The exchange for `request`, answered or not.
+    public init(
+        _ request: APIRequest, status: Int?, response: JSONValue?, failure: ConnectionProblem? = nil, milliseconds: Double = 0
+    ) {
+        self.init(
+            method: request.method.rawValue, route: request.route, status: status, request: request.body, response: response,
+            failure: failure, milliseconds: milliseconds)
+    }
+
     /// The answer, interpreted for the core (the same decoder reads transcripts).
     public var result: HTTPResult {
         guard let status else {
-            return .failed(method: method, path: route, status: nil, message: failure ?? "no answer")
+            return .failed(method: method, path: route, status: nil, message: failure?.description ?? "no answer")
         }
         return HTTPResultDecoder.decode(method: method, path: route, status: status, request: request, response: response)
     }
 }
 
-/// The server's HTTP API as Effects uses it. The live implementation is
-/// `AsyncHTTPComfyHTTP`; tests may substitute their own.
+/// Raw bytes from the server (`/view`).
+public struct HTTPDownload: Sendable, Equatable {
+    /// nil: no answer at all (see `failure`).
+    public var status: Int?
+    public var bytes: [UInt8]
+    /// The server's `Content-Type`, if it said.
+    public var contentType: String?
+    public var failure: ConnectionProblem?
+
+    public init(status: Int?, bytes: [UInt8], contentType: String? = nil, failure: ConnectionProblem? = nil) {
+        self.status = status
+        self.bytes = bytes
+        self.contentType = contentType
+        self.failure = failure
+    }
+}
+
+/// The server's HTTP API as the live layer uses it: typed requests in, exchanges out. The
+/// live implementation is `AsyncHTTPComfyHTTP`; tests may substitute their own.
 public protocol ComfyHTTP: Sendable {
-    func send(method: String, route: String, body: JSONValue?, timeout: Duration) async -> HTTPExchange
-    /// Downloads raw bytes (`/view`); nil status when unreachable.
-    func download(route: String, timeout: Duration, maxBytes: Int) async -> (status: Int?, bytes: [UInt8], failure: String?)
+    func send(_ request: APIRequest, timeout: Duration) async -> HTTPExchange
+    /// Downloads raw bytes (`/view`), at most `maxBytes`.
+    func download(_ request: APIRequest, timeout: Duration, maxBytes: Int) async -> HTTPDownload
     func shutdown() async
 }

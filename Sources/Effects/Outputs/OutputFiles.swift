@@ -25,6 +25,9 @@ public struct OutputFiles: Sendable {
             self.subfolder = subfolder
             self.type = type
         }
+
+        /// `GET /view` for this file.
+        public var request: APIRequest { .view(filename: filename, subfolder: subfolder, type: type) }
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -67,11 +70,8 @@ public struct OutputFiles: Sendable {
         guard let relative = Self.safeRelativePath(file) else {
             return .refused(file, reason: "unsafe file name from the server: \(JSONWriter.quoted(file.subfolder + "/" + file.filename))")
         }
-        var query = URLComponents()
-        query.queryItems = [.init(name: "filename", value: file.filename), .init(name: "subfolder", value: file.subfolder),
-                            .init(name: "type", value: file.type)]
-        let answer = await http.download(route: "/view?\(query.percentEncodedQuery ?? "")", timeout: .seconds(120), maxBytes: 1 << 30)
-        guard let status = answer.status else { return .failed(file, reason: answer.failure ?? "no answer") }
+        let answer = await http.download(file.request, timeout: .seconds(120), maxBytes: 1 << 30)
+        guard let status = answer.status else { return .failed(file, reason: answer.failure?.description ?? "no answer") }
         guard status == 200 else { return .failed(file, reason: "HTTP \(status) for /view") }
         do {
             let path = try write(answer.bytes, to: relative)

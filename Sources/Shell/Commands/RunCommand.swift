@@ -70,47 +70,42 @@ public struct RunCommand: AsyncParsableCommand {
             Terminal.error("comfysh run: \(error)")
             throw ExitCode(2)
         }
-        let client: ComfyClient<ContinuousClock>
-        do { client = try await LiveConnection.open(configuration) } catch {
+        let client: ComfyClient
+        do { client = try await ComfyClient.open(configuration) } catch {
             Terminal.error("comfysh run: \(error)")
-            if case .refused = error { throw ExitCode(2) }
-            throw ExitCode(3)
+            throw ExitCode(error.kind == .refused ? 2 : 3)
         }
         let ids = loaded.map { _ in Workflow.newPromptID() }
         var names: [String: String] = [:]
         for (id, workflow) in zip(ids, loaded) { names[id] = (workflow.name as NSString).lastPathComponent }
-        var reporter = RunReporter(tracked: Set(ids))
-        let changes = client.store.changes()
-        for (id, workflow) in zip(ids, loaded) {
-            await client.request(.submit(
-                promptID: id, graph: workflow.submitted(clientID: configuration.clientID),
-                body: workflow.body(promptID: id, clientID: configuration.clientID, front: front, number: number), front: front))
-        }
         let tracked = Set(ids)
+        // Subscribed before the first submission: every change since is in the stream, the
+        // one that finishes the run included, so reading them all — even when the run is
+        // already over by now (a quick rejection) — tells every event once.
+        var updates = client.updates().makeAsyncIterator()
+        for (id, workflow) in zip(ids, loaded) {
+            await client.submit(workflow, front: front, number: number, promptID: id)
+        }
         let finished: @Sendable (AppState) -> Bool = { state in
             tracked.allSatisfy { id in
-                state.queue.prompts[id].map(Self.settled) ?? state.queue.rejected.contains { $0.promptID == id }
+                state.queue.prompts[id]?.isSettled ?? state.queue.rejected.contains { $0.promptID == id }
             }
         }
-        // Every change since the subscription (made before the first submission) is in the
-        // stream, the one that finishes the run included: reading them all, even when the
-        // run is already over by now (a quick rejection), tells every event once.
-        for await change in changes {
-            for event in reporter.events(change) { emit(event, names: names) }
-            if finished(change.new) { break }
-            if case .failed = change.new.connection.phase { break }
+        while let update = await updates.next() {
+            for event in update.events where Self.concerns(event, tracked) { emit(event, names: names) }
+            if finished(update.state) { break }
+            if case .failed = update.state.connection.phase { break }
         }
         // A submission's answer can still be on its way when its prompt has ended (the
         // worker was quicker): it belongs in the report.
         await client.commandsDone()
-        for event in reporter.untoldWarnings(client.store.state) { emit(event, names: names) }
+        for event in updates.events.untoldWarnings(client.store.state) where Self.concerns(event, tracked) { emit(event, names: names) }
         let state = client.store.state
         var outputs: [String: [JSONField]] = [:]
         for id in ids { outputs[id] = state.queue.prompts[id]?.outputs ?? [] }
         if let out {
-            let files = OutputFiles(http: client.http, folder: out, overwrite: overwrite)
             for id in ids where state.queue.prompts[id]?.status == .succeeded {
-                for result in await files.download(outputs[id] ?? []) { report(result, promptID: id, names: names) }
+                for result in await client.download(outputsOf: id, to: out, overwrite: overwrite) { report(result, promptID: id, names: names) }
             }
         }
         await client.stop()
@@ -123,16 +118,15 @@ public struct RunCommand: AsyncParsableCommand {
         if summary.code != 0 { throw ExitCode(summary.code) }
     }
 
-    /// Nothing more will be learned about the prompt: a final status, or `ended` with a
-    /// history entry that does not say how.
-    static func settled(_ record: PromptRecord) -> Bool {
-        record.status.isTerminal || (record.status == .ended && record.fromHistory)
+    /// A run tells about its own prompts (and the connection), not others on the server.
+    static func concerns(_ event: ClientEvent, _ tracked: Set<String>) -> Bool {
+        event.promptID.map(tracked.contains) ?? !(event.isRejection)
     }
 
-    func emit(_ event: JSONValue, names: [String: String]) {
+    func emit(_ event: ClientEvent, names: [String: String]) {
         if json {
-            Terminal.print(JSONWriter.string(event))
-        } else if let line = RunReporter.line(event, names: names) {
+            if let object = event.json { Terminal.print(JSONWriter.string(object)) }
+        } else if let line = EventText.line(event, names: names) {
             Terminal.print(line)
         }
     }
@@ -140,9 +134,14 @@ public struct RunCommand: AsyncParsableCommand {
     func report(_ result: OutputFiles.Outcome, promptID: String, names: [String: String]) {
         switch result {
         case .saved(let path, let bytes):
-            emit(.object([JSONField("event", "downloaded"), JSONField("prompt_id", .string(promptID)), JSONField("path", .string(path)),
-                          JSONField("bytes", .number(Double(bytes)))]), names: names)
-            if !json { Terminal.print("  saved \(path) (\(bytes) bytes)") }
+            if json {
+                Terminal.print(JSONWriter.string(.object([
+                    JSONField("event", "downloaded"), JSONField("prompt_id", .string(promptID)), JSONField("path", .string(path)),
+                    JSONField("bytes", .number(Double(bytes))),
+                ])))
+            } else {
+                Terminal.print("  saved \(path) (\(bytes) bytes)")
+            }
         case .refused(let file, let reason), .failed(let file, let reason):
             if json {
                 Terminal.print(JSONWriter.string(.object([JSONField("event", "download_failed"), JSONField("prompt_id", .string(promptID)),

@@ -31,26 +31,22 @@ public struct WatchCommand: AsyncParsableCommand {
             Terminal.error("comfysh watch: \(error)")
             throw ExitCode(2)
         }
-        let client: ComfyClient<ContinuousClock>
-        do { client = try await LiveConnection.open(configuration) } catch {
+        let client: ComfyClient
+        do { client = try await ComfyClient.open(configuration) } catch {
             Terminal.error("comfysh watch: \(error)")
-            if case .refused = error { throw ExitCode(2) }
-            throw ExitCode(3)
+            throw ExitCode(error.kind == .refused ? 2 : 3)
         }
         if !json { Terminal.print("· watching \(configuration.endpoint) (Ctrl-C to stop)") }
-        let changes = client.store.changes()
+        let events = client.events()
         let interrupted = Interrupts.stream()
         let json = json
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                var reporter = RunReporter(tracked: nil)
-                for await change in changes {
-                    for event in reporter.events(change) {
-                        if json {
-                            Terminal.print(JSONWriter.string(event))
-                        } else if let line = RunReporter.line(event, names: [:]) {
-                            Terminal.print(line)
-                        }
+                for await event in events {
+                    if json {
+                        if let object = event.json { Terminal.print(JSONWriter.string(object)) }
+                    } else if let line = EventText.line(event, names: [:]) {
+                        Terminal.print(line)
                     }
                 }
             }

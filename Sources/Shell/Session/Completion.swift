@@ -12,7 +12,7 @@ enum ShellCompletion {
         let current = line.hasSuffix(" ") || words.isEmpty ? "" : words.last!
         let position = line.hasSuffix(" ") ? words.count : max(words.count - 1, 0)
         if position == 0 {
-            return (CommandTable.all.map(\.name) + ["exit"]).filter { $0.hasPrefix(current) }.sorted()
+            return (REPL.names + ["exit"]).filter { $0.hasPrefix(current) }.sorted()
         }
         switch words[0] {
         case "cancel", "interrupt", "history", "outputs":
@@ -28,7 +28,7 @@ enum ShellCompletion {
         case "trace":
             return ["on", "off"].filter { $0.hasPrefix(current) }
         case "help":
-            return CommandTable.all.map(\.name).filter { $0.hasPrefix(current) }
+            return REPL.names.filter { $0.hasPrefix(current) }
         default:
             return []
         }

@@ -1,7 +1,7 @@
+import ArgumentParser
+import ComfyCore
 import ComfyLive
 import Foundation
-import ComfySimulator
-import ComfyCore
 
 /// Reading a command line and running it, with the state diff it caused.
 extension ShellSession {
@@ -13,133 +13,74 @@ extension ShellSession {
             return
         }
         guard let name = words.first else { return }
-        let args = Array(words.dropFirst())
-        guard let info = CommandTable.named(name) else {
-            let near = CommandTable.all.map(\.name).filter { $0.hasPrefix(String(name.prefix(2))) }
+        guard let type = REPL.command(named: name) else {
+            let near = REPL.names.filter { $0.hasPrefix(String(name.prefix(2))) }
             problem("unknown command '\(name)'\(near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?") — 'help' lists them")
             return
         }
+        let command: any REPLCommand
+        do { command = try type.parsed(Array(words.dropFirst())) } catch {
+            // `submit --help` and the like: the command's help; anything else: one line.
+            if case .success = type.exitCode(for: error) { return say(REPL.help(type)) }
+            let why = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad arguments"
+            return problem("\(why) — usage: \(type.usage)")
+        }
         let before = store.state
-        await run(info.name, args, usage: info.usage)
-        guard showingDiff, diffMode != .off, !Task.isCancelled || info.name == "watch" else { return }
+        await command.run(in: self)
+        guard showingDiff, type.showsDiff, diffMode != .off, !Task.isCancelled || type == REPL.Watch.self else { return }
         await followerCaughtUp()
         let lines = StateDiff.between(before, store.state).filter { line in
             // The stream (progress, node table) has its own live line; the diff is what the command changed.
             diffMode == .verbose || (!StateDiff.quietPaths.contains(line.path) && !line.path.hasPrefix("progress.") && !line.path.hasPrefix("nodes."))
         }
-        if !lines.isEmpty, !["state", "help", "log", "status", "queue", "history", "diff", "replay"].contains(info.name) {
-            say(lines.map { fitted("  " + style.diff($0)) }.joined(separator: "\n"))
-        }
+        if !lines.isEmpty { say(lines.map { fitted("  " + style.diff($0)) }.joined(separator: "\n")) }
     }
 
-    func run(_ name: String, _ args: [String], usage: String) async {
-        func bad(_ why: String) { problem("\(why) — usage: \(usage)") }
-        switch name {
-        case "help":
-            if let topic = args.first {
-                guard let info = CommandTable.named(topic) else { return bad("no command '\(topic)'") }
-                say([info.usage, "  " + info.summary, info.details.isEmpty ? nil : "  " + info.details].compactMap { $0 }.joined(separator: "\n"))
-            } else {
-                say(CommandTable.overview)
-            }
-        case "quit":
-            quitting = true
-        case "connect":
-            guard args.count <= 1 else { return bad("one URL at most") }
-            await connect(to: args.first)
-        case "disconnect":
-            guard let client else { return say("not connected") }
-            await client.stop()
-            self.client = nil
-            say("disconnected")
-        case "status":
-            say(statusView())
-        case "state":
-            var rest = args
-            let json = rest.contains("--json")
-            rest.removeAll { $0 == "--json" }
-            let value: JSONValue
-            if let slice = rest.first {
-                guard AppState.sliceNames.contains(slice), rest.count == 1 else { return bad("slices are \(AppState.sliceNames.joined(separator: ", "))") }
-                value = store.state.json[slice]!
-            } else {
-                value = store.state.json
-            }
-            say(JSONWriter.string(value, pretty: !json))
-        case "queue":
-            // Asked, not remembered: the queue as the server has it now (GET /queue and
-            // the history of what left it), then shown.
-            if let client, store.state.connection.isOnline {
-                let total = store.state.log.total
-                await client.request(.resync)
-                await settle({ !$0.connection.resyncing && $0.log.entries(after: total).contains { $0.kind == "resync" } }, seconds: 3)
-            }
-            say(queueView())
-        case "submit":
-            await submit(args, usage: usage)
-        case "cancel":
-            guard args.count == 1 else { return bad("one prompt id") }
-            guard let id = resolve(args[0]) else { return }
-            let total = store.state.log.total
-            await request(.cancel(promptID: id)) { $0.queue.prompts[id]?.status.isTerminal == true || $0.log.total > total }
-        case "interrupt":
-            guard args.count <= 1 else { return bad("one prompt id at most") }
-            var id: String?
-            if let prefix = args.first {
-                guard let resolved = resolve(prefix) else { return }
-                id = resolved
-            }
-            let total = store.state.log.total
-            await request(.interrupt(promptID: id)) { $0.log.total > total }
-        case "clear":
-            guard args.isEmpty else { return bad("no arguments") }
-            let total = store.state.log.total
-            await request(.clearQueue) { $0.log.total > total }
-        case "history":
-            guard args.count <= 1 else { return bad("one prompt id at most") }
-            if let prefix = args.first {
-                guard let id = resolve(prefix) else { return }
-                say(promptView(id))
-            } else {
-                say(historyView())
-            }
-        case "outputs":
-            await outputs(args, usage: usage)
-        case "log":
-            let n = args.isEmpty ? 20 : (Int(args[0]) ?? 0)
-            guard args.count <= 1, n > 0 else { return bad("N must be a positive number") }
-            say(logView(n))
-        case "watch":
-            guard args.isEmpty else { return bad("no arguments") }
-            await watch(until: nil)
-        case "trace":
-            guard args.count == 1, ["on", "off"].contains(args[0]) else { return bad("on or off") }
-            tracing = args[0] == "on"
-            await updateTap()
-            say("trace \(args[0])")
-        case "record":
-            await record(args, usage: usage)
-        case "replay":
-            guard args.count == 1 else { return bad("one transcript file") }
-            replay(args[0])
-        case "diff":
-            guard args.count == 1, let mode = DiffMode(rawValue: args[0]) else { return bad("on, off or verbose") }
-            diffMode = mode
-            say("diff \(mode.rawValue)")
-        default:
-            bad("not implemented")
-        }
+    func quit() { quitting = true }
+
+    func setDiffMode(_ mode: DiffMode) {
+        diffMode = mode
+        say("diff \(mode.rawValue)")
     }
 
-    /// Sends a request and waits (bounded) until its effect shows in the state, so the
-    /// diff printed after the command contains what it caused.
-    func request(_ request: UserRequest, settled: @escaping @Sendable (AppState) -> Bool) async {
-        guard let client else {
-            store.dispatch(ComfyAction(at: .zero, .user(request)))
-            return
+    func disconnect() async {
+        guard let client else { return say("not connected") }
+        await client.stop()
+        self.client = nil
+        say("disconnected")
+    }
+
+    /// `queue`: asked, not remembered — the queue as the server has it now (a resync:
+    /// `GET /queue` and the history of what left it), then shown.
+    func showQueue() async {
+        if let client, store.state.connection.isOnline { await client.resync() }
+        say(queueView())
+    }
+
+    func cancel(_ prefix: String) async {
+        guard let client = connected(), let id = resolve(prefix) else { return }
+        await client.cancel(id)
+    }
+
+    func interrupt(_ prefix: String?) async {
+        guard let client = connected() else { return }
+        var id: String?
+        if let prefix {
+            guard let resolved = resolve(prefix) else { return }
+            id = resolved
         }
-        await client.request(request)
-        await settle(settled)
+        await client.interrupt(id)
+    }
+
+    func clearQueue() async {
+        guard let client = connected() else { return }
+        await client.clear()
+    }
+
+    /// The client, or a message saying there is none.
+    func connected() -> ComfyClient? {
+        if client == nil { problem("not connected: 'connect [URL]' first") }
+        return client
     }
 
     /// Waits until `condition` holds or a few seconds pass: the diff shows what happened by then.

@@ -19,28 +19,28 @@ extension ShellSession {
         let client = ComfyClient(configuration: configuration, store: store, clock: ContinuousClock())
         self.client = client
         await updateTap()
-        await client.start()
         // Until connected, or a first attempt has failed (refused, timed out): the shell is
         // not held while the client goes on trying in the background.
-        await settle({ state in
-            switch state.connection.phase {
-            case .failed, .reconnecting: return true
-            default: return state.connection.isOnline
-            }
-        }, seconds: configuration.connectTimeout.seconds + 1)
-        let state = store.state.connection
-        if state.isOnline {
+        switch await client.ready(within: configuration.connectTimeout + .seconds(1), stopAtFirstFailure: true) {
+        case .online:
             // What the server is, for `status` (one call; not a resync).
-            let stats = await client.http.send(method: "GET", route: "/system_stats", body: nil, timeout: configuration.connectTimeout)
-            store.dispatch(ComfyAction(at: await client.now, .http(stats.result)))
+            await client.refreshServerInfo()
             let version = store.state.connection.server?.comfyuiVersion.map { " (ComfyUI \($0))" } ?? ""
             say(style.green("● ") + "connected to \(configuration.endpoint)\(version) as \(configuration.clientID.prefix(8))")
-        } else if case .failed(let reason) = state.phase {
-            problem(reason)
-        } else {
-            let why = LiveConnection.lastAttemptFailure(store.state) ?? state.lastClose?.reason ?? state.phase.name
-            problem("\(configuration.endpoint) does not answer yet (\(why)); still trying in the background")
+        case .gaveUp(let reason):
+            problem(reason.description)
+        case .hopeless(let reason), .notYet(let reason?):
+            problem("\(configuration.endpoint) does not answer yet (\(reason)); still trying in the background")
+        case .notYet(nil):
+            let state = store.state.connection
+            problem("\(configuration.endpoint) does not answer yet (\(state.lastClose?.reason ?? state.phase.name)); still trying in the background")
         }
+    }
+
+    func setTracing(_ on: Bool) async {
+        tracing = on
+        await updateTap()
+        say("trace \(on ? "on" : "off")")
     }
 
     /// `--demo`: a simulator on a free loopback port, and a connection to it.
@@ -71,15 +71,15 @@ extension ShellSession {
         }
     }
 
-    func record(_ args: [String], usage: String) async {
-        if args == ["stop"] {
-            guard let recorder else { return say("not recording") }
-            recorder.close()
-            self.recorder = nil
-            await updateTap()
-            return say("recording stopped: \(recorder.path)")
-        }
-        guard args.count == 1 else { return problem("one file, or 'stop' — usage: \(usage)") }
+    func stopRecording() async {
+        guard let recorder else { return say("not recording") }
+        recorder.close()
+        self.recorder = nil
+        await updateTap()
+        say("recording stopped: \(recorder.path)")
+    }
+
+    func record(to file: String) async {
         guard recorder == nil else { return problem("already recording to \(recorder!.path); 'record stop' first") }
         var fields = [
             JSONField("recorder", "comfysh"), JSONField("server", .string(client?.configuration.endpoint.description ?? "")),
@@ -91,12 +91,12 @@ extension ShellSession {
         }
         let meta = JSONValue.object(fields)
         do {
-            recorder = try TranscriptWriter(path: args[0], meta: meta)
+            recorder = try TranscriptWriter(path: file, meta: meta)
         } catch {
-            return problem("cannot record to \(args[0]): \(FileManager.default.fileExists(atPath: args[0]) ? "the file exists" : "\(error.localizedDescription)")")
+            return problem("cannot record to \(file): \(FileManager.default.fileExists(atPath: file) ? "the file exists" : "\(error.localizedDescription)")")
         }
         await updateTap()
-        say("recording to \(args[0]) (mode 0600); 'record stop' to finish")
+        say("recording to \(file) (mode 0600); 'record stop' to finish")
     }
 
     func replay(_ path: String) {

@@ -6,7 +6,6 @@ import ComfyCore
 /// notification, and a prompt that shows the connection.
 extension ShellSession {
     func follow() async {
-        var reporter = RunReporter(tracked: nil)
         var lastPercent: [String: Int] = [:]
         let ticker = Task { [weak self] in
             // While reconnecting, the prompt counts down.
@@ -16,42 +15,35 @@ extension ShellSession {
             }
         }
         defer { ticker.cancel() }
-        for await change in store.changes() {
+        for await update in store.updates() {
+            let change = update.change
             if diffMode == .verbose, !isForegroundCommand {
                 let lines = StateDiff.between(change.old, change.new).filter { !StateDiff.quietPaths.contains($0.path) }
                 if !lines.isEmpty { say(style.dim(change.action.event.summary) + "\n" + lines.map { "  " + style.diff($0) }.joined(separator: "\n")) }
             }
-            for event in reporter.events(change) {
-                switch event["event"]?.stringValue {
-                case "progress":
-                    guard let id = event["prompt_id"]?.stringValue else { continue }
+            for event in update.events {
+                switch event {
+                case .progress(let report):
                     if terminal.isInteractive {
-                        terminal.setLiveLine(progressLine(event))
+                        terminal.setLiveLine(progressLine(report))
                     } else {
                         // On a pipe: a line at each quarter of the prompt, not a flood.
-                        let percent = Int(((event["fraction"]?.doubleValue ?? 0) * 100).rounded(.down))
-                        if percent / 25 > (lastPercent[id] ?? -1) / 25 || lastPercent[id] == nil {
-                            lastPercent[id] = percent
-                            say(progressLine(event))
+                        let percent = Int((report.fraction * 100).rounded(.down))
+                        if percent / 25 > (lastPercent[report.promptID] ?? -1) / 25 || lastPercent[report.promptID] == nil {
+                            lastPercent[report.promptID] = percent
+                            say(progressLine(report))
                         }
                     }
-                case "succeeded", "failed", "interrupted", "cancelled", "lost":
+                case .finished(let record) where record.status.isTerminal:
                     terminal.setLiveLine(nil)
-                    if let line = RunReporter.line(event, names: [:]) {
-                        let id = event["prompt_id"]?.stringValue ?? ""
-                        say(color(line + outcomeDetails(change.new.queue.prompts[id])))
-                    }
-                case "connection":
-                    if let line = connectionNotice(event, state: change.new) { say(line) }
+                    if let line = EventText.line(event, names: [:]) { say(color(line + outcomeDetails(record))) }
+                case .connection(let connection):
+                    if let line = connectionNotice(connection) { say(line) }
                     refreshPrompt()
-                case "resync":
-                    if let message = event["message"]?.stringValue, !message.contains("; 0 prompt(s) finished") {
-                        say("· " + message)
-                    }
-                case "accepted", "running", "output", "rejected":
-                    continue  // shown by the command that caused them
+                case .resynced(let findings) where findings.finishedWhileAway > 0:
+                    say("· " + findings.message)
                 default:
-                    continue
+                    continue  // accepted, running, outputs, rejections: shown by the command that caused them
                 }
             }
             if change.old.queue.remaining != change.new.queue.remaining || change.old.connection != change.new.connection {
@@ -95,15 +87,11 @@ extension ShellSession {
     }
 
     /// `▸ 61c72f8c node 2 7/10 70% · prompt 44% · 4.9 steps/s · ETA 1.8 s`
-    func progressLine(_ event: JSONValue) -> String {
-        let state = store.state
-        let value = event["value"]?.doubleValue ?? 0
-        let max = event["max"]?.doubleValue ?? 0
-        let nodePercent = max > 0 ? Int((value / max * 100).rounded()) : 0
-        var line = "▸ \((event["prompt_id"]?.stringValue ?? "").prefix(8)) node \(event["node"]?.stringValue ?? "?") \(JSONWriter.number(value))/\(JSONWriter.number(max)) \(nodePercent)%"
-        line += " · prompt \(Int(((event["fraction"]?.doubleValue ?? 0) * 100).rounded()))%"
-        if let rate = state.progress.stepsPerSecond { line += " · \(JSONWriter.number((rate * 10).rounded() / 10)) steps/s" }
-        if let eta = event["eta_seconds"]?.doubleValue { line += " · ETA \(RunReporter.seconds(eta))" }
+    func progressLine(_ p: ProgressReport) -> String {
+        var line = "▸ \(p.promptID.prefix(8)) node \(p.node ?? "?") \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) \(Int((p.nodeFraction * 100).rounded()))%"
+        line += " · prompt \(Int((p.fraction * 100).rounded()))%"
+        if let rate = p.stepsPerSecond { line += " · \(JSONWriter.number((rate * 10).rounded() / 10)) steps/s" }
+        if let eta = p.etaSeconds { line += " · ETA \(EventText.seconds(eta))" }
         return line
     }
 
@@ -112,7 +100,7 @@ extension ShellSession {
         guard let record else { return "" }
         var parts: [String] = []
         if let start = record.startedAt, let end = record.finishedAt, end >= start {
-            parts.append("in \(RunReporter.seconds(end - start))")
+            parts.append("in \(EventText.seconds(end - start))")
         }
         if record.status == .succeeded, !record.outputs.isEmpty {
             let files = OutputFiles.files(in: record.outputs).count
@@ -127,18 +115,18 @@ extension ShellSession {
         return line
     }
 
-    func connectionNotice(_ event: JSONValue, state: AppState) -> String? {
-        switch event["phase"]?.stringValue {
-        case "connected":
-            return state.connection.connects > 1 ? style.green("● connection restored") + " (after \(state.connection.reconnects) reconnect attempt(s) in all)" : nil
-        case "disconnected":
-            return style.yellow("● connection lost: ") + (event["reason"]?.stringValue ?? "")
-        case "reconnecting":
-            let attempt = event["attempt"]?.intValue ?? 0
-            return attempt > 1 ? style.dim("  reconnecting, attempt \(attempt)") : nil
-        case "failed":
-            return style.red("● connection failed: ") + (event["reason"]?.stringValue ?? "")
-        default:
+    func connectionNotice(_ change: ConnectionChange) -> String? {
+        switch change.kind {
+        case .restored:
+            return style.green("● connection restored") + " (after \(change.reconnects) reconnect attempt(s) in all)"
+        case .lost:
+            return style.yellow("● connection lost: ") + (change.reason?.description ?? "")
+        case .reconnecting:
+            guard case .reconnecting(let attempt, _) = change.phase, attempt > 1 else { return nil }
+            return style.dim("  reconnecting, attempt \(attempt)")
+        case .failed:
+            return style.red("● connection failed: ") + (change.reason?.description ?? "")
+        case .connected, .connecting, .idle:
             return nil
         }
     }

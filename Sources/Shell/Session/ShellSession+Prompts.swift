@@ -5,38 +5,29 @@ import ComfyCore
 
 /// Submitting, following and collecting prompts.
 extension ShellSession {
-    func submit(_ args: [String], usage: String) async {
-        var rest = args
-        let front = rest.contains("--front")
-        let watch = rest.contains("--watch")
-        rest.removeAll { $0 == "--front" || $0 == "--watch" }
-        guard rest.count == 1 else { return problem("one workflow file — usage: \(usage)") }
+    func submit(_ file: String, front: Bool, watch: Bool) async {
         let workflow: Workflow
-        if rest[0] == "demo" {
+        if file == "demo" {
             workflow = Workflow(name: "demo", graph: ComfyUISimulator.demoWorkflow)
         } else {
-            do { workflow = try Workflow.load(path: rest[0]) } catch {
+            do { workflow = try Workflow.load(path: file) } catch {
                 return problem("\(error)")
             }
         }
-        guard let client else { return problem("not connected: 'connect [URL]' first") }
-        let id = Workflow.newPromptID()
-        let clientID = client.configuration.clientID
-        await client.request(.submit(
-            promptID: id, graph: workflow.submitted(clientID: clientID),
-            body: workflow.body(promptID: id, clientID: clientID, front: front), front: front))
+        guard let client = connected() else { return }
+        let id = await client.submit(workflow, front: front)
         await settle { state in
             // The POST's answer (its queue number), not an execution_start that can overtake it.
             state.queue.prompts[id]?.number != nil || state.queue.rejected.contains { $0.promptID == id }
-                || state.connection.outbox.contains { $0.command == .postPrompt(promptID: id, body: workflow.body(promptID: id, clientID: clientID, front: front)) }
+                || state.connection.outbox.contains { if case .postPrompt(id, _) = $0.command { true } else { false } }
         }
         let state = store.state
         if let rejection = state.queue.rejected.last(where: { $0.promptID == id }) {
             problem("rejected (\(rejection.status) \(rejection.type)): \(rejection.message)")
-            for nodeError in rejection.nodeErrors { say("  " + RunReporter.nodeErrorLine(nodeError.json)) }
+            for nodeError in rejection.nodeErrors { say("  " + EventText.nodeErrorLine(nodeError)) }
         } else if let record = state.queue.prompts[id], record.accepted {
             say("submitted \(id) (\(workflow.nodes.count) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")")
-            for warning in record.warnings { say(style.yellow("  ! dropped by the server: ") + RunReporter.nodeErrorLine(warning.json)) }
+            for warning in record.warnings { say(style.yellow("  ! dropped by the server: ") + EventText.nodeErrorLine(warning)) }
         } else {
             say("\(id) waits for the connection (it is sent after the next resync)")
         }
@@ -58,16 +49,8 @@ extension ShellSession {
         }
     }
 
-    func outputs(_ args: [String], usage: String) async {
-        var rest = args
-        var folder: String?
-        if let i = rest.firstIndex(of: "--to") {
-            guard i + 1 < rest.count else { return problem("--to needs a folder — usage: \(usage)") }
-            folder = rest[i + 1]
-            rest.removeSubrange(i...(i + 1))
-        }
-        guard rest.count == 1 else { return problem("one prompt id — usage: \(usage)") }
-        guard let id = resolve(rest[0]) else { return }
+    func outputs(_ prefix: String, to folder: String?) async {
+        guard let id = resolve(prefix) else { return }
         let outputs = store.state.queue.prompts[id]?.outputs ?? []
         let files = OutputFiles.files(in: outputs)
         guard !files.isEmpty else { return say("no output files for \(id.prefix(8))") }
@@ -75,8 +58,7 @@ extension ShellSession {
             return say(files.map { "  node \($0.node): \($0.subfolder.isEmpty ? "" : $0.subfolder + "/")\($0.filename) (\($0.type))" }.joined(separator: "\n"))
         }
         guard let client else { return problem("not connected: cannot download") }
-        let downloader = OutputFiles(http: client.http, folder: folder)
-        for result in await downloader.download(outputs) {
+        for result in await client.download(outputsOf: id, to: folder) {
             switch result {
             case .saved(let path, let bytes): say("  saved \(path) (\(bytes) bytes)")
             case .refused(let file, let reason), .failed(let file, let reason): problem("\(file.filename): \(reason)")

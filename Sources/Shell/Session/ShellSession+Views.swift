@@ -81,7 +81,7 @@ extension ShellSession {
             rows.append(("message", (error.exceptionMessage ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         if let stop = p.interrupted { rows.append(("interrupted", "at node \(stop.nodeID ?? "?") (\(stop.nodeType ?? "?"))")) }
-        for warning in p.warnings { rows.append(("dropped", RunReporter.nodeErrorLine(warning.json))) }
+        for warning in p.warnings { rows.append(("dropped", EventText.nodeErrorLine(warning))) }
         return table(rows)
     }
 

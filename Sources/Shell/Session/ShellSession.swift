@@ -12,13 +12,13 @@ import ComfyCore
 /// running (e.g. `watch`) without leaving the shell, and lines typed meanwhile wait
 /// their turn (so a piped script runs top to bottom).
 actor ShellSession {
-    enum DiffMode: String { case off, on, verbose }
+    enum DiffMode: String, ExpressibleByArgument, Sendable { case off, on, verbose }
 
     let terminal: any ShellTerminal
     let options: ShellOptions
     let store: ComfyStore
     let style: Style
-    var client: ComfyClient<ContinuousClock>?
+    var client: ComfyClient?
     var simulator: ComfyUISimulator?
     var diffMode = DiffMode.on
     var tracing = false

@@ -1,5 +1,6 @@
 import CEditLine
 import Dispatch
+import ComfyLive
 import Foundation
 import Synchronization
 

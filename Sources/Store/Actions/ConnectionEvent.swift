@@ -7,13 +7,13 @@ public enum ConnectionEvent: Sendable, Equatable {
     case opened(socket: Int, path: String, clientID: String?)
     /// The socket is gone. `code` is the close code if a close frame was exchanged
     /// (nil when the peer vanished); `byClient` says who started it.
-    case closed(socket: Int, code: Int?, reason: String, byClient: Bool)
+    case closed(socket: Int, code: Int?, reason: ConnectionProblem, byClient: Bool)
     /// An attempt failed before the socket opened (refused, timed out, upgrade refused).
-    case attemptFailed(reason: String)
+    case attemptFailed(reason: ConnectionProblem)
     /// Effects will try again at `at` (attempt `attempt`).
     case reconnectScheduled(attempt: Int, at: Timestamp)
-    /// Effects gave up: the reason is shown as is.
-    case failed(reason: String)
+    /// The live layer gave up (401/403: not reconnecting).
+    case failed(reason: ConnectionProblem)
     /// We sent a text frame (its `type`, and its data when it is `feature_flags`).
     case sent(socket: Int, type: String, data: JSONValue)
     /// The circuit breaker changed state (`openUntil` set while open).

@@ -16,10 +16,10 @@ public enum ComfyReducer {
             state.apply(message, &context)
         case .unknown(let type, let payload):
             state.noteFrame(at: action.at)
-            state.log.append(.warning, "unknown", "unknown message type \"\(type)\" kept", at: action.at, payload: payload)
+            state.log.append(.warning, .unknown, "unknown message type \"\(type)\" kept", at: action.at, payload: payload)
         case .protocolError(let error):
             state.noteFrame(at: action.at)
-            state.log.append(.error, "protocol_error", error.reason, at: action.at, payload: error.excerpt)
+            state.log.append(.error, .protocolError, error.reason, at: action.at, payload: error.excerpt)
         case .connection(let event):
             state.apply(event, &context)
         case .http(let result):
@@ -81,7 +81,12 @@ extension PromptRecord {
     /// Moves to `next` unless that would go backwards: a terminal status is final
     /// (only history may correct it), and a running prompt never becomes queued again.
     mutating func move(to next: Status, at: Timestamp) {
-        guard next != status else { return }
+        guard next != status else {
+            // A record created running (a broadcast tick of someone else's prompt, a queue
+            // snapshot) starts now: its first sign.
+            if next == .running, startedAt == nil { startedAt = at }
+            return
+        }
         if status.isTerminal { return }
         if status == .running, next == .queued { return }
         status = next

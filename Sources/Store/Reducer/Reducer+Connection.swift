@@ -13,6 +13,7 @@ extension AppState {
             connection.socket = socket
             connection.connects += 1
             connection.connectedAt = at
+            connection.lastAttemptFailure = nil
             if let clientID { connection.clientID = clientID }
             // Session id and negotiated flags belong to one socket (protocol 1.3).
             connection.sessionID = nil
@@ -22,36 +23,37 @@ extension AppState {
             connection.progressTextMetadata = false
             connection.stalledSince = nil
             let again = connection.connects > 1 ? " again" : ""
-            log.append(.info, "connection", "connected\(again) (socket \(socket), \(path))", at: at)
+            log.append(.info, .connection, "connected\(again) (socket \(socket), \(path))", at: at)
             ctx.emit(.resync)
 
         case .closed(let socket, let code, let reason, let byClient):
             guard socket == connection.socket else {
-                log.append(.info, "connection", "socket \(socket) closed (not the current one)", at: at)
+                log.append(.info, .connection, "socket \(socket) closed (not the current one)", at: at)
                 return
             }
             connection.phase = .disconnected(reason: reason)
             connection.socket = nil
             connection.resyncing = false
             connection.stalledSince = nil
-            connection.lastClose = .init(code: code, reason: reason, byClient: byClient, at: at)
+            connection.lastClose = .init(code: code, problem: reason, byClient: byClient, at: at)
             let codeText = code.map { " (\($0))" } ?? ""
-            log.append(byClient ? .info : .warning, "connection", "disconnected\(codeText): \(reason)", at: at)
+            log.append(byClient ? .info : .warning, .connection, "disconnected\(codeText): \(reason)", at: at)
 
         case .policy(let resubmitLimit):
             queue.resubmitLimit = resubmitLimit
         case .attemptFailed(let reason):
             connection.phase = .disconnected(reason: reason)
-            log.append(.warning, "connection", "connection attempt failed: \(reason)", at: at)
+            connection.lastAttemptFailure = reason
+            log.append(.warning, .connection, "connection attempt failed: \(reason)", at: at)
 
         case .reconnectScheduled(let attempt, let next):
             connection.phase = .reconnecting(attempt: attempt, nextTryAt: next)
             connection.reconnects += 1
-            log.append(.info, "connection", "reconnecting (attempt \(attempt)) at \(next)", at: at)
+            log.append(.info, .connection, "reconnecting (attempt \(attempt)) at \(next)", at: at)
 
         case .failed(let reason):
             connection.phase = .failed(reason: reason)
-            log.append(.error, "connection", reason, at: at)
+            log.append(.error, .connection, reason.description, at: at)
 
         case .sent(let socket, let type, let data):
             // Only the first text frame on a socket negotiates; Effects sends
@@ -63,7 +65,7 @@ extension AppState {
         case .breaker(let state, let failures, let openUntil):
             if connection.breaker != state {
                 let until = openUntil.map { " until \($0)" } ?? ""
-                log.append(state == .open ? .warning : .info, "connection", "circuit breaker \(state.rawValue)\(until) after \(failures) failure(s)", at: at)
+                log.append(state == .open ? .warning : .info, .connection, "circuit breaker \(state.rawValue)\(until) after \(failures) failure(s)", at: at)
             }
             connection.breaker = state
             connection.breakerFailures = failures
@@ -75,7 +77,7 @@ extension AppState {
         case .stalled(let since):
             guard connection.stalledSince == nil else { return }
             connection.stalledSince = since
-            log.append(.warning, "connection", "stalled: a prompt runs but nothing has arrived since \(since); probing", at: at)
+            log.append(.warning, .connection, "stalled: a prompt runs but nothing has arrived since \(since); probing", at: at)
 
         case .resyncStarted:
             connection.resyncing = true

@@ -17,10 +17,10 @@ extension AppState {
             recomputeFraction(at: at)
             let number = a.number.map { " as #\(JSONWriter.number($0))" } ?? ""
             if a.nodeErrors.isEmpty {
-                log.append(.info, "prompt", "prompt \(a.promptID.short) accepted\(number)", at: at)
+                log.append(.info, .prompt, "prompt \(a.promptID.short) accepted\(number)", at: at)
             } else {
                 log.append(
-                    .warning, "prompt",
+                    .warning, .prompt,
                     "prompt \(a.promptID.short) accepted\(number) with warnings; dropped: \(a.nodeErrors.map(\.summary).joined(separator: "; "))",
                     at: at)
             }
@@ -35,7 +35,7 @@ extension AppState {
                 queue.setRecord(id, nil)  // it never existed on the server
             }
             let nodes = r.nodeErrors.isEmpty ? "" : " — " + r.nodeErrors.map(\.summary).joined(separator: "; ")
-            log.append(.error, "prompt_rejected", "prompt rejected (\(r.status) \(r.type)): \(r.message)\(nodes)", at: at)
+            log.append(.error, .promptRejected, "prompt rejected (\(r.status) \(r.type)): \(r.message)\(nodes)", at: at)
 
         case .queueSnapshot(let snapshot):
             applyQueueSnapshot(snapshot, &ctx)
@@ -47,9 +47,9 @@ extension AppState {
                     // came from a frame older than it looked. A fresh snapshot decides.
                     updatePrompt(id, creating: .ended, owner: .observed) { $0.missingFromHistory = true }
                     ctx.emit(.fetchQueue)
-                    log.append(.info, "history", "no history for \(id.short); checking the queue", at: at)
+                    log.append(.info, .history, "no history for \(id.short); checking the queue", at: at)
                 } else {
-                    log.append(.info, "history", "no history for \(id.short) (pending, running, or unknown)", at: at)
+                    log.append(.info, .history, "no history for \(id.short) (pending, running, or unknown)", at: at)
                 }
             }
             for entry in entries { reconcile(entry, at: at) }
@@ -59,17 +59,17 @@ extension AppState {
                 guard queue.records[id]?.status == .queued else { continue }
                 updatePrompt(id, creating: .cancelled, owner: .observed) { $0.move(to: .cancelled, at: at) }
             }
-            log.append(.info, "queue", "deleted from queue: \(ids.map(\.short).joined(separator: ", "))", at: at)
+            log.append(.info, .queue, "deleted from queue: \(ids.map(\.short).joined(separator: ", "))", at: at)
 
         case .queueCleared:
             let cleared = queue.pendingIDs
             for id in cleared {
                 updatePrompt(id, creating: .cancelled, owner: .observed) { $0.move(to: .cancelled, at: at) }
             }
-            log.append(.info, "queue", "queue cleared (\(cleared.count) pending cancelled)", at: at)
+            log.append(.info, .queue, "queue cleared (\(cleared.count) pending cancelled)", at: at)
 
         case .interruptAcknowledged(let id):
-            log.append(.info, "interrupt", "interrupt sent\(id.map { " for \($0.short)" } ?? "")", at: at)
+            log.append(.info, .interrupt, "interrupt sent\(id.map { " for \($0.short)" } ?? "")", at: at)
 
         case .queueRemaining(let n):
             queueLength(n, &ctx)
@@ -87,10 +87,10 @@ extension AppState {
             connection.server = info
 
         case .other(let method, let path, let status):
-            log.append(.info, "http", "\(method) \(path) → \(status)", at: at)
+            log.append(.info, .http, "\(method) \(path) → \(status)", at: at)
 
         case .failed(let method, let path, let status, let message):
-            log.append(.error, "http", "\(method) \(path) → \(status.map(String.init) ?? "no answer"): \(message)", at: at)
+            log.append(.error, .http, "\(method) \(path) → \(status.map(String.init) ?? "no answer"): \(message)", at: at)
         }
     }
 
@@ -119,7 +119,7 @@ extension AppState {
             let record = queue.records[id]!
             if record.status == .ended, record.missingFromHistory {
                 // Not queued, not running, and history had nothing: the server forgot it.
-                serverForgot(id, kind: "queue", &ctx)
+                serverForgot(id, kind: .queue, &ctx)
             } else if record.accepted, record.status == .queued || record.status == .running {
                 markEnded(id, &ctx)
             }
@@ -164,7 +164,7 @@ extension AppState {
         }
         if before?.status != status {
             let was = before.map { " (was \($0.status.rawValue))" } ?? ""
-            log.append(.info, "history", "prompt \(e.promptID.short): \(status.rawValue) per history\(was)", at: at)
+            log.append(.info, .history, "prompt \(e.promptID.short): \(status.rawValue) per history\(was)", at: at)
         }
     }
 
@@ -185,7 +185,7 @@ extension AppState {
             $0.missingFromHistory = false
         }
         if nodes.promptID == e.promptID, queue.records[e.promptID]?.status == .ended { nodes.settleRunning(as: .unknown) }
-        log.append(.warning, "history", "prompt \(e.promptID.short): history has it but does not say how it ended (no status)", at: at)
+        log.append(.warning, .history, "prompt \(e.promptID.short): history has it but does not say how it ended (no status)", at: at)
     }
 }
 

@@ -16,7 +16,7 @@ extension AppState {
             if lookup.entries.isEmpty, let record = queue.records[lookup.promptID], record.accepted,
                 record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID))
             {
-                serverForgot(lookup.promptID, kind: "resync", &ctx)
+                serverForgot(lookup.promptID, kind: .resync, &ctx)
             }
         }
         // The snapshot may have ended prompts we did not look up: ask for those only.
@@ -28,7 +28,7 @@ extension AppState {
             record.status.isTerminal && before[record.id].map { !$0.status.isTerminal } == true
         }
         log.append(
-            .info, "resync",
+            .info, .resync,
             "resynced: \(snapshot.running.count) running, \(snapshot.pending.count) pending; \(finished.count) prompt(s) finished while away",
             at: at)
         flushOutbox(snapshot: snapshot, history: history, &ctx)
@@ -42,7 +42,7 @@ extension AppState {
         connection.outbox = []
         for entry in waiting {
             if at - entry.at > connection.outboxTTL {
-                log.append(.warning, "outbox", "\(entry.command.summary) waited \(JSONWriter.number((at - entry.at).rounded())) s offline: dropped", at: at)
+                log.append(.warning, .outbox, "\(entry.command.summary) waited \(JSONWriter.number((at - entry.at).rounded())) s offline: dropped", at: at)
                 if case .postPrompt(let id, _) = entry.command, let record = queue.records[id], !record.accepted {
                     queue.setRecord(id, nil)
                     queue.rejected.append(
@@ -55,7 +55,7 @@ extension AppState {
             if case .postPrompt(let id, _) = entry.command,
                 snapshot.lists(id) || history.contains(where: { $0.promptID == id && !$0.entries.isEmpty })
             {
-                log.append(.info, "outbox", "prompt \(id.short) is already on the server: not submitted again", at: at)
+                log.append(.info, .outbox, "prompt \(id.short) is already on the server: not submitted again", at: at)
                 continue
             }
             ctx.emit(entry.command)
@@ -64,7 +64,7 @@ extension AppState {
 
     /// A submission got no answer: keep it for after the next resync.
     mutating func submissionFailed(_ id: String, body: JSONValue, message: String, at: Timestamp) {
-        log.append(.warning, "prompt", "prompt \(id.short) got no answer (\(message)); will retry after reconnecting", at: at)
+        log.append(.warning, .prompt, "prompt \(id.short) got no answer (\(message)); will retry after reconnecting", at: at)
         enqueue(.postPrompt(promptID: id, body: body), at: at)
     }
 }

@@ -15,7 +15,7 @@ extension AppState {
             connection.serverFeatures = flags
             connection.previewMetadata = bothSay("supports_preview_metadata", server: flags)
             connection.progressTextMetadata = bothSay("supports_progress_text_metadata", server: flags)
-            log.append(.info, "feature_flags", "server flags received (previews with metadata: \(connection.previewMetadata ? "on" : "off"))", at: at)
+            log.append(.info, .featureFlags, "server flags received (previews with metadata: \(connection.previewMetadata ? "on" : "off"))", at: at)
 
         case .executionStart(let id, _):
             endOthersRunning(except: id, &ctx)
@@ -25,7 +25,7 @@ extension AppState {
                 $0.startedAt = at
             }
             activate(id, at: at)
-            log.append(.info, "execution_start", "prompt \(id.short) started", at: at)
+            log.append(.info, .executionStart, "prompt \(id.short) started", at: at)
 
         case .executionCached(let id, let cachedNodes, _):
             updatePrompt(id, creating: .running, owner: .ours) {
@@ -38,7 +38,7 @@ extension AppState {
             nodes.executed.removeAll(where: cachedNodes.contains)
             recomputeFraction(at: at)
             if !cachedNodes.isEmpty {
-                log.append(.info, "execution_cached", "prompt \(id.short): \(cachedNodes.count) node(s) from cache", at: at)
+                log.append(.info, .executionCached, "prompt \(id.short): \(cachedNodes.count) node(s) from cache", at: at)
             }
 
         case .executing(let e):
@@ -57,7 +57,7 @@ extension AppState {
                 if !e.output.isNull { $0.setOutput(node: e.node, e.output) }
             }
             if nodes.promptID == e.promptID { nodes.markExecuted(e.node) }
-            log.append(.info, "executed", "prompt \(e.promptID.short): node \(e.node) output \(describe(e.output))", at: at)
+            log.append(.info, .executed, "prompt \(e.promptID.short): node \(e.node) output \(describe(e.output))", at: at)
 
         case .executionSuccess(let id, _):
             updatePrompt(id, creating: .succeeded, owner: .ours) {
@@ -70,26 +70,26 @@ extension AppState {
                 progress.etaSeconds = 0
                 progress.updatedAt = at
             }
-            log.append(.info, "execution_success", "prompt \(id.short) succeeded", at: at)
+            log.append(.info, .executionSuccess, "prompt \(id.short) succeeded", at: at)
 
         case .executionError(let failure):
             guard !failure.isExecutionBlocked else {
                 // Non-fatal: the prompt goes on (protocol 2.9b).
-                log.append(.warning, "execution_blocked", "prompt \(failure.promptID.short): \(failure.exceptionMessage ?? "execution blocked")", at: at)
+                log.append(.warning, .executionBlocked, "prompt \(failure.promptID.short): \(failure.exceptionMessage ?? "execution blocked")", at: at)
                 return
             }
             fail(failure, as: .failed, at: at)
             let node = "node \(failure.nodeID ?? "?") (\(failure.nodeType ?? "?"))"
             let what = [failure.exceptionType, failure.exceptionMessage?.trimmingTrailingNewlines].compactMap { $0 }.joined(separator: ": ")
-            log.append(.error, "execution_error", "prompt \(failure.promptID.short) failed at \(node): \(what)", at: at)
+            log.append(.error, .executionError, "prompt \(failure.promptID.short) failed at \(node): \(what)", at: at)
 
         case .executionInterrupted(let failure):
             fail(failure, as: .interrupted, at: at)
-            log.append(.warning, "execution_interrupted", "prompt \(failure.promptID.short) interrupted at node \(failure.nodeID ?? "?") (\(failure.nodeType ?? "?"))", at: at)
+            log.append(.warning, .executionInterrupted, "prompt \(failure.promptID.short) interrupted at node \(failure.nodeID ?? "?") (\(failure.nodeType ?? "?"))", at: at)
 
         case .logs(let logs):
             for line in logs.entries {
-                log.append(.info, "server_log", line.message.trimmingTrailingNewlines, at: at)
+                log.append(.info, .serverLog, line.message.trimmingTrailingNewlines, at: at)
             }
         }
     }
@@ -108,9 +108,33 @@ extension AppState {
     /// The same holds for any count below the prompts we still think are waiting or
     /// running: some have left the queue without our hearing of it (frames dropped by a
     /// stalled server or a proxy), so the queue is asked and history tells how they ended.
+    ///
+    /// A count above what we know means other clients' prompts wait or run: the queue is
+    /// asked, so every prompt that passes through the server is followed to its end (the
+    /// server sends their events only to their owners).
+    ///
+    /// A zero leaves nothing running here: a running prompt (ours or not) has `ended` and
+    /// history is asked — frames on one socket arrive in order, so a zero after a prompt's
+    /// start is no older than that start. An observed prompt we thought waiting has ended
+    /// too (nobody will tell us). Only a prompt of ours that waits may have been accepted
+    /// by an HTTP answer newer than the frame: for it the queue is asked.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
-        if remaining < queue.heldCount { ctx.emit(.fetchQueue) }
+        guard remaining == 0 else {
+            if remaining != queue.heldCount { ctx.emit(.fetchQueue) }
+            return
+        }
+        var asked = false
+        // Sorted: the reducer must not depend on a set's order (replays are compared).
+        for id in queue.unfinishedIDs {
+            guard let record = queue.records[id], record.accepted, record.status == .queued || record.status == .running else { continue }
+            if record.status == .queued, record.owner == .ours {
+                asked = true
+            } else {
+                markEnded(id, &ctx)
+            }
+        }
+        if asked { ctx.emit(.fetchQueue) }
     }
 
     /// The prompt left the server's queue and we do not know how: say so, and ask history.
@@ -120,7 +144,7 @@ extension AppState {
         if nodes.promptID == id { nodes.settleRunning(as: .unknown) }
         if progress.promptID == id { progress.etaSeconds = nil }
         ctx.emit(.fetchHistory(promptID: id))
-        log.append(.info, "ended", "prompt \(id.short) left the queue; asking history how it ended", at: at)
+        log.append(.info, .ended, "prompt \(id.short) left the queue; asking history how it ended", at: at)
     }
 
     /// The server runs one prompt at a time, lowest number first: when `id` starts, any
@@ -172,12 +196,12 @@ extension AppState {
             guard let id = nodes.promptID.flatMap({ queue.records[$0]?.status == .running ? $0 : nil })
                 ?? queue.runningIDs.first(where: { queue.records[$0]?.owner == .ours })
             else {
-                log.append(.warning, "executing", "server says node \(node) is executing, but we know no running prompt of ours", at: at)
+                log.append(.warning, .executing, "server says node \(node) is executing, but we know no running prompt of ours", at: at)
                 return
             }
             if nodes.promptID != id { activate(id, at: at) }
             startNode(node, display: node, at: at)
-            log.append(.info, "executing", "reattached: prompt \(id.short) is at node \(node)", at: at)
+            log.append(.info, .executing, "reattached: prompt \(id.short) is at node \(node)", at: at)
         case (nil, nil):
             break
         }

@@ -11,10 +11,10 @@ extension AppState {
     /// Keeps `command` for later, bounded: past the limit the oldest entry is dropped, and said so.
     mutating func enqueue(_ command: Command, at: Timestamp) {
         connection.outbox.append(.init(command: command, at: at))
-        log.append(.info, "outbox", "offline: \(command.summary) waits for the connection", at: at)
+        log.append(.info, .outbox, "offline: \(command.summary) waits for the connection", at: at)
         if connection.outbox.count > connection.outboxLimit {
             let dropped = connection.outbox.removeFirst()
-            log.append(.warning, "outbox", "outbox full: dropped \(dropped.command.summary)", at: at)
+            log.append(.warning, .outbox, "outbox full: dropped \(dropped.command.summary)", at: at)
         }
     }
 
@@ -31,7 +31,7 @@ extension AppState {
                 if keepBody { $0.resubmitBody = body }
             }
             ctx.emit(.postPrompt(promptID: id, body: body))
-            log.append(.info, "submit", "submitting prompt \(id.short) (\(graph.nodes.count) nodes)", at: at)
+            log.append(.info, .submit, "submitting prompt \(id.short) (\(graph.nodes.count) nodes)", at: at)
 
         case .cancel(let id):
             switch queue.records[id]?.status {
@@ -39,9 +39,9 @@ extension AppState {
             // Interrupting by id does not dequeue, and dequeuing does not stop: pick the call.
             case .running?: ctx.emit(.interrupt(promptID: id))
             case let status?:
-                log.append(.warning, "cancel", "prompt \(id.short) is \(status.rawValue); nothing to cancel", at: at)
+                log.append(.warning, .cancel, "prompt \(id.short) is \(status.rawValue); nothing to cancel", at: at)
             case nil:
-                log.append(.warning, "cancel", "no prompt \(id.short) is known", at: at)
+                log.append(.warning, .cancel, "no prompt \(id.short) is known", at: at)
             }
 
         case .interrupt(let id):
@@ -50,7 +50,7 @@ extension AppState {
             if let target, queue.records[target]?.status == .running {
                 ctx.emit(.interrupt(promptID: target))
             } else {
-                log.append(.warning, "interrupt", "no running prompt\(id.map { " \($0.short)" } ?? " of ours") to interrupt", at: at)
+                log.append(.warning, .interrupt, "no running prompt\(id.map { " \($0.short)" } ?? " of ours") to interrupt", at: at)
             }
 
         case .clearQueue:

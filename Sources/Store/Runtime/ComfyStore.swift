@@ -61,3 +61,66 @@ public struct Change: Sendable {
     /// The state diff this action caused, per slice.
     public var diff: [DiffLine] { StateDiff.between(old, new) }
 }
+
+/// One change and the events it caused (see `ComfyStore.updates`).
+public struct StoreUpdate: Sendable {
+    public let change: Change
+    public let events: [ClientEvent]
+    /// The state after the change.
+    public var state: AppState { change.new }
+}
+
+/// The store's changes with their events, derived by one `ClientEvents` per iterator, in
+/// the subscriber's task (never on the dispatch path).
+public struct StoreUpdates: AsyncSequence, Sendable {
+    let changes: AsyncStream<Change>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var changes: AsyncStream<Change>.Iterator
+        /// The deriver: `untoldWarnings` at the end of a run asks it what it has not told.
+        public var events = ClientEvents()
+
+        public mutating func next() async -> StoreUpdate? {
+            guard let change = await changes.next() else { return nil }
+            return StoreUpdate(change: change, events: events.derive(change))
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(changes: changes.makeAsyncIterator())
+    }
+}
+
+/// The store's events alone (see `ComfyStore.events`).
+public struct ClientEventStream: AsyncSequence, Sendable {
+    let updates: StoreUpdates
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var updates: StoreUpdates.AsyncIterator
+        var buffered: [ClientEvent] = []
+
+        public mutating func next() async -> ClientEvent? {
+            while buffered.isEmpty {
+                guard let update = await updates.next() else { return nil }
+                buffered = update.events.reversed()
+            }
+            return buffered.removeLast()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(updates: updates.makeAsyncIterator())
+    }
+}
+
+extension ComfyStore {
+    /// Every change from now on with the `ClientEvent`s it caused: what a front end follows.
+    public func updates(bufferingNewest limit: Int? = nil) -> StoreUpdates {
+        StoreUpdates(changes: changes(bufferingNewest: limit))
+    }
+
+    /// Every `ClientEvent` from now on.
+    public func events() -> ClientEventStream {
+        ClientEventStream(updates: updates())
+    }
+}

@@ -5,8 +5,8 @@ public struct ConnectionState: Sendable, Equatable {
         case connecting(attempt: Int)
         case connected
         case reconnecting(attempt: Int, nextTryAt: Timestamp)
-        case disconnected(reason: String)
-        case failed(reason: String)
+        case disconnected(reason: ConnectionProblem)
+        case failed(reason: ConnectionProblem)
 
         public var name: String {
             switch self {
@@ -22,9 +22,12 @@ public struct ConnectionState: Sendable, Equatable {
 
     public struct Close: Sendable, Equatable {
         public var code: Int?
-        public var reason: String
+        /// Why, typed.
+        public var problem: ConnectionProblem
         public var byClient: Bool
         public var at: Timestamp
+        /// Why, in words (the JSON's `reason`).
+        public var reason: String { problem.description }
     }
 
     public var phase: Phase = .idle
@@ -40,6 +43,8 @@ public struct ConnectionState: Sendable, Equatable {
     public var connectedAt: Timestamp?
     public var lastFrameAt: Timestamp?
     public var lastClose: Close?
+    /// Why the latest connection attempt failed before its socket opened; nil once one opens.
+    public var lastAttemptFailure: ConnectionProblem?
     /// What we announced in our first frame on the current socket.
     public var clientFeatures: JSONValue?
     /// The server's `feature_flags` reply (or `GET /features`): an open dictionary.
@@ -99,7 +104,7 @@ public struct ConnectionState: Sendable, Equatable {
             fields.append(JSONField("attempt", .number(Double(attempt))))
             fields.append(JSONField("next_try_at", next.json))
         case .disconnected(let reason), .failed(let reason):
-            fields.append(JSONField("reason", .string(reason)))
+            fields.append(JSONField("reason", .string(reason.description)))
         case .idle, .connected: break
         }
         fields += [
@@ -118,6 +123,7 @@ public struct ConnectionState: Sendable, Equatable {
                         JSONField("by_client", .bool($0.byClient)), JSONField("at", $0.at.json),
                     ])
                 } ?? .null),
+            JSONField("last_attempt_failure", lastAttemptFailure.map { .string($0.description) } ?? .null),
             JSONField("client_features", clientFeatures ?? .null),
             JSONField("server_features", serverFeatures ?? .null),
             JSONField("preview_metadata", .bool(previewMetadata)),

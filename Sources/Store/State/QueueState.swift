@@ -135,15 +135,16 @@ public struct QueueState: Sendable, Equatable {
     public var unfinishedIDs: [String] { unfinishedRecords.map(\.id).sorted() }
 
     /// Prompt ids in a stable listing order: by server number, then by when we learned of them.
-    public var orderedIDs: [String] {
-        records.values.sorted { a, b in
-            switch (a.number, b.number) {
-            case let (x?, y?) where x != y: return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.seen < b.seen
-            }
-        }.map(\.id)
+    public var orderedIDs: [String] { records.values.sorted(by: Self.listingOrder).map(\.id) }
+
+    /// The listing order: by server number (numbered first), then by when we learned of them.
+    static func listingOrder(_ a: PromptRecord, _ b: PromptRecord) -> Bool {
+        switch (a.number, b.number) {
+        case let (x?, y?) where x != y: return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return a.seen < b.seen
+        }
     }
 
     public var json: JSONValue {

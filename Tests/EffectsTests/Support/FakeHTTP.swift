@@ -15,17 +15,18 @@ final class FakeHTTP: ComfyHTTP {
 
     var routes: [String] { calls.withLock { $0.map { "\($0.method) \($0.route)" } } }
 
-    func send(method: String, route: String, body: JSONValue?, timeout: Duration) async -> HTTPExchange {
+    func send(_ request: APIRequest, timeout: Duration) async -> HTTPExchange {
+        let (method, route, body) = (request.method.rawValue, request.route, request.body)
         calls.withLock { $0.append((method, route, body)) }
         let reply = answer.withLock { $0 }(method, route, body)
         guard let (status, response) = reply else {
-            return HTTPExchange(method: method, route: route, status: nil, request: body, response: nil, failure: "connection refused")
+            return HTTPExchange(method: method, route: route, status: nil, request: body, response: nil, failure: .refused)
         }
         return HTTPExchange(method: method, route: route, status: status, request: body, response: response, milliseconds: 1.5)
     }
 
-    func download(route: String, timeout: Duration, maxBytes: Int) async -> (status: Int?, bytes: [UInt8], failure: String?) {
-        (404, [], nil)
+    func download(_ request: APIRequest, timeout: Duration, maxBytes: Int) async -> HTTPDownload {
+        HTTPDownload(status: 404, bytes: [])
     }
 
     func shutdown() async {}

@@ -12,8 +12,8 @@ public struct LogState: Sendable, Equatable {
         public var seq: Int
         public var at: Timestamp
         public var level: Level
-        /// A short tag: the message type, `connection`, `http`, `server_log`, `unknown`…
-        public var kind: String
+        /// What it is about: the message type, `connection`, `http`, `server_log`, `unknown`…
+        public var kind: LogKind
         public var message: String
         /// The raw payload of an unknown message, kept (up to `payloadLimit` bytes).
         public var payload: String?
@@ -23,7 +23,7 @@ public struct LogState: Sendable, Equatable {
                 JSONField("seq", .number(Double(seq))),
                 JSONField("at", at.json),
                 JSONField("level", .string(level.rawValue)),
-                JSONField("kind", .string(kind)),
+                JSONField("kind", .string(kind.rawValue)),
                 JSONField("message", .string(message)),
             ]
             if let payload { fields.append(JSONField("payload", .string(payload))) }
@@ -45,7 +45,7 @@ public struct LogState: Sendable, Equatable {
     }
 
     public mutating func append(
-        _ level: Level, _ kind: String, _ message: String, at: Timestamp, payload: String? = nil
+        _ level: Level, _ kind: LogKind, _ message: String, at: Timestamp, payload: String? = nil
     ) {
         total += 1
         var kept = payload

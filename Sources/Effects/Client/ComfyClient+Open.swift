@@ -1,0 +1,95 @@
+import ComfyCore
+
+extension ComfyClient {
+    /// Opens a connection for a front end that needs one now: checks that a ComfyUI server
+    /// answers (`GET /system_stats`, whose answer fills `connection.server`), starts a
+    /// client and waits until it is connected and resynced — all within the configuration's
+    /// connect timeout. On failure nothing is left running.
+    public static func open(
+        _ configuration: ClientConfiguration, store: ComfyStore = ComfyStore()
+    ) async throws(ConnectionFailure) -> ComfyClient {
+        let endpoint = configuration.endpoint.description
+        let timeout = configuration.connectTimeout
+        let http = AsyncHTTPComfyHTTP(
+            endpoint: configuration.endpoint, headers: configuration.headers, extraCAFile: configuration.extraCAFile,
+            connectTimeout: timeout)
+        let probe = await http.send(.systemStats, timeout: timeout)
+        guard let status = probe.status else {
+            await http.shutdown()
+            throw ConnectionFailure(
+                .unreachable, problem: probe.failure,
+                "cannot reach \(endpoint): \(probe.failure?.description ?? "no answer") (waited up to \(Int(timeout.seconds)) s)")
+        }
+        if status == 401 || status == 403 {
+            await http.shutdown()
+            throw ConnectionFailure(
+                .refused, problem: .credentialsRefused(status: status, retryAfterSeconds: nil),
+                "\(endpoint) refused the request (HTTP \(status)): check --header or $COMFY_TOKEN")
+        }
+        guard status == 200, case .systemStats = probe.result else {
+            await http.shutdown()
+            let what = status == 200 ? "200, not ComfyUI's system stats" : "\(status)"
+            throw ConnectionFailure(.notComfyUI, "\(endpoint) answers HTTP but is not a ComfyUI server (GET /system_stats → \(what))")
+        }
+        let client = ComfyClient(configuration: configuration, store: store, clock: ContinuousClock(), http: http)
+        await client.dispatch(.http(probe.result))
+        switch await client.ready(within: timeout, stopAtHopeless: true) {
+        case .online:
+            return client
+        case .gaveUp(let problem):
+            await client.stop()
+            throw ConnectionFailure(.refused, problem: problem, problem.description)
+        case .hopeless(let problem):
+            await client.stop()
+            if case .upgradeRefused = problem {
+                throw ConnectionFailure(.notComfyUI, problem: problem, "\(endpoint) answers HTTP but \(problem)")
+            }
+            throw ConnectionFailure(.hopeless, problem: problem, "\(endpoint): cannot open its WebSocket: \(problem)")
+        case .notYet(let problem):
+            let state = client.store.state.connection
+            await client.stop()
+            let last = problem?.description ?? state.lastClose?.reason ?? state.phase.name
+            throw ConnectionFailure(
+                .timedOut, problem: problem,
+                "\(endpoint) did not accept a WebSocket within \(Int(timeout.seconds)) s (last attempt: \(last))")
+        }
+    }
+
+    /// Starts the client (if it is not running) and waits until it is online, gives up, or
+    /// `limit` passes; with `stopAtFirstFailure`, also until an attempt has failed (a shell
+    /// should not be held while the client goes on trying in the background), and with
+    /// `stopAtHopeless` until an attempt no retry can help. The limit is real time: it
+    /// bounds a wait on I/O, it is not a policy.
+    public func ready(within limit: Duration, stopAtFirstFailure: Bool = false, stopAtHopeless: Bool = false) async -> Readiness {
+        // Subscribed before the client starts, so no attempt's outcome slips by.
+        let updates = store.changes()
+        start()
+        let verdict = await withTaskGroup(of: Readiness?.self) { group in
+            group.addTask {
+                func verdict(_ state: AppState, _ event: Event?) -> Readiness? {
+                    if state.connection.isOnline { return .online }
+                    if case .failed(let reason) = state.connection.phase { return .gaveUp(reason) }
+                    if case .connection(.attemptFailed(let reason))? = event {
+                        if stopAtHopeless, reason.isHopeless { return .hopeless(reason) }
+                        if stopAtFirstFailure { return .notYet(reason) }
+                    }
+                    if stopAtFirstFailure, case .reconnecting = state.connection.phase { return .notYet(state.connection.lastAttemptFailure) }
+                    return nil
+                }
+                if let now = verdict(self.store.state, nil) { return now }
+                for await change in updates {
+                    if let found = verdict(change.new, change.action.event) { return found }
+                }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        return verdict ?? .notYet(store.state.connection.lastAttemptFailure)
+    }
+}

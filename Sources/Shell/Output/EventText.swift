@@ -1,0 +1,103 @@
+import ComfyCore
+import Foundation
+
+/// The events of the core (`ClientEvent`) as lines for people: what `comfysh run` and
+/// `watch` print without `--json`, and what the shell's notifications say. Scripts get
+/// the same events as JSON (`ClientEvent.json`).
+enum EventText {
+    /// The line for `event`, or nil when it has none (previews). `names` labels prompts
+    /// with their workflow file.
+    static func line(_ event: ClientEvent, names: [String: String]) -> String? {
+        let who = label(event.promptID ?? "", names: names)
+        switch event {
+        case .connection(let change):
+            switch change.phase {
+            case .connected: return "· connected"
+            case .reconnecting(let attempt, _): return "· connection lost; reconnecting (attempt \(attempt))"
+            case .disconnected(let reason): return "· disconnected: \(reason)"
+            case .failed(let reason): return "✘ connection failed: \(reason)"
+            case .idle, .connecting: return nil
+            }
+        case .accepted(_, let number, let warnings):
+            var line = "▸ \(who): queued"
+            if let number { line += " as #\(JSONWriter.number(number))" }
+            for warning in warnings { line += "\n  ! dropped by the server: \(nodeErrorLine(warning))" }
+            return line
+        case .warnings(_, let warnings):
+            return warnings.map { "  ! \(who): dropped by the server: \(nodeErrorLine($0))" }.joined(separator: "\n")
+        case .started: return "▸ \(who): running"
+        case .progress(let p):
+            var line = "  \(who): node \(p.node ?? "?") \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) · \(Int((p.fraction * 100).rounded()))% of the prompt"
+            if let eta = p.etaSeconds { line += " · ETA \(seconds(eta))" }
+            return line
+        case .preview: return nil
+        case .output(_, let node, let output):
+            let files = (output.objectValue ?? []).flatMap { ($0.value.arrayValue ?? []).compactMap { $0["filename"]?.stringValue } }
+            return "  \(who): node \(node) → \(files.isEmpty ? "output" : files.joined(separator: ", "))"
+        case .ended: return "· \(who): ended; asking the server how"
+        case .finished(let record): return finishedLine(record, who: who)
+        case .resubmitted: return "↻ \(who): the server forgot it (restarted?); submitted again under the same id"
+        case .rejected(let r): return rejectedLine(r, who: who)
+        case .resynced(let findings): return "· \(findings.message)"
+        }
+    }
+
+    /// `61c72f8c demo.json`, or the short id alone.
+    static func label(_ id: String, names: [String: String]) -> String {
+        names[id].map { "\(id.prefix(8)) \($0)" } ?? String(id.prefix(8))
+    }
+
+    static func finishedLine(_ record: PromptRecord, who: String) -> String {
+        switch record.status {
+        case .succeeded: return "✔ \(who): succeeded"
+        case .failed:
+            let error = record.error
+            let node = "node \(error?.nodeID ?? "?") (\(error?.nodeType ?? "?"))"
+            let message = (error?.exceptionMessage ?? "").split(separator: "\n").first.map(String.init) ?? ""
+            return "✘ \(who): failed at \(node): \(error?.exceptionType ?? "error"): \(message)"
+        case .interrupted:
+            return "✘ \(who): interrupted at node \(record.interrupted?.nodeID ?? "?") (\(record.interrupted?.nodeType ?? "?"))"
+        case .cancelled: return "✘ \(who): cancelled"
+        case .lost: return "✘ \(who): lost: the server no longer knows it (restarted?)"
+        case .ended: return "✘ \(who): ended, but the server's history does not say how"
+        case .queued, .running: return "· \(who): \(record.status.rawValue)"
+        }
+    }
+
+    static func rejectedLine(_ r: QueueState.Rejection, who: String) -> String {
+        let message = oneLine(r.message)
+        if r.status >= 500 {
+            return "✘ \(who): the server failed on the submission (HTTP \(r.status): \(message)); it does not hold the prompt"
+        }
+        var line = "✘ \(who): rejected by the server (\(r.status) \(r.type)): \(message)"
+        for nodeError in r.nodeErrors { line += "\n  \(nodeErrorLine(nodeError))" }
+        if let info = r.extraInfo.objectValue, !info.isEmpty, r.nodeErrors.isEmpty {
+            // `missing_node_type` names the node in `extra_info`: shown like a node error.
+            if let node = r.extraInfo["node_id"]?.stringValue {
+                line += "\n  node \(node) (\(r.extraInfo["class_type"]?.stringValue ?? "?")): \(r.type)"
+            } else {
+                line += "\n  \(JSONWriter.string(r.extraInfo))"
+            }
+        }
+        return line
+    }
+
+    /// `node 2 (TestProgressLoop): image: required_input_missing: Required input is missing`
+    static func nodeErrorLine(_ error: NodeError) -> String {
+        let problems = error.errors.map { e in
+            [e.inputName, e.type, e.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        }
+        return "node \(error.nodeID) (\(error.classType ?? "?")): \(problems.joined(separator: "; "))"
+    }
+
+    /// A server's message on one line, cut: a 5xx body may be a whole web page.
+    static func oneLine(_ text: String) -> String {
+        let joined = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " — ")
+        return joined.count > 200 ? String(joined.prefix(200)) + "…" : joined
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s < 60 ? "\(JSONWriter.number((s * 10).rounded() / 10)) s" : "\(Int(s) / 60) min \(Int(s) % 60) s"
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+
+extension REPL {
+    struct Submit: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "submit", abstract: "submit an API-format workflow ('demo': the built-in sample)",
+            usage: "submit FILE|demo [--front] [--watch]",
+            discussion: "--front jumps the queue; --watch follows the prompt until it ends (Ctrl-C stops following, not the prompt).")
+        @Argument var workflow: String
+        @Flag var front = false
+        @Flag var watch = false
+        func run(in session: ShellSession) async { await session.submit(workflow, front: front, watch: watch) }
+    }
+
+    struct Cancel: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel", abstract: "cancel a prompt: dequeue it if pending, interrupt it if running", usage: "cancel ID",
+            discussion: "Prompt ids may be shortened to a unique prefix, like git hashes.")
+        @Argument var id: String
+        func run(in session: ShellSession) async { await session.cancel(id) }
+    }
+
+    struct Interrupt: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "interrupt", abstract: "interrupt our running prompt (never a bare global interrupt)", usage: "interrupt [ID]")
+        @Argument var id: String?
+        func run(in session: ShellSession) async { await session.interrupt(id) }
+    }
+
+    struct Clear: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "clear", abstract: "remove every pending prompt from the server's queue", usage: "clear")
+        func run(in session: ShellSession) async { await session.clearQueue() }
+    }
+
+    struct Outputs: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "outputs", abstract: "a prompt's output files; --to downloads them into DIR", usage: "outputs ID [--to DIR]",
+            discussion: "File names from the server are checked: no '..', no absolute paths, no links out of DIR, nothing overwritten.")
+        @Argument var id: String
+        @Option var to: String?
+        func run(in session: ShellSession) async { await session.outputs(id, to: to) }
+    }
+
+    struct Watch: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "watch", abstract: "follow progress live until Ctrl-C", usage: "watch")
+        func run(in session: ShellSession) async { await session.watch(until: nil) }
+    }
+}

@@ -1,0 +1,119 @@
+/// Derives `ClientEvent`s from state changes: the one place that says what a change means
+/// to a person. Keeps a little memory (the last progress step told per prompt, which
+/// prompts' warnings were told), so one value per follower: `ComfyStore.updates()` makes
+/// one for each subscription.
+public struct ClientEvents: Sendable {
+    /// Last reported progress step per prompt, so each tick is told once.
+    private var lastStep: [String: Step] = [:]
+    /// Prompts whose `node_errors` (dropped outputs) have been told.
+    private var warned: Set<String> = []
+
+    private struct Step: Equatable {
+        var node: String?
+        var value: Double
+        var max: Double
+    }
+
+    public init() {}
+
+    /// The events one change caused, in the order a person should read them: the
+    /// connection, then each prompt that changed (by queue number, then by when we learned
+    /// of it), rejections, progress, previews, resync findings.
+    public mutating func derive(_ change: Change) -> [ClientEvent] {
+        var out: [ClientEvent] = []
+        let old = change.old
+        let new = change.new
+        if old.connection.phase != new.connection.phase {
+            out.append(.connection(ConnectionChange(
+                phase: new.connection.phase, previous: old.connection.phase, connects: new.connection.connects,
+                reconnects: new.connection.reconnects)))
+        }
+        if old.queue.records != new.queue.records {
+            for id in Self.changedIDs(old.queue, new.queue) {
+                prompt(new.queue.records[id]!, before: old.queue.records[id], into: &out)
+            }
+        }
+        if old.queue.rejected != new.queue.rejected {
+            // Appended at the end; at capacity the oldest fall off the front.
+            for rejection in new.queue.rejected where !old.queue.rejected.contains(rejection) { out.append(.rejected(rejection)) }
+        }
+        if let report = progress(new) { out.append(.progress(report)) }
+        if let image = preview(change) { out.append(.preview(image)) }
+        if case .http(.resynced(let snapshot, _)) = change.action.event {
+            out.append(.resynced(ResyncFindings(snapshot: snapshot, old: old, new: new)))
+        }
+        return out
+    }
+
+    /// Warnings not told yet: a submission's answer can arrive after its prompt ended, so a
+    /// front end that stops when its prompts end asks for these last.
+    public mutating func untoldWarnings(_ state: AppState) -> [ClientEvent] {
+        state.queue.orderedIDs.compactMap { id in
+            guard !warned.contains(id), let record = state.queue.records[id], !record.warnings.isEmpty else { return nil }
+            warned.insert(id)
+            return .warnings(promptID: id, record.warnings)
+        }
+    }
+
+    private mutating func prompt(_ record: PromptRecord, before: PromptRecord?, into out: inout [ClientEvent]) {
+        let id = record.id
+        if record.resubmitted > (before?.resubmitted ?? 0) { out.append(.resubmitted(promptID: id)) }
+        if before?.accepted != true, record.accepted {
+            if !record.warnings.isEmpty { warned.insert(id) }
+            out.append(.accepted(promptID: id, number: record.number, warnings: record.warnings))
+        } else if record.warnings != before?.warnings ?? [], !record.warnings.isEmpty {
+            // The POST's answer came after the prompt's first events (which made it
+            // accepted): its `node_errors` still have to be told.
+            warned.insert(id)
+            out.append(.warnings(promptID: id, record.warnings))
+        }
+        if before?.status != record.status, record.status != .queued {
+            out.append(statusEvent(record))
+        } else if record.status == .ended, record.fromHistory, before?.fromHistory != true {
+            // History answered, and did not say how it ended: nothing more will.
+            out.append(.finished(record))
+        }
+        for output in record.outputs where !(before?.outputs.contains(output) ?? false) {
+            out.append(.output(promptID: id, node: output.key, output: output.value))
+        }
+    }
+
+    private func statusEvent(_ record: PromptRecord) -> ClientEvent {
+        switch record.status {
+        case .running: .started(record)
+        case .ended where !record.fromHistory: .ended(promptID: record.id)
+        default: .finished(record)
+        }
+    }
+
+    private mutating func progress(_ state: AppState) -> ProgressReport? {
+        let p = state.progress
+        guard let id = p.promptID, p.max > 0, state.queue.records[id]?.status == .running else { return nil }
+        let step = Step(node: p.node, value: p.value, max: p.max)
+        guard lastStep[id] != step else { return nil }
+        lastStep[id] = step
+        return ProgressReport(
+            promptID: id, node: p.node, value: p.value, max: p.max, fraction: p.fraction, stepsPerSecond: p.stepsPerSecond,
+            etaSeconds: p.etaSeconds)
+    }
+
+    /// A preview the reducer accepted (it counted it in `progress.preview`).
+    private func preview(_ change: Change) -> PreviewImage? {
+        guard case .binary(let message) = change.action.event, let info = change.new.progress.preview,
+            change.old.progress.preview != info
+        else { return nil }
+        switch message {
+        case .preview(let legacy): return PreviewImage(promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: legacy.image)
+        case .previewWithMetadata(let p): return PreviewImage(promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: p.image)
+        case .progressText: return nil
+        }
+    }
+
+    /// Ids of the records that differ, in listing order (`QueueState.orderedIDs`' order),
+    /// found without sorting the whole table.
+    static func changedIDs(_ old: QueueState, _ new: QueueState) -> [String] {
+        var changed: [PromptRecord] = []
+        for (id, record) in new.records where old.records[id] != record { changed.append(record) }
+        return changed.sorted(by: QueueState.listingOrder).map(\.id)
+    }
+}
