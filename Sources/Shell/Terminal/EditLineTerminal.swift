@@ -591,21 +591,12 @@ private final class EditorSession {
         promptForLibedit = strdup(TerminalText.libeditPrompt(text))
     }
 
+    /// Writes to the terminal after what libedit has written (through stdio) so far.
     func write(_ text: String) {
         guard !text.isEmpty else { return }
         ceditline_flush_stdout()
         var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = writeBytes(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return
-                }
-                offset += n
-            }
-        }
+        _ = text.withUTF8 { writeAll(STDOUT_FILENO, UnsafeRawBufferPointer($0)) }
     }
 
     func currentColumns() -> Int {
@@ -696,12 +687,6 @@ private final class EditorSession {
         }
     }
 }
-
-#if canImport(Glibc)
-private let writeBytes = Glibc.write
-#else
-private let writeBytes = Darwin.write
-#endif
 
 // MARK: - libedit callbacks (C function pointers: no captures, the session comes from EL_CLIENTDATA)
 
