@@ -180,26 +180,6 @@ extension EditLineTerminal {
     static func belongsInHistory(_ line: String) -> Bool {
         !line.hasPrefix(" ") && !line.allSatisfy(\.isWhitespace)
     }
-
-    enum Decoded { case scalar(UInt32), incomplete, invalid }
-
-    static func decodeUTF8(_ bytes: [UInt8]) -> Decoded {
-        guard let first = bytes.first else { return .incomplete }
-        let length: Int
-        switch first {
-        case 0x00...0x7F: return .scalar(UInt32(first))
-        case 0xC2...0xDF: length = 2
-        case 0xE0...0xEF: length = 3
-        case 0xF0...0xF4: length = 4
-        default: return .invalid
-        }
-        if let last = bytes.last, bytes.count > 1, last & 0xC0 != 0x80 { return .invalid }
-        if bytes.count < length { return .incomplete }
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        if case .scalarValue(let scalar) = decoder.decode(&iterator) { return .scalar(scalar.value) }
-        return .invalid
-    }
 }
 
 /// The terminal modes from before we touched them, restored at exit even if `stop()` was
@@ -424,7 +404,7 @@ private final class EditorSession {
         }
         readsThisStep += 1
         let nested = readsThisStep > 1
-        var bytes: [UInt8] = []
+        var decoder = UTF8Decoder()
         var fds = [
             pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
             pollfd(fd: owner.wakePipe?.readFD ?? -1, events: Int16(POLLIN), revents: 0),
@@ -435,7 +415,7 @@ private final class EditorSession {
                 errno = EINTR
                 return -1
             }
-            if nested && bytes.isEmpty && pendingSignals & SignalRouter.bit(SIGINT) != 0 {
+            if nested && decoder.isEmpty && pendingSignals & SignalRouter.bit(SIGINT) != 0 {
                 out.pointee = 0x07  // ^G: ends an incremental search; the line is dropped right after
                 return 1
             }
@@ -459,16 +439,10 @@ private final class EditorSession {
                 return 0
             }
             if n < 0 { continue }
-            bytes.append(byte)
-            switch EditLineTerminal.decodeUTF8(bytes) {
-            case .incomplete: continue
-            case .scalar(let value):
-                out.pointee = wchar_t(bitPattern: value)
-                return 1
-            case .invalid:
-                out.pointee = 0xFFFD
-                return 1
-            }
+            // A character typed as several bytes may come in several reads.
+            guard let value = decoder.add(byte) else { continue }
+            out.pointee = wchar_t(bitPattern: value)
+            return 1
         }
     }
 

@@ -99,7 +99,7 @@ import Testing
 
     @Test func keysAreDecodedFromUTF8ByteByByte() {
         func decode(_ bytes: [UInt8]) -> String {
-            switch EditLineTerminal.decodeUTF8(bytes) {
+            switch UTF8Decoder.decode(bytes) {
             case .scalar(let v): return "U+" + String(v, radix: 16, uppercase: true)
             case .incomplete: return "more"
             case .invalid: return "invalid"
