@@ -175,11 +175,6 @@ extension EditLineTerminal {
         if lines.count > 1 && lines.last?.isEmpty == true { lines.removeLast() }
         return lines.map { line in (line.hasSuffix("\r") ? line.dropLast() : line) + "\r\n" }.joined()
     }
-
-    /// Blank lines and lines starting with a space (a way to keep a secret out) are not kept.
-    static func belongsInHistory(_ line: String) -> Bool {
-        !line.hasPrefix(" ") && !line.allSatisfy(\.isWhitespace)
-    }
 }
 
 /// The terminal modes from before we touched them, restored at exit even if `stop()` was
@@ -210,7 +205,7 @@ enum TerminalModes {
 private final class EditorSession {
     let owner: EditLineTerminal
     var editor: OpaquePointer?
-    var history: OpaquePointer?
+    var history: HistoryFile?
     var signals: SignalRouter.Installation?
     var savedModes = ceditline_tty_state()
 
@@ -295,7 +290,10 @@ private final class EditorSession {
         _ = ceditline_set_getc(el, readCharacterCallback)
         setPrompt(prompt)
         _ = ceditline_set_prompt(el, promptCallback, 1)
-        setUpHistory()
+        if let history = HistoryFile(file: owner.historyFile) {
+            self.history = history
+            _ = ceditline_set_history(el, history.handle)
+        }
         _ = ceditline_add_function(el, "comfysh-complete", "Complete the word before the cursor", completeCallback)
         _ = ceditline_bind(el, "^I", "comfysh-complete")
         _ = ceditline_bind(el, "^R", "em-inc-search-prev")
@@ -321,11 +319,10 @@ private final class EditorSession {
         finished = true
         if !inputClosed { clearArea() }
         _ = ceditline_set_unbuffered(el, 0)
-        saveHistory()
+        history?.save()
         el_end(el)
         editor = nil
-        if let history { history_end(history) }
-        history = nil
+        history = nil  // ends libedit's history, which the editor used until el_end
         _ = ceditline_tty_restore(STDIN_FILENO, &savedModes)
         TerminalModes.forget()
         signals?.restore()
@@ -389,7 +386,7 @@ private final class EditorSession {
             write("\u{1B}[\(rows + 1)A\r\u{1B}[J" + prompt + text + "\r\n")
             liveShown = false
         }
-        addToHistory(text)
+        history?.add(text)
         reopenLine()
         owner.continuation.yield(.line(text))
     }
@@ -612,53 +609,6 @@ private final class EditorSession {
         listing = Completion.columns(outcome.listing, width: columns - 1)
         if outcome.replacement == nil && outcome.listing.isEmpty { return UInt8(CC_REFRESH_BEEP) }
         return UInt8(CC_REFRESH)
-    }
-
-    // MARK: History
-
-    func setUpHistory() {
-        guard let el = editor, let history = history_init() else { return }
-        self.history = history
-        _ = ceditline_history_set_size(history, 1000)  // what stifle_history(1000) does
-        _ = ceditline_history_set_unique(history, 1)  // an immediate repeat is not stored again
-        if let file = owner.historyFile {
-            try? FileManager.default.createDirectory(
-                at: file.deletingLastPathComponent(), withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
-            _ = ceditline_history_load(history, file.path)
-        }
-        _ = ceditline_set_history(el, history)
-    }
-
-    func addToHistory(_ line: String) {
-        guard let history, EditLineTerminal.belongsInHistory(line) else { return }
-        let before = ceditline_history_count(history)
-        // Redacted as it is stored: what is written to the file is what history recalls.
-        _ = ceditline_history_enter(history, Redaction.redactLine(line))
-        if ceditline_history_count(history) != before || before >= 1000 { saveHistory() }
-    }
-
-    /// Writes the whole history to a temporary file (mode 0600) and renames it over the old
-    /// one, so a crash leaves either file whole.
-    func saveHistory() {
-        guard let history, let file = owner.historyFile else { return }
-        let temporary = file.path + ".\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        _ = fchmod(fd, 0o600)
-        guard let stream = fdopen(fd, "w") else {
-            close(fd)
-            unlink(temporary)
-            return
-        }
-        let saved = ceditline_history_save_fp(history, stream)
-        let closed = fclose(stream)
-        if saved >= 0 && closed == 0 {
-            rename(temporary, file.path)
-        }
-        else {
-            unlink(temporary)
-        }
     }
 }
 

@@ -89,12 +89,12 @@ import Testing
     }
 
     @Test func blankLinesAndLinesStartingWithASpaceStayOutOfTheHistory() {
-        #expect(EditLineTerminal.belongsInHistory("status"))
-        #expect(EditLineTerminal.belongsInHistory("run  wf.json "))
-        #expect(!EditLineTerminal.belongsInHistory(""))
-        #expect(!EditLineTerminal.belongsInHistory("   "))
-        #expect(!EditLineTerminal.belongsInHistory("\t"))
-        #expect(!EditLineTerminal.belongsInHistory(" login secret"))
+        #expect(HistoryFile.belongsInHistory("status"))
+        #expect(HistoryFile.belongsInHistory("run  wf.json "))
+        #expect(!HistoryFile.belongsInHistory(""))
+        #expect(!HistoryFile.belongsInHistory("   "))
+        #expect(!HistoryFile.belongsInHistory("\t"))
+        #expect(!HistoryFile.belongsInHistory(" login secret"))
     }
 
     @Test func keysAreDecodedFromUTF8ByteByByte() {
