@@ -34,19 +34,7 @@ final class EditLineTerminal: ShellTerminal {
     fileprivate let historyFile: URL?
     fileprivate let completer: @Sendable (_ line: String, _ cursor: Int) -> [String]
     fileprivate let wakePipe: WakePipe?
-    private let inbox = Mutex(Inbox())
-    private let threadDone = DispatchSemaphore(value: 0)
-
-    /// Requests from other threads, taken by the terminal thread.
-    fileprivate struct Inbox {
-        enum Phase { case idle, running, stopping, stopped }
-        var phase = Phase.idle
-        var prompt = ""
-        var promptChanged = false
-        var printed: [String] = []
-        var live: String?
-        var liveChanged = false
-    }
+    fileprivate let inbox = TerminalInbox()
 
     /// - Parameters:
     ///   - historyFile: where history is kept (created with its folder, mode 0600); nil: none.
@@ -61,14 +49,7 @@ final class EditLineTerminal: ShellTerminal {
     }
 
     func start(prompt: String) {
-        let begin = inbox.withLock { box -> Bool in
-            guard box.phase == .idle else { return false }
-            box.phase = .running
-            box.prompt = prompt
-            box.promptChanged = false
-            return true
-        }
-        guard begin else { return }
+        guard inbox.begin(prompt: prompt) else { return }
         let thread = Thread { [self] in
             let session = EditorSession(owner: self)
             session.run(prompt: prompt)
@@ -78,44 +59,19 @@ final class EditLineTerminal: ShellTerminal {
     }
 
     func setPrompt(_ prompt: String) {
-        let wake = inbox.withLock { box -> Bool in
-            guard box.prompt != prompt else { return false }
-            box.prompt = prompt
-            box.promptChanged = true
-            return box.phase == .running
-        }
-        if wake { wakePipe?.wake() }
+        if inbox.setPrompt(prompt) { wakePipe?.wake() }
     }
 
     func printAbove(_ text: String) {
-        let queued = inbox.withLock { box -> Bool in
-            guard box.phase == .running else { return false }
-            box.printed.append(text)
-            return true
-        }
-        if queued { wakePipe?.wake() } else { Terminal.print(text.hasSuffix("\n") ? text : text + "\n") }
+        if inbox.print(text) { wakePipe?.wake() } else { Terminal.print(text.hasSuffix("\n") ? text : text + "\n") }
     }
 
     func setLiveLine(_ text: String?) {
-        let wake = inbox.withLock { box -> Bool in
-            guard box.live != text else { return false }
-            box.live = text
-            box.liveChanged = true
-            return box.phase == .running
-        }
-        if wake { wakePipe?.wake() }
+        if inbox.setLive(text) { wakePipe?.wake() }
     }
 
     func stop() {
-        let before = inbox.withLock { box -> Inbox.Phase in
-            let phase = box.phase
-            switch phase {
-            case .idle: box.phase = .stopped
-            case .running: box.phase = .stopping
-            case .stopping, .stopped: break
-            }
-            return phase
-        }
+        let before = inbox.requestStop()
         switch before {
         case .idle:
             continuation.finish()
@@ -123,46 +79,12 @@ final class EditLineTerminal: ShellTerminal {
             if before == .running { wakePipe?.wake() }
             // The thread answers within milliseconds; if it cannot (it never should), put the
             // terminal back from here rather than leave it in raw mode.
-            if threadDone.wait(timeout: .now() + .seconds(2)) == .timedOut {
+            if !inbox.waitForThread(timeout: .now() + .seconds(2)) {
                 TerminalModes.restoreNow()
-            }
-            else {
-                threadDone.signal()  // let a concurrent stop() through too
             }
         case .stopped:
             break
         }
-    }
-
-    // MARK: - For the terminal thread
-
-    fileprivate var stopRequested: Bool { inbox.withLock { $0.phase == .stopping } }
-
-    fileprivate func takeInbox() -> (prompt: String?, printed: [String], live: String??) {
-        inbox.withLock { box in
-            defer {
-                box.printed = []
-                box.promptChanged = false
-                box.liveChanged = false
-            }
-            return (box.promptChanged ? box.prompt : nil, box.printed, box.liveChanged ? .some(box.live) : .none)
-        }
-    }
-
-    fileprivate func currentLive() -> String? { inbox.withLock { $0.live } }
-
-    /// Marks the terminal stopped and returns what was still queued for printing.
-    fileprivate func closeInbox() -> [String] {
-        inbox.withLock { box in
-            box.phase = .stopped
-            defer { box.printed = [] }
-            return box.printed
-        }
-    }
-
-    fileprivate func threadFinished() {
-        inbox.withLock { $0.phase = .stopped }
-        threadDone.signal()
     }
 }
 
@@ -243,7 +165,7 @@ private final class EditorSession {
         guard let wake = owner.wakePipe, setUp(prompt: prompt) else {
             owner.continuation.yield(.endOfInput)
             owner.continuation.finish()
-            owner.threadFinished()
+            owner.inbox.threadFinished()
             return
         }
         var fds = [
@@ -265,7 +187,7 @@ private final class EditorSession {
             pendingSignals |= SignalRouter.take()
             handleSignals()
             if finished { break }
-            if inputClosed || owner.stopRequested {
+            if inputClosed || owner.inbox.stopRequested {
                 finish(endOfInput: inputClosed)
                 break
             }
@@ -307,7 +229,7 @@ private final class EditorSession {
         }
         _ = el_source(el, nil)  // ~/.editrc, as in every libedit program
         columns = currentColumns()
-        live = owner.currentLive()
+        live = owner.inbox.live
         if let live { write("\r"); writeLive(live) }
         _ = ceditline_set_unbuffered(el, 1)  // raw mode, and the prompt
         return true
@@ -327,11 +249,11 @@ private final class EditorSession {
         TerminalModes.forget()
         signals?.restore()
         // From here on printAbove writes straight to stdout; what was queued before goes first.
-        let printed = owner.closeInbox()
+        let printed = owner.inbox.close()
         if !inputClosed { write(printed.map(EditLineTerminal.screenLines).joined()) }
         if endOfInput { owner.continuation.yield(.endOfInput) }
         owner.continuation.finish()
-        owner.threadFinished()
+        owner.inbox.threadFinished()
     }
 
     // MARK: Input
@@ -408,7 +330,7 @@ private final class EditorSession {
         ]
         while true {
             let ending = SignalRouter.bit(SIGTERM) | SignalRouter.bit(SIGHUP)
-            if pendingSignals & ending != 0 || owner.stopRequested {
+            if pendingSignals & ending != 0 || owner.inbox.stopRequested {
                 errno = EINTR
                 return -1
             }
@@ -503,12 +425,12 @@ private final class EditorSession {
     // MARK: Output
 
     func processInbox() {
-        let (newPrompt, printed, liveChange) = owner.takeInbox()
-        guard newPrompt != nil || !printed.isEmpty || liveChange != nil else { return }
+        let requests = owner.inbox.take()
+        guard requests.prompt != nil || !requests.printed.isEmpty || requests.live != nil else { return }
         clearArea()
-        if let newPrompt { setPrompt(newPrompt) }
-        if let liveChange { live = liveChange }
-        redraw(printing: printed.map(EditLineTerminal.screenLines).joined())
+        if let newPrompt = requests.prompt { setPrompt(newPrompt) }
+        if let liveChange = requests.live { live = liveChange }
+        redraw(printing: requests.printed.map(EditLineTerminal.screenLines).joined())
     }
 
     /// Moves to the top of the live line (or of the input area) and clears to the end of the
