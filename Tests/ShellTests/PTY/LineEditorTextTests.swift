@@ -117,9 +117,9 @@ import Testing
     }
 
     @Test func printedTextBecomesScreenLines() {
-        #expect(EditLineTerminal.screenLines("one") == "one\r\n")
-        #expect(EditLineTerminal.screenLines("one\ntwo\n") == "one\r\ntwo\r\n")
-        #expect(EditLineTerminal.screenLines("one\r\n\ntwo") == "one\r\n\r\ntwo\r\n")
-        #expect(EditLineTerminal.screenLines("") == "\r\n")
+        #expect(EditorSession.screenLines("one") == "one\r\n")
+        #expect(EditorSession.screenLines("one\ntwo\n") == "one\r\ntwo\r\n")
+        #expect(EditorSession.screenLines("one\r\n\ntwo") == "one\r\n\r\ntwo\r\n")
+        #expect(EditorSession.screenLines("") == "\r\n")
     }
 }
