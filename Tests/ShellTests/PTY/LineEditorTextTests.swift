@@ -89,17 +89,17 @@ import Testing
     }
 
     @Test func blankLinesAndLinesStartingWithASpaceStayOutOfTheHistory() {
-        #expect(EditLineTerminal.belongsInHistory("status"))
-        #expect(EditLineTerminal.belongsInHistory("run  wf.json "))
-        #expect(!EditLineTerminal.belongsInHistory(""))
-        #expect(!EditLineTerminal.belongsInHistory("   "))
-        #expect(!EditLineTerminal.belongsInHistory("\t"))
-        #expect(!EditLineTerminal.belongsInHistory(" login secret"))
+        #expect(HistoryFile.belongsInHistory("status"))
+        #expect(HistoryFile.belongsInHistory("run  wf.json "))
+        #expect(!HistoryFile.belongsInHistory(""))
+        #expect(!HistoryFile.belongsInHistory("   "))
+        #expect(!HistoryFile.belongsInHistory("\t"))
+        #expect(!HistoryFile.belongsInHistory(" login secret"))
     }
 
     @Test func keysAreDecodedFromUTF8ByteByByte() {
         func decode(_ bytes: [UInt8]) -> String {
-            switch EditLineTerminal.decodeUTF8(bytes) {
+            switch UTF8Decoder.decode(bytes) {
             case .scalar(let v): return "U+" + String(v, radix: 16, uppercase: true)
             case .incomplete: return "more"
             case .invalid: return "invalid"
@@ -117,9 +117,9 @@ import Testing
     }
 
     @Test func printedTextBecomesScreenLines() {
-        #expect(EditLineTerminal.screenLines("one") == "one\r\n")
-        #expect(EditLineTerminal.screenLines("one\ntwo\n") == "one\r\ntwo\r\n")
-        #expect(EditLineTerminal.screenLines("one\r\n\ntwo") == "one\r\n\r\ntwo\r\n")
-        #expect(EditLineTerminal.screenLines("") == "\r\n")
+        #expect(EditorSession.screenLines("one") == "one\r\n")
+        #expect(EditorSession.screenLines("one\ntwo\n") == "one\r\ntwo\r\n")
+        #expect(EditorSession.screenLines("one\r\n\ntwo") == "one\r\n\r\ntwo\r\n")
+        #expect(EditorSession.screenLines("") == "\r\n")
     }
 }
