@@ -1,6 +1,5 @@
 import CEditLine
 import Dispatch
-import ComfyLive
 import Foundation
 
 #if canImport(Glibc)

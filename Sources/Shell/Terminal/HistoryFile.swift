@@ -1,4 +1,5 @@
 import CEditLine
+import ComfyLive
 import Foundation
 
 #if canImport(Glibc)
