@@ -25,7 +25,7 @@ public struct ChaosRun: Sendable {
         try await simulator.start()
         let client = ComfyClient(configuration: try configuration(simulator), clock: ContinuousClock())
         let counts = ActionCounts()
-        let counting = Task { await counts.follow(client.store) }
+        let counting = Task { await counts.follow(client.events()) }
         await client.start()
         await client.store.until({ $0.connection.isOnline }, within: .seconds(30))
 
@@ -74,10 +74,7 @@ public struct ChaosRun: Sendable {
             let id = Workflow.newPromptID()
             let fails = plan.failEvery > 0 && index % plan.failEvery == plan.failEvery - 1
             let workflow = ChaosWorkflow.make(steps: plan.steps, fails: fails, seed: random.next() % 1_000_000_000)
-            let clientID = client.configuration.clientID
-            await client.request(.submit(
-                promptID: id, graph: workflow.submitted(clientID: clientID),
-                body: workflow.body(promptID: id, clientID: clientID), front: false))
+            await client.submit(workflow, promptID: id)
             ids.append(id)
         }
         let allIDs = ids
@@ -88,9 +85,7 @@ public struct ChaosRun: Sendable {
         _ = await striking.value
         await injector.liftAll()
         await client.store.until({ $0.connection.isOnline }, within: .seconds(60))
-        let resyncs = client.store.state.log.total
-        await client.request(.resync)
-        await client.store.until({ $0.connection.isOnline && $0.log.entries(after: resyncs).contains { $0.kind == "resync" } }, within: .seconds(30))
+        await client.resync()
 
         let state = client.store.state
         let ledger = await simulator.completedRuns
@@ -99,7 +94,7 @@ public struct ChaosRun: Sendable {
         if let first = (tally.duplicated + tally.lost).first {
             // The story of the first prompt that went wrong, for whoever reads the report.
             let short = String(first.prefix(8))
-            tally.lastLog = state.log.entries.filter { $0.message.contains(short) || $0.kind == "connection" || $0.kind == "resync" }
+            tally.lastLog = state.log.entries.filter { $0.message.contains(short) || $0.kind == .connection || $0.kind == .resync }
                 .suffix(60).map { "[\(ChaosTally.fixed($0.at.seconds, 3))] \($0.kind): \($0.message)" }
         }
         let recorded = record.withLock { $0 }
@@ -183,19 +178,19 @@ public struct ChaosRun: Sendable {
     }
 }
 
-/// Counts, from the store's changes, the connection attempts (with their times) and
+/// Counts, from the client's events, the reconnection attempts (with their times) and
 /// the resyncs.
 actor ActionCounts {
     var attempts: [Double] = []
     var resyncs = 0
 
-    func follow(_ store: ComfyStore) async {
+    func follow(_ events: ClientEventStream) async {
         let origin = ContinuousClock.now
-        for await change in store.changes() {
-            switch change.action.event {
-            case .connection(.connecting(_, let attempt)) where attempt > 0:
-                attempts.append((ContinuousClock.now - origin).seconds)
-            case .http(.resynced):
+        for await event in events {
+            switch event {
+            case .connection(let change):
+                if case .connecting(let attempt) = change.phase, attempt > 0 { attempts.append((ContinuousClock.now - origin).seconds) }
+            case .resynced:
                 resyncs += 1
             default:
                 break

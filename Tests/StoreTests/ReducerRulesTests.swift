@@ -1,5 +1,5 @@
 import CustomDump
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// The rules the reducer encodes about the real server, each on a minimal sequence.

@@ -17,17 +17,9 @@ struct Style: Sendable {
     func dim(_ s: String) -> String { paint("2", s) }
     func bold(_ s: String) -> String { paint("1", s) }
 
-    /// A diff line, coloured by its kind; a new log entry reads as its message.
+    /// A diff line in words (`DiffLine.readable`), coloured by its kind.
     func diff(_ line: DiffLine, width: Int = 120) -> String {
-        var text = line.rendered(width: width)
-        if line.kind == .added, line.path.hasPrefix("log["), let entry = line.new {
-            let level = entry["level"]?.stringValue.flatMap { $0 == "info" ? nil : $0 + " " } ?? ""
-            text = "+ \(line.path): \(level)\(entry["kind"]?.stringValue ?? ""): \(entry["message"]?.stringValue ?? "")"
-        } else if line.kind == .added, line.path.hasPrefix("queue.prompts."), let record = line.new, let status = record["status"]?.stringValue {
-            // A new prompt record reads as what a person looks for first; `state queue` has it all.
-            let number = record["number"].flatMap { $0.doubleValue.map { " · #" + JSONWriter.number($0) } } ?? ""
-            text = "+ \(line.path): \(status) · \(record["owner"]?.stringValue ?? "?")\(number)"
-        }
+        let text = line.readable(width: width)
         switch line.kind {
         case .added: return green(text)
         case .removed: return red(text)

@@ -30,6 +30,23 @@ public struct DiffLine: Sendable, Equatable {
         }
     }
 
+    /// `rendered`, except that what a person looks for first is said in words: a new log
+    /// entry reads as its message (`+ log[12]: warning connection: …`), a new prompt record
+    /// as its status, owner and number (`+ queue.prompts.<id>: running · ours · #0`);
+    /// `state` has everything.
+    public func readable(width: Int = 120) -> String {
+        guard kind == .added, let value = new else { return rendered(width: width) }
+        if path.hasPrefix("log["), let level = value["level"]?.stringValue {
+            let tag = level == "info" ? "" : level + " "
+            return "+ \(path): \(tag)\(value["kind"]?.stringValue ?? ""): \(value["message"]?.stringValue ?? "")"
+        }
+        if path.hasPrefix("queue.prompts."), let status = value["status"]?.stringValue {
+            let number = value["number"]?.doubleValue.map { " · #" + JSONWriter.number($0) } ?? ""
+            return "+ \(path): \(status) · \(value["owner"]?.stringValue ?? "?")\(number)"
+        }
+        return rendered(width: width)
+    }
+
     static func short(_ value: JSONValue?, _ width: Int) -> String {
         let text = JSONWriter.string(value ?? .null, rounded: true)
         return text.count > width ? String(text.prefix(width)) + "…" : text

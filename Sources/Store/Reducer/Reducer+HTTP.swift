@@ -6,11 +6,7 @@ extension AppState {
         case .promptAccepted(let a):
             let owner: PromptRecord.Owner = a.graph?.clientID.map { self.owner(ofClientID: $0) } ?? .ours
             updatePrompt(a.promptID, creating: .queued, owner: owner) {
-                $0.accepted = true
-                if owner == .ours { $0.owner = .ours }
-                $0.number = a.number ?? $0.number
-                $0.clientID = a.graph?.clientID ?? $0.clientID
-                $0.nodeCount = a.graph?.nodes.count ?? $0.nodeCount
+                $0.learn(owner: owner, number: a.number, clientID: a.graph?.clientID, nodeCount: a.graph?.nodes.count)
                 $0.warnings = a.nodeErrors
                 if $0.submittedAt == nil { $0.submittedAt = at }
             }
@@ -104,11 +100,7 @@ extension AppState {
                 listed.insert(item.promptID)
                 let owner = owner(ofClientID: item.clientID)
                 updatePrompt(item.promptID, creating: status, owner: owner) {
-                    $0.accepted = true
-                    if owner == .ours { $0.owner = .ours }
-                    $0.number = item.number ?? $0.number
-                    $0.clientID = item.clientID ?? $0.clientID
-                    $0.nodeCount = item.nodeCount ?? $0.nodeCount
+                    $0.learn(owner: owner, number: item.number, clientID: item.clientID, nodeCount: item.nodeCount)
                     if $0.status == .ended { $0.status = status }  // it had not ended after all
                     $0.missingFromHistory = false
                     $0.move(to: status, at: at)
@@ -140,13 +132,9 @@ extension AppState {
         let owner = owner(ofClientID: e.clientID)
         let before = queue.records[e.promptID]
         updatePrompt(e.promptID, creating: status, owner: owner) {
-            $0.accepted = true
-            if owner == .ours { $0.owner = .ours }
+            $0.learn(owner: owner, number: e.number, clientID: e.clientID, nodeCount: e.nodeCount)
             $0.status = status
             if $0.finishedAt == nil { $0.finishedAt = at }
-            $0.number = e.number ?? $0.number
-            $0.clientID = e.clientID ?? $0.clientID
-            $0.nodeCount = e.nodeCount ?? $0.nodeCount
             if !e.cachedNodes.isEmpty || $0.cached.isEmpty { $0.cached = e.cachedNodes }
             if let outputs = e.outputs { $0.outputs = outputs }
             if let failure = e.failure {
@@ -174,12 +162,8 @@ extension AppState {
     mutating func reconcileWithoutOutcome(_ e: HistoryEntry, at: Timestamp) {
         let owner = owner(ofClientID: e.clientID)
         updatePrompt(e.promptID, creating: .ended, owner: owner) {
-            $0.accepted = true
-            if owner == .ours { $0.owner = .ours }
+            $0.learn(owner: owner, number: e.number, clientID: e.clientID, nodeCount: e.nodeCount)
             $0.move(to: .ended, at: at)
-            $0.number = e.number ?? $0.number
-            $0.clientID = e.clientID ?? $0.clientID
-            $0.nodeCount = e.nodeCount ?? $0.nodeCount
             if let outputs = e.outputs { $0.outputs = outputs }
             $0.fromHistory = true
             $0.missingFromHistory = false
@@ -194,5 +178,19 @@ extension NodeError {
     public var summary: String {
         let problems = errors.map { [$0.type, $0.inputName].compactMap { $0 }.joined(separator: " ") }
         return "node \(nodeID) (\(classType ?? "?")): \(problems.joined(separator: ", "))"
+    }
+}
+
+extension PromptRecord {
+    /// What the server says about a prompt (its POST answer, a queue listing, a history
+    /// entry): it has the prompt, under this number, for this client id, with this many
+    /// nodes. Unknown facts leave what we knew; the server saying it is ours makes it ours
+    /// (it never makes one of ours someone else's).
+    mutating func learn(owner: Owner, number: Double?, clientID: String?, nodeCount: Int?) {
+        accepted = true
+        if owner == .ours { self.owner = .ours }
+        self.number = number ?? self.number
+        self.clientID = clientID ?? self.clientID
+        self.nodeCount = nodeCount ?? self.nodeCount
     }
 }

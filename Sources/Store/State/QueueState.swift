@@ -4,23 +4,28 @@ import DequeModule
 public struct QueueState: Sendable, Equatable {
     /// `queue_remaining` from the server: pending plus running, for all clients.
     public var remaining: Int?
-    /// Every prompt we know, keyed by prompt id.
-    ///
-    /// The reducer writes through `setRecord`, which keeps `unfinishedIndex` in step; a
-    /// write through this property (a test, a front end) drops the index, and the next
-    /// reducer write rebuilds it, so the index can never be stale.
-    public var prompts: [String: PromptRecord] {
+    /// Every prompt we know, keyed by prompt id. Read-only: only the reducer writes
+    /// records (through `setRecord`, which keeps the indexes below in step), so a front end
+    /// cannot make them disagree.
+    /// (The setter, for this module and `@testable` tests only, drops the indexes, so the
+    /// next reducer write rebuilds them.)
+    public internal(set) var prompts: [String: PromptRecord] {
         get { records }
         set {
             records = newValue
-            unfinishedIndex = nil
-            finishedOrder = nil
+            dropIndexes()
         }
         _modify {
-            unfinishedIndex = nil
-            finishedOrder = nil
+            dropIndexes()
             yield &records
         }
+    }
+
+    /// Forgets the derived indexes (rebuilt from the records when next needed): for tests
+    /// that check the indexes change nothing.
+    mutating func dropIndexes() {
+        unfinishedIndex = nil
+        finishedOrder = nil
     }
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
