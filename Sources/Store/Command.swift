@@ -7,6 +7,11 @@ public enum Command: Sendable, Equatable {
     case interrupt(promptID: String)
     case fetchQueue
     case fetchHistory(promptID: String)
+    /// `GET /history?max_items=N`: prompts that passed through the server between two
+    /// looks at its queue (someone else's, too quick to be listed). Entries numbered above
+    /// `newerThan` that we do not know are recorded; nil: none are (the answer only tells
+    /// how far the server's numbers have gone).
+    case fetchRecentHistory(maxItems: Int, newerThan: Double?)
     /// Rebuild what we missed: `GET /queue` plus `GET /history/{id}` for every prompt we
     /// track that is not finished, answered as one `.http(.resynced)` action. Incoming
     /// frames wait until it is applied.
@@ -21,6 +26,7 @@ public enum Command: Sendable, Equatable {
         case .interrupt(let id): "interrupt \(id)"
         case .fetchQueue: "fetch queue"
         case .fetchHistory(let id): "fetch history \(id)"
+        case .fetchRecentHistory(let n, let newer): "fetch recent history (\(n)\(newer.map { ", after #\(JSONWriter.number($0))" } ?? ""))"
         case .resync: "resync"
         }
     }

@@ -45,7 +45,9 @@ import Testing
         channel.push(status(0, sid: me))
         await client.store.until { $0.connection.isOnline && $0.connection.sessionID == me }
         #expect(channel.sent.withLock { $0 } == [#"{"type":"feature_flags","data":{"supports_preview_metadata":true}}"#])
-        #expect(http.routes == ["GET /queue"])
+        await client.commandsDone()
+        // The resync; then, the server's queue being empty, how far its numbers have gone.
+        #expect(http.routes == ["GET /queue", "GET /history?max_items=1"])
         #expect(client.store.state.connection.clientFeatures == .object(["supports_preview_metadata": true]))
         await client.stop()
         #expect(channel.closedWith.withLock { $0 } == 1000)
@@ -189,7 +191,8 @@ import Testing
         var attempts = transport.attempts.makeAsyncIterator()
         _ = await connect(&attempts, client)
         await client.store.until { $0.queue.prompts[self.pid]?.accepted == true }
-        #expect(http.routes == ["GET /queue", "GET /history/\(pid)", "POST /prompt"])
+        await client.commandsDone()
+        #expect(http.routes == ["GET /queue", "GET /history/\(pid)", "POST /prompt", "GET /history?max_items=1"])
         #expect(client.store.state.connection.outbox.isEmpty)
         await client.stop()
     }

@@ -69,6 +69,8 @@ import Testing
             case let other: Issue.record("\(other)")
             }
         }
-        #expect(types["1"] == 10 && types["4"] == 10 && types["3"] == 10)
+        // Legacy previews: 10 of our own (success_progress_legacy), 6 broadcast for a prompt
+        // without a client id (observer_two_clients).
+        #expect(types["1"] == 16 && types["4"] == 10 && types["3"] == 10)
     }
 }

@@ -93,7 +93,8 @@ import Testing
         state.apply(ComfyAction(at: at(2.1), .connection(.resyncStarted)))
         let commands = state.apply(ComfyAction(at: at(2.2), .http(.resynced(
             queue: .init(running: [], pending: []), history: [ResyncedHistory(promptID: a, entries: [])]))))
-        #expect(commands == [.postPrompt(promptID: a, body: body)])
+        // (And, with no queue number known yet, how far the server's numbers have gone.)
+        #expect(commands == [.postPrompt(promptID: a, body: body), .fetchRecentHistory(maxItems: 1, newerThan: nil)])
         #expect(state.connection.outbox.isEmpty)
         #expect(state.prompt(a)?.status == .queued)  // not lost: it was never accepted
     }
@@ -130,7 +131,7 @@ import Testing
         #expect(state.log.entries.contains { $0.message == "outbox full: dropped clear queue" })
         _ = open(&state, 20)
         let commands = state.apply(ComfyAction(at: at(20.5), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
-        #expect(commands.isEmpty)
+        #expect(commands == [.fetchRecentHistory(maxItems: 1, newerThan: nil)])  // nothing from the outbox
         #expect(state.log.entries.filter { $0.message.hasSuffix("offline: dropped") }.count == 2)
     }
 

@@ -31,6 +31,13 @@ extension ComfyClient {
             await call(.queue)
         case .fetchHistory(let id):
             await call(.history(promptID: id))
+        case .fetchRecentHistory(let n, let newer):
+            let answer = await send(.recentHistory(maxItems: n)).result
+            if case .history(nil, let entries) = answer {
+                dispatch(.http(.recentHistory(newerThan: newer, entries: entries)))
+            } else {
+                dispatch(.http(answer))
+            }
         case .resync:
             await runResync()
         }
@@ -193,6 +200,7 @@ extension Command {
         switch self {
         case .fetchQueue: "queue"
         case .fetchHistory(let id): "history " + id
+        case .fetchRecentHistory: "recent history"
         default: nil
         }
     }

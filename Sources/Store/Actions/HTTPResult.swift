@@ -9,6 +9,9 @@ public enum HTTPResult: Sendable, Equatable {
     case queueSnapshot(QueueSnapshot)
     /// `GET /history/{id}` (`requested` is that id) or `GET /history?…` (nil).
     case history(requested: String?, entries: [HistoryEntry])
+    /// The answer to `Command.fetchRecentHistory`: entries numbered above `newerThan` that
+    /// we do not know passed through while we were not looking.
+    case recentHistory(newerThan: Double?, entries: [HistoryEntry])
     /// `POST /queue {"delete": [...]}` answered 200.
     case queueDeleted([String])
     /// `POST /queue {"clear": true}` answered 200.

@@ -73,7 +73,10 @@ extension AppState {
         var record = queue.record(id, creating: status, owner: owner)
         let before = queue.records[id]
         body(&record)
-        if before != record { queue.setRecord(id, record) }
+        if before != record {
+            queue.setRecord(id, record)
+            if let number = record.number { queue.noteNumber(number) }
+        }
     }
 }
 

@@ -50,6 +50,13 @@ extension AppState {
             }
             for entry in entries { reconcile(entry, at: at) }
 
+        case .recentHistory(let newer, let entries):
+            for entry in entries {
+                if let n = entry.number { queue.noteNumber(n) }
+                let known = queue.records[entry.promptID] != nil
+                if known || (newer != nil && (entry.number ?? -.infinity) > newer!) { reconcile(entry, at: at) }
+            }
+
         case .queueDeleted(let ids):
             for id in ids {
                 guard queue.records[id]?.status == .queued else { continue }
@@ -92,8 +99,14 @@ extension AppState {
 
     /// `GET /queue` is the server's truth at that moment: what it lists is queued or
     /// running; what we thought queued or running and it does not list has ended.
+    ///
+    /// The server may have counted prompts we never identified (`status` above what we
+    /// knew) that ran and ended before this look: then its recent history says which, from
+    /// the numbers above what we had seen.
     mutating func applyQueueSnapshot(_ s: QueueSnapshot, _ ctx: inout ReduceContext) {
         let at = ctx.at
+        let watermark = queue.highestNumber
+        defer { askForMissed(snapshot: s, watermark: watermark, &ctx) }
         var listed = Set<String>()
         for (items, status) in [(s.running, PromptRecord.Status.running), (s.pending, .queued)] {
             for item in items {
@@ -117,6 +130,18 @@ extension AppState {
             }
         }
         queue.remaining = s.running.count + s.pending.count
+    }
+
+    /// Prompts counted but never identified, fewer than the ones we came to know since:
+    /// some came and went between two looks; recent history names them.
+    mutating func askForMissed(snapshot s: QueueSnapshot, watermark: Double?, _ ctx: inout ReduceContext) {
+        guard queue.unidentified > 0 else { return }
+        let mark = queue.unidentifiedMark
+        let learned = queue.records.values.lazy.filter { $0.seen > mark }.count
+        if queue.unidentified > learned {
+            ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + queue.unidentified + 4), newerThan: watermark))
+        }
+        queue.unidentified = 0
     }
 
     /// A history entry is the durable truth about a prompt that ran: its outcome and

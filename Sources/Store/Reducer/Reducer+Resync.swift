@@ -32,6 +32,10 @@ extension AppState {
             "resynced: \(snapshot.running.count) running, \(snapshot.pending.count) pending; \(finished.count) prompt(s) finished while away",
             at: at)
         flushOutbox(snapshot: snapshot, history: history, &ctx)
+        // An idle server told us no queue number: one history entry tells how far they have
+        // gone, so a prompt of someone else's that comes and goes between two looks at the
+        // queue can be told from the ones before we came.
+        if queue.highestNumber == nil { ctx.emit(.fetchRecentHistory(maxItems: 1, newerThan: nil)) }
     }
 
     /// Sends what waited, in order; drops (and says so) what waited too long, and skips a

@@ -120,8 +120,15 @@ extension AppState {
     /// by an HTTP answer newer than the frame: for it the queue is asked.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         queue.remaining = remaining
+        let held = queue.heldCount
+        if remaining > held {
+            if queue.unidentified == 0 { queue.unidentifiedMark = queue.nextSeen }
+            queue.unidentified = max(queue.unidentified, remaining - held)
+        }
         guard remaining == 0 else {
-            if remaining != queue.heldCount { ctx.emit(.fetchQueue) }
+            // The same count again is what the server sends when its worker takes the next
+            // prompt: if that is someone else's, only the queue can say which one runs now.
+            if remaining != held || queue.observedWaitNothingRuns { ctx.emit(.fetchQueue) }
             return
         }
         var asked = false

@@ -44,6 +44,19 @@ public struct QueueState: Sendable, Equatable {
     /// equality; nil when unknown (after a write through `prompts`), rebuilt when needed.
     var finishedOrder: Deque<String>? = []
     var nextSeen = 0
+    /// The highest queue number seen from this server (its numbers only grow): what was
+    /// there before we looked is at or below it.
+    var highestNumber: Double?
+    /// Prompts the server counted (`status`) that we have not identified since the last
+    /// look at its queue.
+    var unidentified = 0
+    /// `nextSeen` when `unidentified` became non-zero: records seen after it are prompts we
+    /// came to know since.
+    var unidentifiedMark = 0
+
+    mutating func noteNumber(_ number: Double) {
+        if number > (highestNumber ?? -.infinity) { highestNumber = number }
+    }
     var records: [String: PromptRecord] = [:]
     /// Ids of the prompts not in a final status (queued, running, ended): the only ones
     /// `runningIDs`, `pendingIDs` and `unfinishedIDs` need to look at. The record holds up
@@ -55,7 +68,8 @@ public struct QueueState: Sendable, Equatable {
 
     public static func == (a: QueueState, b: QueueState) -> Bool {
         a.remaining == b.remaining && a.records == b.records && a.rejected == b.rejected && a.nextSeen == b.nextSeen
-            && a.resubmitLimit == b.resubmitLimit
+            && a.resubmitLimit == b.resubmitLimit && a.highestNumber == b.highestNumber && a.unidentified == b.unidentified
+            && a.unidentifiedMark == b.unidentifiedMark
     }
 
     public static let rejectedCapacity = 50
@@ -119,6 +133,13 @@ public struct QueueState: Sendable, Equatable {
         let held = { (record: PromptRecord) in record.accepted && !record.status.isTerminal && record.status != .ended }
         guard let unfinishedIndex else { return records.values.lazy.filter(held).count }
         return unfinishedIndex.lazy.compactMap { self.records[$0] }.filter(held).count
+    }
+
+    /// Someone else's prompts wait on the server and we know of none running: the next
+    /// one to start will not tell us (its events go to its owner).
+    var observedWaitNothingRuns: Bool {
+        let records = unfinishedRecords
+        return !records.contains { $0.status == .running } && records.contains { $0.status == .queued && $0.owner == .observed && $0.accepted }
     }
 
     /// Whether a prompt other than `id` is running.

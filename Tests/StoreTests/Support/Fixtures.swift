@@ -11,7 +11,7 @@ enum Fixture {
 
     static let all = [
         "cached_rerun", "connect_idle", "execution_error", "history", "http_misc", "interrupt", "invalid_prompt",
-        "queue_many", "reconnect_midrun", "success_progress", "success_progress_legacy",
+        "observer_two_clients", "queue_many", "reconnect_midrun", "success_progress", "success_progress_legacy",
     ]
 
     static func path(_ name: String) -> String { directory.appendingPathComponent("\(name).jsonl").path }
