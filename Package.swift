@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "ComfySimulator", targets: ["ComfySimulator"]),
         .executable(name: "comfysh", targets: ["comfysh"]),
         .executable(name: "comfysh-bench", targets: ["Bench"]),
+        .executable(name: "miniwatch", targets: ["MiniWatch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -125,6 +127,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // "A front end in 50 lines" (the ComfyCore documentation's article): a watcher that
+        // uses only the public API. Built with everything else; ShellTests runs it.
+        .executableTarget(
+            name: "MiniWatch",
+            dependencies: ["ComfyCore", "ComfyLive"],
+            path: "Examples/MiniWatch",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "StoreTests",
             dependencies: [
@@ -163,7 +173,7 @@ let package = Package(
             name: "ShellTests",
             // The executable is a dependency so that `swift test` builds the binary these
             // end-to-end tests run as a subprocess.
-            dependencies: ["ComfyShell", "ComfyCore", "ComfyLive", "ComfySimulator", "comfysh"],
+            dependencies: ["ComfyShell", "ComfyCore", "ComfyLive", "ComfySimulator", "comfysh", "MiniWatch"],
             exclude: ["PTY/pty_driver.py"],
             swiftSettings: strict
         ),

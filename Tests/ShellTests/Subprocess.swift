@@ -8,14 +8,17 @@ final class Subprocess: Sendable {
         .deletingLastPathComponent()
 
     /// The `comfysh` binary built next to this test bundle.
-    static var executable: URL {
+    static var executable: URL { built("comfysh") }
+
+    /// A product of this package built next to this test bundle.
+    static func built(_ name: String) -> URL {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("comfysh")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return root.appendingPathComponent(".build/debug/comfysh")
+        return root.appendingPathComponent(".build/debug/\(name)")
     }
 
     let process = Process()
@@ -26,8 +29,8 @@ final class Subprocess: Sendable {
     private let errEnd = AsyncStream<Never>.makeStream()
 
     /// `stdin`: text the program reads on its standard input (then end of input); nil: none.
-    init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws {
-        process.executableURL = Self.executable
+    init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, program: String = "comfysh") throws {
+        process.executableURL = Self.built(program)
         process.arguments = arguments
         process.currentDirectoryURL = Self.root
         var env = ProcessInfo.processInfo.environment
