@@ -16,6 +16,17 @@ public enum Command: Sendable, Equatable {
     /// track that is not finished, answered as one `.http(.resynced)` action. Incoming
     /// frames wait until it is applied.
     case resync
+    /// `GET /object_info`: what the server can run (answered as `.http(.capabilities)`).
+    case fetchCapabilities
+    /// A command for another server than the one whose action caused it (routing a job,
+    /// cancelling a copy of one elsewhere).
+    indirect case on(server: String, Command)
+
+    /// The server this command is for, and the command itself: `default` when it names none.
+    public func target(default server: String) -> (server: String, command: Command) {
+        if case .on(let other, let command) = self { return (other, command) }
+        return (server, self)
+    }
 
     /// `fetch history 61c72f8c-…`: a line for people.
     public var summary: String {
@@ -28,6 +39,8 @@ public enum Command: Sendable, Equatable {
         case .fetchHistory(let id): "fetch history \(id)"
         case .fetchRecentHistory(let n, let newer): "fetch recent history (\(n)\(newer.map { ", after #\(JSONWriter.number($0))" } ?? ""))"
         case .resync: "resync"
+        case .fetchCapabilities: "fetch capabilities"
+        case .on(let server, let command): "on \(server): \(command.summary)"
         }
     }
 }

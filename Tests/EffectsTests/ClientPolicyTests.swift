@@ -46,8 +46,9 @@ import Testing
         await client.store.until { $0.connection.isOnline && $0.connection.sessionID == me }
         #expect(channel.sent.withLock { $0 } == [#"{"type":"feature_flags","data":{"supports_preview_metadata":true}}"#])
         await client.commandsDone()
-        // The resync; then, the server's queue being empty, how far its numbers have gone.
-        #expect(http.routes == ["GET /queue", "GET /history?max_items=1"])
+        // The resync; what the server is and can run; then, its queue being empty, how far
+        // its numbers have gone.
+        #expect(http.routes == ["GET /queue", "GET /system_stats", "GET /object_info", "GET /history?max_items=1"])
         #expect(client.store.state.connection.clientFeatures == .object(["supports_preview_metadata": true]))
         await client.stop()
         #expect(channel.closedWith.withLock { $0 } == 1000)
@@ -176,7 +177,7 @@ import Testing
         await client.stop()
     }
 
-    @Test func requestsWaitInTheOutboxUntilTheResync() async throws {
+    @Test func submissionsWaitInOurQueueUntilTheServerIsOnline() async throws {
         let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
         http.set { method, route, body in
             if method == "POST", route == "/prompt" { return (200, .object(["prompt_id": .string(self.pid), "number": 1, "node_errors": .object([JSONField]())])) }
@@ -185,14 +186,15 @@ import Testing
         let client = try makeClient(transport, http, clock)
         let body: JSONValue = .object(["prompt": .object(["1": .object(["class_type": "EmptyImage"])]), "prompt_id": .string(pid)])
         await client.request(.submit(promptID: pid, graph: SubmittedGraph(nodes: [("1", "EmptyImage")], clientID: me), body: body, front: false))
-        #expect(client.store.state.connection.outbox.count == 1)
+        #expect(client.store.state.queue.waitingIDs == [pid])
         #expect(http.routes.isEmpty)
         await client.start()
         var attempts = transport.attempts.makeAsyncIterator()
         _ = await connect(&attempts, client)
         await client.store.until { $0.queue.prompts[self.pid]?.accepted == true }
         await client.commandsDone()
-        #expect(http.routes == ["GET /queue", "GET /history/\(pid)", "POST /prompt", "GET /history?max_items=1"])
+        // Sent once the server is resynced (it was never on it: no history to ask).
+        #expect(http.routes == ["GET /queue", "GET /system_stats", "GET /object_info", "GET /history?max_items=1", "POST /prompt"])
         #expect(client.store.state.connection.outbox.isEmpty)
         await client.stop()
     }

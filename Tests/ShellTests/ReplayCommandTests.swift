@@ -39,7 +39,9 @@ import Testing
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 1)
         let state = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(Set(state.keys) == ["connection", "queue", "nodes", "progress", "log"])
+        // Version 1's keys, and version 2's (docs/state.md).
+        #expect(Set(state.keys) == ["version", "connection", "queue", "nodes", "progress", "log", "servers"])
+        #expect(state["version"] as? Int == 2)
         let queue = try #require(state["queue"] as? [String: Any])
         #expect(queue["remaining"] as? Int == 0)
         let prompts = try #require(queue["prompts"] as? [String: [String: Any]])

@@ -1,5 +1,5 @@
 import Foundation
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 @Suite struct BinaryDecoderTests {

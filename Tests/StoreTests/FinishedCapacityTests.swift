@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// The record of finished prompts is bounded: a session that runs for days keeps the most

@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// A restarted server forgot its queue: what happens to our prompts it no longer knows,

@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// The text-frame decoder, message type by message type, on the server's real shapes

@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// History entries missing fields (older servers wrote no `status`; a proxy or a plugin can

@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// A shared server: prompts this client did not submit are followed too (issue 10,

@@ -1,5 +1,5 @@
 import ComfyLive
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// Whatever bytes arrive, the decoders return an action and the reducer a state: no

@@ -216,6 +216,8 @@ import Testing
 
     @Test func submitRecordsThePromptBeforeThePostAndRejectionRemovesIt() {
         var state = connected()
+        // Jobs go to a server once it is resynced (what it holds is known).
+        state.apply(http(0.5, .resynced(queue: .init(running: [], pending: []), history: [])))
         let graph = SubmittedGraph(nodes: [("1", "EmptyImage")], clientID: me)
         let body: JSONValue = .object(["prompt": .object([JSONField]()), "client_id": .string(me), "prompt_id": .string(pid)])
         let commands = state.apply(ComfyAction(at: at(1), .user(.submit(promptID: pid, graph: graph, body: body, front: false))))

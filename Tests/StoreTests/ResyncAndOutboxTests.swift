@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// Resync after a reconnect, and commands asked for while offline.
@@ -25,9 +25,10 @@ import Testing
 
     @Test func everyConnectAsksForOneResync() {
         var state = AppState()
-        #expect(open(&state, 0) == [.resync])
+        // A resync, and what the server can run (fetched once per server version).
+        #expect(open(&state, 0) == [.resync, .fetchCapabilities])
         close(&state, 1)
-        #expect(open(&state, 2, socket: 1) == [.resync])
+        #expect(open(&state, 2, socket: 1) == [.resync, .fetchCapabilities])
     }
 
     @Test func resyncSettlesWhatHappenedWhileAway() {
@@ -42,7 +43,7 @@ import Testing
         state.apply(ComfyAction(at: at(4.1), .server(.executing(.init(node: "1", displayNode: "1", promptID: a)))))
         close(&state, 5)
         // Away: a finished, b failed, c is running now.
-        #expect(open(&state, 9, socket: 1) == [.resync])
+        #expect(open(&state, 9, socket: 1) == [.resync, .fetchCapabilities])
         state.apply(ComfyAction(at: at(9.1), .connection(.resyncStarted)))
         #expect(!state.connection.isOnline)
         let out = images(("a.png", "", "output"))
@@ -85,18 +86,21 @@ import Testing
         var state = AppState()
         let graph = SubmittedGraph(nodes: [("1", "X")], clientID: me)
         let body: JSONValue = .object(["prompt_id": .string(a)])
-        // Never connected: the submission waits.
+        // Never connected: the submission waits in our own queue (not in a server's outbox:
+        // the fleet sends it to whichever server can take it first).
         #expect(state.apply(ComfyAction(at: at(1), .user(.submit(promptID: a, graph: graph, body: body, front: false)))) == [])
-        #expect(state.connection.outbox.map(\.command) == [.postPrompt(promptID: a, body: body)])
-        #expect(state.prompt(a)?.status == .queued)
-        #expect(open(&state, 2) == [.resync])
-        state.apply(ComfyAction(at: at(2.1), .connection(.resyncStarted)))
-        let commands = state.apply(ComfyAction(at: at(2.2), .http(.resynced(
-            queue: .init(running: [], pending: []), history: [ResyncedHistory(promptID: a, entries: [])]))))
-        // (And, with no queue number known yet, how far the server's numbers have gone.)
-        #expect(commands == [.postPrompt(promptID: a, body: body), .fetchRecentHistory(maxItems: 1, newerThan: nil)])
         #expect(state.connection.outbox.isEmpty)
-        #expect(state.prompt(a)?.status == .queued)  // not lost: it was never accepted
+        #expect(state.prompt(a)?.status == .waiting)
+        #expect(state.queue.waitingIDs == [a])
+        #expect(open(&state, 2) == [.resync, .fetchCapabilities])
+        state.apply(ComfyAction(at: at(2.1), .connection(.resyncStarted)))
+        let commands = state.apply(ComfyAction(at: at(2.2), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        // Online once resynced: it goes out (and, with no queue number known yet, one
+        // history entry tells how far the server's numbers have gone).
+        #expect(commands == [.fetchRecentHistory(maxItems: 1, newerThan: nil), .postPrompt(promptID: a, body: body)])
+        #expect(state.queue.waitingIDs.isEmpty)
+        #expect(state.prompt(a)?.status == .queued)
+        #expect(state.prompt(a)?.server == ServerState.defaultName)
     }
 
     @Test func aRetriedSubmissionThatGotThroughIsNotSentTwice() {

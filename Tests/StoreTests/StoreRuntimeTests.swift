@@ -1,4 +1,4 @@
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 @Suite struct StoreRuntimeTests {

@@ -1,5 +1,5 @@
 import ComfyLive
-import ComfyCore
+@testable import ComfyCore
 import Testing
 
 /// Every shared transcript replayed through the real decoder and reducers, with exact
@@ -203,7 +203,7 @@ import Testing
             let commands = state.apply(action)
             if line == 23 { commandsOnReopen = commands }
         }
-        #expect(commandsOnReopen == [.resync])
+        #expect(commandsOnReopen == [.resync, .fetchCapabilities])
     }
 
     @Test func invalidPromptKeepsEveryRejectionAndAcceptsWithWarnings() throws {

@@ -75,7 +75,7 @@ extension ComfyAction {
     var isFrame: Bool {
         switch event {
         case .server, .binary, .unknown, .protocolError: true
-        case .connection, .http, .user: false
+        case .connection, .http, .user, .fleet: false
         }
     }
 }

@@ -21,7 +21,7 @@ enum Digest {
             return 5 &+ type.utf8.count &+ payload.utf8.count
         case .protocolError(let error):
             return 6 &+ error.reason.utf8.count
-        case .connection, .http, .user:
+        case .connection, .http, .user, .fleet:
             return 7
         }
     }

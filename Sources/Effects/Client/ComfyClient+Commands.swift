@@ -40,6 +40,10 @@ extension ComfyClient {
             }
         case .resync:
             await runResync()
+        case .fetchCapabilities:
+            await fetchCapabilities()
+        case .on(_, let command):
+            await execute(command)  // addressed to this server by name
         }
     }
 
@@ -109,7 +113,7 @@ extension ComfyClient {
 
     func retryDue() {
         retryScheduled = false
-        if !stopping, store.state.connection.isOnline { dispatch(.user(.resync)) }
+        if !stopping, store.state.server(for: configuration.name).connection.isOnline { dispatch(.user(.resync)) }
     }
 
     /// Statuses that say "not now" rather than "not this prompt": a gateway timeout or
@@ -133,7 +137,7 @@ extension ComfyClient {
     /// action; then the frames that arrived meanwhile, in order.
     func runResync() async {
         beginResync()
-        let ids = store.state.queue.unfinishedIDs
+        let ids = store.state.queue.unfinishedIDs(on: store.state.server(for: configuration.name).name)
         let queue = await send(.queue)
         var result: HTTPResult?
         var findings: ResyncFindings?

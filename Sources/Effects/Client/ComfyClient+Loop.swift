@@ -58,7 +58,7 @@ extension ComfyClient {
     }
 
     func publishBreaker() {
-        let state = store.state.connection
+        let state = store.state.server(for: configuration.name).connection
         let until = breaker.openUntil.map { Timestamp(seconds: $0) }
         if state.breaker != breaker.state || state.breakerFailures != breaker.failures || state.breakerOpenUntil != until {
             dispatch(.connection(.breaker(state: breaker.state, failures: breaker.failures, openUntil: until)))
@@ -132,7 +132,7 @@ extension ComfyClient {
             current = nil
             return .failed(.noUpgradeAnswer(seconds: timedOut.seconds))
         } catch {
-            if store.state.connection.socket == socket {
+            if store.state.server(for: configuration.name).connection.socket == socket {
                 // The transport can end with the reader's error before `serve` noted it.
                 return ended(socket: socket, code: nil, reason: nil, failure: inboundFailure ?? inboundProblem(error))
             }
@@ -141,7 +141,7 @@ extension ComfyClient {
         }
     }
 
-    func isOpen(_ socket: Int) -> Bool { current?.socket == socket || store.state.connection.socket == socket }
+    func isOpen(_ socket: Int) -> Bool { current?.socket == socket || store.state.server(for: configuration.name).connection.socket == socket }
 
     struct ConnectTimeout: Error {
         var seconds: Double
@@ -150,7 +150,7 @@ extension ComfyClient {
     /// `reason` is the close frame's; `failure`, why the socket failed when no close frame came.
     func ended(socket: Int, code: Int?, reason: String?, failure: ConnectionProblem? = nil) -> Outcome {
         current = nil
-        let state = store.state.connection
+        let state = store.state.server(for: configuration.name).connection
         let lasted = state.connectedAt.map { now - $0 } ?? 0
         let byClient = clientCloseReason != nil
         let problem: ConnectionProblem
@@ -267,15 +267,16 @@ extension ComfyClient {
     }
 
     func apply(_ message: SocketMessage, at: Timestamp) {
-        let action: ComfyAction
+        var action: ComfyAction
         switch message {
         case .text(let text):
             action = FrameDecoder.decode(text: text, at: at)
         case .binary(let bytes):
             let layout: BinaryDecoder.ProgressTextLayout =
-                store.state.connection.progressTextMetadata ? .withPromptID : .released
+                store.state.server(for: configuration.name).connection.progressTextMetadata ? .withPromptID : .released
             action = BinaryDecoder.decode(bytes, at: at, layout: layout)
         }
+        action.server = configuration.name
         issue(store.dispatch(action))
     }
 }

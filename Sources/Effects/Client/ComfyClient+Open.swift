@@ -46,7 +46,7 @@ extension ComfyClient {
             }
             throw ConnectionFailure(.hopeless, problem: problem, "\(endpoint): cannot open its WebSocket: \(problem)")
         case .notYet(let problem):
-            let state = client.store.state.connection
+            let state = client.store.state.server(for: configuration.name).connection
             await client.stop()
             let last = problem?.description ?? state.lastClose?.reason ?? state.phase.name
             throw ConnectionFailure(
@@ -66,7 +66,9 @@ extension ComfyClient {
         start()
         let verdict = await withTaskGroup(of: Readiness?.self) { group in
             group.addTask {
-                func verdict(_ state: AppState, _ event: Event?) -> Readiness? {
+                let name = self.configuration.name
+                func verdict(_ whole: AppState, _ event: Event?) -> Readiness? {
+                    let state = whole.server(for: name)
                     if state.connection.isOnline { return .online }
                     if case .failed(let reason) = state.connection.phase { return .gaveUp(reason) }
                     if case .connection(.attemptFailed(let reason))? = event {
@@ -78,6 +80,7 @@ extension ComfyClient {
                 }
                 if let now = verdict(self.store.state, nil) { return now }
                 for await change in updates {
+                    guard change.action.server == name else { continue }
                     if let found = verdict(change.new, change.action.event) { return found }
                 }
                 return nil
@@ -90,6 +93,6 @@ extension ComfyClient {
             group.cancelAll()
             return first
         }
-        return verdict ?? .notYet(store.state.connection.lastAttemptFailure)
+        return verdict ?? .notYet(store.state.server(for: configuration.name).connection.lastAttemptFailure)
     }
 }

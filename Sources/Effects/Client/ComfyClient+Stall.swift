@@ -16,9 +16,10 @@ extension ComfyClient {
         while !Task.isCancelled {
             guard await sleep(for: configuration.stallTimeout / 2) else { return }
             guard current?.socket == socket else { return }
-            let state = store.state
+            let whole = store.state
+            let state = whole.server(for: configuration.name)
             guard state.connection.isOnline,
-                let running = state.queue.runningIDs.first(where: { state.queue.prompts[$0]?.owner == .ours })
+                let running = whole.queue.runningIDs(on: state.name).first(where: { whole.queue.prompts[$0]?.owner == .ours })
             else { continue }
             let last = max(state.connection.lastFrameAt ?? .zero, state.connection.connectedAt ?? .zero)
             let quiet = now - last
@@ -33,7 +34,7 @@ extension ComfyClient {
             dispatch(.connection(.probed(rttMs: probe.milliseconds)))
             let stillRunning = snapshot.running.contains { $0.promptID == running }
             let length = snapshot.running.count + snapshot.pending.count
-            let missed = !stillRunning || length != (store.state.queue.remaining ?? length)
+            let missed = !stillRunning || length != (store.state.server(for: configuration.name).remaining ?? length)
             if missed || quiet >= 3 * timeout {
                 clientCloseReason =
                     missed

@@ -50,6 +50,12 @@ public actor ComfyClient {
     var waitingReads: Set<String> = []
     /// When the last `GET /queue` follow-up went out (client time).
     var lastQueueRead: Timestamp?
+    /// Where commands for other servers go (set by the fleet); nil: nowhere (one server).
+    var forward: (@Sendable (String, Command) -> Void)?
+    /// The timer that declares the server lost if it stays offline (`lostAfter`).
+    var graceTask: Task<Void, Never>?
+    /// Catalogues already read, shared with the fleet's other clients.
+    var capabilitiesCache: CapabilitiesCache
     /// Callers of `resync()` waiting for the next resync to end.
     var resyncWaiters: [CheckedContinuation<ResyncFindings?, Never>] = []
     var commandsStopped = false
@@ -64,8 +70,10 @@ public actor ComfyClient {
     public init<C: Clock>(
         configuration: ClientConfiguration, store: ComfyStore = ComfyStore(), clock: C,
         transport: any SocketTransport = WSClientTransport(), http: (any ComfyHTTP)? = nil,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        capabilities: CapabilitiesCache = CapabilitiesCache()
     ) where C.Duration == Duration {
+        self.capabilitiesCache = capabilities
         self.configuration = configuration
         self.store = store
         self.clock = ClientClock(clock)
@@ -95,6 +103,8 @@ public actor ComfyClient {
     /// client is left running.
     public func stop() async {
         stopping = true
+        graceTask?.cancel()
+        graceTask = nil
         if let current {
             clientCloseReason = "closed by the client"
             await current.channel.close(code: 1000, reason: "client closing")
@@ -129,7 +139,14 @@ public actor ComfyClient {
     /// asks for `GET /queue` once per frame, and the one waiting answers them all, so the
     /// same request is never queued twice (`ComfyClient+Commands` also spaces queue reads).
     func issue(_ commands: [Command]) {
-        for command in commands {
+        let me = store.state.server(for: configuration.name).name
+        for addressed in commands {
+            let (target, command) = addressed.target(default: me)
+            guard target == me else {
+                // For another server of the fleet (a routed job, a copy to cancel).
+                forward?(target, command)
+                continue
+            }
             if let key = command.readKey, !waitingReads.insert(key).inserted { continue }
             queuedCommands += 1
             commandSink.yield(command)
@@ -159,7 +176,8 @@ public actor ComfyClient {
     /// state (a front end that fetched something itself, say). Dispatching into `store`
     /// directly would drop those commands.
     public func dispatch(_ event: Event) {
-        issue(store.dispatch(ComfyAction(at: now, event)))
+        issue(store.dispatch(ComfyAction(at: now, server: configuration.name, event)))
+        if case .connection = event { watchGrace() }
     }
 
     /// Sleeps on the client's clock; false if cancelled (stop).

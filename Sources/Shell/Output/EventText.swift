@@ -60,7 +60,7 @@ enum EventText {
         case .cancelled: return "✘ \(who): cancelled"
         case .lost: return "✘ \(who): lost: the server no longer knows it (restarted?)"
         case .ended: return "✘ \(who): ended, but the server's history does not say how"
-        case .queued, .running: return "· \(who): \(record.status.rawValue)"
+        case .waiting, .queued, .running: return "· \(who): \(record.status.rawValue)"
         }
     }
 

@@ -4,10 +4,13 @@
 /// a frame, an HTTP call came back, the user asked for something.
 public struct ComfyAction: Sendable, Equatable {
     public var at: Timestamp
+    /// The server it came from or concerns (its name in the fleet); nil: the first server.
+    public var server: String?
     public var event: Event
 
-    public init(at: Timestamp, _ event: Event) {
+    public init(at: Timestamp, server: String? = nil, _ event: Event) {
         self.at = at
+        self.server = server
         self.event = event
     }
 }
@@ -28,6 +31,8 @@ public enum Event: Sendable, Equatable {
     indirect case http(HTTPResult)
     /// Something the user asked for (the reducer answers with commands for Effects).
     indirect case user(UserRequest)
+    /// The fleet changed: a server joined or left, or jobs were restored.
+    indirect case fleet(FleetEvent)
 }
 
 public struct ProtocolError: Sendable, Equatable, CustomStringConvertible {

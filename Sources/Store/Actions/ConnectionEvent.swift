@@ -26,6 +26,9 @@ public enum ConnectionEvent: Sendable, Equatable {
     case resyncStarted
     /// The client's policies that the reducers apply, set when it starts.
     case policy(resubmitLimit: Int)
+    /// The server stayed offline past the grace period (the live layer's timer): it is
+    /// lost until it connects again.
+    case gone(reason: String)
 }
 
 public enum BreakerState: String, Sendable, Equatable {

@@ -27,9 +27,17 @@ extension Event {
             case .probed(let rtt): return "probe answered in \(JSONWriter.number((rtt * 10).rounded() / 10)) ms"
             case .stalled(let since): return "stalled: nothing since \(since)"
             case .resyncStarted: return "resync started"
+            case .gone(let reason): return "server gone: \(reason)"
             }
         case .http(let h): return "HTTP " + h.summary
         case .user(let u): return "user: \(u)"
+        case .fleet(let f):
+            switch f {
+            case .serverAdded(let name): return "fleet: \(name) joins"
+            case .serverRemoved(let name): return "fleet: \(name) leaves"
+            case .policy(let waiting, let reruns): return "fleet policy: \(waiting) waiting per server, \(reruns) rerun(s)"
+            case .restored(let records): return "fleet: \(records.count) job(s) restored"
+            }
         }
     }
 }
@@ -76,6 +84,7 @@ extension HTTPResult {
         case .submitFailed(let id, _, let message): return "POST /prompt \(id.short) got no answer: \(message)"
         case .features: return "GET /features"
         case .systemStats(let s): return "GET /system_stats → ComfyUI \(s.comfyuiVersion ?? "?")"
+        case .capabilities(let c): return "GET /object_info → \(c.map { "\($0.classes.count) classes" } ?? "unreadable")"
         case .other(let method, let path, let status): return "\(method) \(path) → \(status)"
         case .failed(let method, let path, let status, let message):
             return "\(method) \(path) → \(status.map(String.init) ?? "no answer"): \(message)"

@@ -24,6 +24,9 @@ public enum HTTPResult: Sendable, Equatable {
     case features(JSONValue)
     /// `GET /system_stats`.
     case systemStats(ServerInfo)
+    /// `GET /object_info`, read: what the server can run (nil: the answer could not be
+    /// read; the server is then trusted to run anything, and validates what it gets).
+    indirect case capabilities(ServerCapabilities?)
     /// The answers of a resync, applied as one action: the queue, then the history of each
     /// prompt that was not finished (an empty list: the server has no entry for it).
     case resynced(queue: QueueSnapshot, history: [ResyncedHistory])

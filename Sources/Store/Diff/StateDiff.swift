@@ -7,29 +7,71 @@ public enum StateDiff {
     /// Paths that change with nearly every frame; front ends hide them unless verbose.
     public static let quietPaths: Set<String> = ["connection.last_frame_at", "progress.updated_at"]
 
+    ///
+    /// The first server's connection, nodes and progress are named as before fleets
+    /// (`connection.…`, `nodes.…`, `progress.…`); every other server's under
+    /// `servers.<name>.…`, and what only a fleet has (a server's status, queue length,
+    /// catalogue) under `servers.<name>.…` for every server.
     public static func between(_ old: AppState, _ new: AppState) -> [DiffLine] {
         var out: [DiffLine] = []
-        if old.connection != new.connection {
-            // Almost every frame changes only `last_frame_at`: say so without building and
-            // walking both connection objects.
-            var unchanged = old.connection
-            unchanged.lastFrameAt = new.connection.lastFrameAt
-            if unchanged == new.connection {
-                out.append(DiffLine(.changed, "connection.last_frame_at", old: old.connection.lastFrameAt?.json ?? .null,
-                                    new: new.connection.lastFrameAt?.json ?? .null))
-            } else {
-                JSONDiff.diff(old.connection.json, new.connection.json, at: "connection", into: &out)
-            }
+        let samePrimary = old.servers.first?.name == new.servers.first?.name
+        if samePrimary, let a = old.servers.first, let b = new.servers.first {
+            slices(a, b, prefix: "", into: &out)
         }
         if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
-        nodes(old.nodes, new.nodes, into: &out)  // field by field: its table may be large
-        if old.progress != new.progress { progress(old.progress, new.progress, into: &out) }
+        if old.servers != new.servers { servers(old, new, samePrimary: samePrimary, into: &out) }
         if old.log != new.log {
             for entry in new.log.entries(after: old.log.total) {
                 out.append(DiffLine(.added, "log[\(entry.seq)]", new: entry.json))
             }
         }
         return out
+    }
+
+    /// One server's connection, nodes and progress, under `prefix` (empty for the first).
+    static func slices(_ a: ServerState, _ b: ServerState, prefix: String, into out: inout [DiffLine]) {
+        if a.connection != b.connection { connection(a.connection, b.connection, at: prefix + "connection", into: &out) }
+        nodes(a.nodes, b.nodes, at: prefix + "nodes", into: &out)  // field by field: its table may be large
+        if a.progress != b.progress { progress(a.progress, b.progress, at: prefix + "progress", into: &out) }
+    }
+
+    static func connection(_ a: ConnectionState, _ b: ConnectionState, at path: String, into out: inout [DiffLine]) {
+        // Almost every frame changes only `last_frame_at`: say so without building and
+        // walking both connection objects.
+        var unchanged = a
+        unchanged.lastFrameAt = b.lastFrameAt
+        if unchanged == b {
+            out.append(DiffLine(.changed, path + ".last_frame_at", old: a.lastFrameAt?.json ?? .null, new: b.lastFrameAt?.json ?? .null))
+        } else {
+            JSONDiff.diff(a.json, b.json, at: path, into: &out)
+        }
+    }
+
+    /// Servers that joined or left, and what changed on each (the first's slices aside,
+    /// which keep their old names).
+    static func servers(_ old: AppState, _ new: AppState, samePrimary: Bool, into out: inout [DiffLine]) {
+        for server in old.servers where new.server(named: server.name) == nil {
+            out.append(DiffLine(.removed, "servers.\(server.name)", old: server.json))
+        }
+        for (index, server) in new.servers.enumerated() {
+            let path = "servers.\(server.name)"
+            guard let before = old.server(named: server.name) else {
+                out.append(DiffLine(.added, path, new: server.json))
+                continue
+            }
+            guard before != server else { continue }
+            if before.status != server.status {
+                out.append(DiffLine(.changed, path + ".status", old: .string(before.status.rawValue), new: .string(server.status.rawValue)))
+            }
+            // The only server's count is `queue.remaining` already.
+            if before.remaining != server.remaining, new.servers.count > 1 {
+                out.append(DiffLine(.changed, path + ".remaining", old: before.remaining.json, new: server.remaining.json))
+            }
+            if before.capabilities != server.capabilities {
+                JSONDiff.diff(before.json["capabilities"] ?? .null, server.json["capabilities"] ?? .null, at: path + ".capabilities", into: &out)
+            }
+            if !(index == 0 && samePrimary) { slices(before, server, prefix: path + ".", into: &out) }
+        }
     }
 
     static func queue(_ old: QueueState, _ new: QueueState, into out: inout [DiffLine]) {
@@ -39,6 +81,9 @@ public enum StateDiff {
         if old.records != new.records {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
+            if old.waitingOrder != new.waitingOrder || old.waitingOrder == nil {
+                JSONDiff.diff(old.waitingIDs.json, new.waitingIDs.json, at: "queue.waiting", into: &out)
+            }
             table(old.records, new.records, at: "queue.prompts", json: \.json, into: &out)
         }
         if old.rejected != new.rejected {
@@ -49,8 +94,8 @@ public enum StateDiff {
     /// Field by field, in the slice's JSON order, building JSON only for fields that
     /// changed: the same lines as diffing the two slices' JSON objects, which every tick
     /// built whole (texts and preview included).
-    static func progress(_ a: ProgressState, _ b: ProgressState, into out: inout [DiffLine]) {
-        func field(_ key: String, _ x: JSONValue, _ y: JSONValue) { JSONDiff.diff(x, y, at: "progress.\(key)", into: &out) }
+    static func progress(_ a: ProgressState, _ b: ProgressState, at path: String, into out: inout [DiffLine]) {
+        func field(_ key: String, _ x: JSONValue, _ y: JSONValue) { JSONDiff.diff(x, y, at: "\(path).\(key)", into: &out) }
         if a.promptID != b.promptID { field("prompt_id", a.promptID.json, b.promptID.json) }
         if a.node != b.node { field("node", a.node.json, b.node.json) }
         if a.value != b.value { field("value", .number(a.value), .number(b.value)) }
@@ -64,24 +109,24 @@ public enum StateDiff {
         if a.preview != b.preview { field("preview", a.json["preview"] ?? .null, b.json["preview"] ?? .null) }
     }
 
-    static func nodes(_ old: NodesState, _ new: NodesState, into out: inout [DiffLine]) {
+    static func nodes(_ old: NodesState, _ new: NodesState, at path: String, into out: inout [DiffLine]) {
         // Each field's JSON is built only when it changed: `executed` of a large graph is
         // a long list, and a progress tick does not touch it.
-        if old.promptID != new.promptID { JSONDiff.diff(old.promptID.json, new.promptID.json, at: "nodes.prompt_id", into: &out) }
-        if old.executing != new.executing { JSONDiff.diff(old.executing.json, new.executing.json, at: "nodes.executing", into: &out) }
+        if old.promptID != new.promptID { JSONDiff.diff(old.promptID.json, new.promptID.json, at: "\(path).prompt_id", into: &out) }
+        if old.executing != new.executing { JSONDiff.diff(old.executing.json, new.executing.json, at: "\(path).executing", into: &out) }
         if old.executingDisplay != new.executingDisplay {
-            JSONDiff.diff(old.executingDisplay.json, new.executingDisplay.json, at: "nodes.executing_display", into: &out)
+            JSONDiff.diff(old.executingDisplay.json, new.executingDisplay.json, at: "\(path).executing_display", into: &out)
         }
-        if old.cached != new.cached { JSONDiff.diff(old.cached.json, new.cached.json, at: "nodes.cached", into: &out) }
-        if old.executed != new.executed { JSONDiff.diff(old.executed.json, new.executed.json, at: "nodes.executed", into: &out) }
+        if old.cached != new.cached { JSONDiff.diff(old.cached.json, new.cached.json, at: "\(path).cached", into: &out) }
+        if old.executed != new.executed { JSONDiff.diff(old.executed.json, new.executed.json, at: "\(path).executed", into: &out) }
         if let keys = new.changedKeys(since: old) {
             // Only the entries the reduction wrote can differ.
             var seen = Set<String>()
             for key in keys.sorted(by: idOrder) where seen.insert(key).inserted {
-                entry(old.table[key], new.table[key], at: "nodes.by_id.\(key)", json: \.json, into: &out)
+                entry(old.table[key], new.table[key], at: "\(path).by_id.\(key)", json: \.json, into: &out)
             }
         } else if old.table != new.table {
-            table(old.table.dictionary, new.table.dictionary, at: "nodes.by_id", json: \.json, into: &out)
+            table(old.table.dictionary, new.table.dictionary, at: "\(path).by_id", json: \.json, into: &out)
         }
     }
 

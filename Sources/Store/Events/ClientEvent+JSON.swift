@@ -5,7 +5,7 @@ extension ClientEvent {
     public var json: JSONValue? {
         switch self {
         case .connection(let change):
-            var fields = [JSONField("event", "connection"), JSONField("phase", .string(change.phase.name))]
+            var fields = [JSONField("event", "connection"), JSONField("server", .string(change.server)), JSONField("phase", .string(change.phase.name))]
             switch change.phase {
             case .reconnecting(let attempt, let next):
                 fields += [JSONField("attempt", .number(Double(attempt))), JSONField("next_try_at", next.json)]

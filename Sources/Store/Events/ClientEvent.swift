@@ -69,6 +69,8 @@ public struct ConnectionChange: Sendable, Equatable {
         case idle
     }
 
+    /// The server whose connection it is.
+    public var server: String
     public var phase: ConnectionState.Phase
     public var previous: ConnectionState.Phase
     /// Successful opens so far.
@@ -76,7 +78,8 @@ public struct ConnectionChange: Sendable, Equatable {
     /// Reconnect attempts scheduled so far, in all.
     public var reconnects: Int
 
-    public init(phase: ConnectionState.Phase, previous: ConnectionState.Phase, connects: Int, reconnects: Int) {
+    public init(server: String = ServerState.defaultName, phase: ConnectionState.Phase, previous: ConnectionState.Phase, connects: Int, reconnects: Int) {
+        self.server = server
         self.phase = phase
         self.previous = previous
         self.connects = connects
@@ -105,6 +108,8 @@ public struct ConnectionChange: Sendable, Equatable {
 
 /// One step of the running prompt.
 public struct ProgressReport: Sendable, Equatable {
+    /// The server running it.
+    public var server: String
     public var promptID: String
     /// The node whose steps are counted.
     public var node: String?
@@ -121,6 +126,7 @@ public struct ProgressReport: Sendable, Equatable {
 
 /// A preview frame: the image as the server sent it.
 public struct PreviewImage: Sendable, Equatable {
+    public var server: String
     /// nil for legacy previews, which name no prompt (attributed to our running prompt when
     /// there is one).
     public var promptID: String?
@@ -131,6 +137,8 @@ public struct PreviewImage: Sendable, Equatable {
 
 /// What a resync found: the server's queue, and how many prompts finished while we were away.
 public struct ResyncFindings: Sendable, Equatable {
+    /// The server that was asked.
+    public var server: String?
     public var running: Int
     public var pending: Int
     /// Prompts that reached a final status through this resync.

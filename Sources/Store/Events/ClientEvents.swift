@@ -23,10 +23,12 @@ public struct ClientEvents: Sendable {
         var out: [ClientEvent] = []
         let old = change.old
         let new = change.new
-        if old.connection.phase != new.connection.phase {
+        for server in new.servers {
+            let before = old.server(named: server.name) ?? ServerState(name: server.name)
+            guard before.connection.phase != server.connection.phase else { continue }
             out.append(.connection(ConnectionChange(
-                phase: new.connection.phase, previous: old.connection.phase, connects: new.connection.connects,
-                reconnects: new.connection.reconnects)))
+                server: server.name, phase: server.connection.phase, previous: before.connection.phase,
+                connects: server.connection.connects, reconnects: server.connection.reconnects)))
         }
         if old.queue.records != new.queue.records {
             for id in Self.changedIDs(old.queue, new.queue) {
@@ -37,10 +39,14 @@ public struct ClientEvents: Sendable {
             // Appended at the end; at capacity the oldest fall off the front.
             for rejection in new.queue.rejected where !old.queue.rejected.contains(rejection) { out.append(.rejected(rejection)) }
         }
-        if let report = progress(new) { out.append(.progress(report)) }
+        for server in new.servers {
+            if let report = progress(server, new.queue) { out.append(.progress(report)) }
+        }
         if let image = preview(change) { out.append(.preview(image)) }
         if case .http(.resynced(let snapshot, _)) = change.action.event {
-            out.append(.resynced(ResyncFindings(snapshot: snapshot, old: old, new: new)))
+            var findings = ResyncFindings(snapshot: snapshot, old: old, new: new)
+            findings.server = new.index(of: change.action.server).map { new.servers[$0].name }
+            out.append(.resynced(findings))
         }
         return out
     }
@@ -86,25 +92,27 @@ public struct ClientEvents: Sendable {
         }
     }
 
-    private mutating func progress(_ state: AppState) -> ProgressReport? {
-        let p = state.progress
-        guard let id = p.promptID, p.max > 0, state.queue.records[id]?.status == .running else { return nil }
+    private mutating func progress(_ server: ServerState, _ queue: QueueState) -> ProgressReport? {
+        let p = server.progress
+        guard let id = p.promptID, p.max > 0, queue.records[id]?.status == .running, queue.records[id]?.server == server.name else { return nil }
         let step = Step(node: p.node, value: p.value, max: p.max)
         guard lastStep[id] != step else { return nil }
         lastStep[id] = step
         return ProgressReport(
-            promptID: id, node: p.node, value: p.value, max: p.max, fraction: p.fraction, stepsPerSecond: p.stepsPerSecond,
-            etaSeconds: p.etaSeconds)
+            server: server.name, promptID: id, node: p.node, value: p.value, max: p.max, fraction: p.fraction,
+            stepsPerSecond: p.stepsPerSecond, etaSeconds: p.etaSeconds)
     }
 
     /// A preview the reducer accepted (it counted it in `progress.preview`).
     private func preview(_ change: Change) -> PreviewImage? {
-        guard case .binary(let message) = change.action.event, let info = change.new.progress.preview,
-            change.old.progress.preview != info
-        else { return nil }
+        guard case .binary(let message) = change.action.event, let index = change.new.index(of: change.action.server) else { return nil }
+        let server = change.new.servers[index]
+        guard let info = server.progress.preview, change.old.server(named: server.name)?.progress.preview != info else { return nil }
         switch message {
-        case .preview(let legacy): return PreviewImage(promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: legacy.image)
-        case .previewWithMetadata(let p): return PreviewImage(promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: p.image)
+        case .preview(let legacy):
+            return PreviewImage(server: server.name, promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: legacy.image)
+        case .previewWithMetadata(let p):
+            return PreviewImage(server: server.name, promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: p.image)
         case .progressText: return nil
         }
     }

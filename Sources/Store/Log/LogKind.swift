@@ -17,6 +17,8 @@ public struct LogKind: RawRepresentable, Hashable, Sendable, ExpressibleByString
     public static let connection: LogKind = "connection"
     /// A resync's findings (`Command.resync`), or a prompt it found forgotten.
     public static let resync: LogKind = "resync"
+    /// The fleet: servers joining, leaving, lost; jobs restored, routed elsewhere.
+    public static let fleet: LogKind = "fleet"
     /// A request kept while offline, sent, expired or dropped.
     public static let outbox: LogKind = "outbox"
     /// A submission was made (before the server answered).

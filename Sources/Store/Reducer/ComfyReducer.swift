@@ -5,41 +5,82 @@
 /// plain `Command` values for the Effects layer; it performs no I/O and reads no clock.
 public enum ComfyReducer {
     public static func reduce(_ state: inout AppState, _ action: ComfyAction) -> [Command] {
-        var context = ReduceContext(at: action.at)
-        state.nodes.beginReduction()
+        var context = ReduceContext(at: action.at, server: state.index(of: action.server).map { state.servers[$0].name })
+        switch action.event {
+        case .user(let request):
+            state.apply(request, server: action.server, &context)
+        case .fleet(let event):
+            state.apply(event, &context)
+        default:
+            guard let index = state.index(of: action.server) else {
+                state.log.append(.warning, .connection, "an action from \(action.server ?? "?"), which is not in the fleet: ignored", at: action.at)
+                return []
+            }
+            let remaining = state.servers[index].remaining
+            state.withScope(index) { $0.reduce(action, &context) }
+            if state.servers[index].remaining != remaining { state.queue.remaining = state.totalRemaining }
+        }
+        state.route(&context)
+        return context.commands
+    }
+}
+
+extension ServerScope {
+    /// An event from this server (a frame, an HTTP answer, the socket's life).
+    mutating func reduce(_ action: ComfyAction, _ context: inout ReduceContext) {
+        context.scope = name
+        defer {
+            flushDeferred(&context)
+            context.scope = nil
+        }
+        nodes.beginReduction()
         switch action.event {
         case .server(let message):
-            state.noteFrame(at: action.at)
-            state.apply(message, &context)
+            noteFrame(at: action.at)
+            apply(message, &context)
         case .binary(let message):
-            state.noteFrame(at: action.at)
-            state.apply(message, &context)
+            noteFrame(at: action.at)
+            apply(message, &context)
         case .unknown(let type, let payload):
-            state.noteFrame(at: action.at)
-            state.log.append(.warning, .unknown, "unknown message type \"\(type)\" kept", at: action.at, payload: payload)
+            noteFrame(at: action.at)
+            log.append(.warning, .unknown, "unknown message type \"\(type)\" kept", at: action.at, payload: payload)
         case .protocolError(let error):
-            state.noteFrame(at: action.at)
-            state.log.append(.error, .protocolError, error.reason, at: action.at, payload: error.excerpt)
+            noteFrame(at: action.at)
+            log.append(.error, .protocolError, error.reason, at: action.at, payload: error.excerpt)
         case .connection(let event):
-            state.apply(event, &context)
+            apply(event, &context)
         case .http(let result):
-            state.apply(result, &context)
-        case .user(let request):
-            state.apply(request, &context)
+            apply(result, &context)
+        case .user, .fleet:
+            break
         }
-        return context.commands
     }
 }
 
 /// What one reduction accumulates besides the state: the time, and the commands to return.
 struct ReduceContext {
     let at: Timestamp
+    /// The server the action came from (nil: none in the fleet): plain commands are for it.
+    let server: String?
+    /// The server whose scope is being reduced: its commands are addressed to it when it
+    /// is not the action's.
+    var scope: String?
     var commands: [Command] = []
 
-    init(at: Timestamp) { self.at = at }
+    init(at: Timestamp, server: String? = nil) {
+        self.at = at
+        self.server = server
+    }
 
     mutating func emit(_ command: Command) {
-        if !commands.contains(command) { commands.append(command) }
+        let addressed = scope.map { $0 == server ? command : .on(server: $0, command) } ?? command
+        if !commands.contains(addressed) { commands.append(addressed) }
+    }
+
+    /// A command for `target` (plain when it is the action's server).
+    mutating func emit(_ command: Command, on target: String) {
+        let addressed = target == server ? command : .on(server: target, command)
+        if !commands.contains(addressed) { commands.append(addressed) }
     }
 }
 
@@ -51,6 +92,15 @@ extension AppState {
         ComfyReducer.reduce(&self, action)
     }
 
+    /// The fleet's queue length: what every server that said counts.
+    var totalRemaining: Int? {
+        var total: Int?
+        for server in servers { if let n = server.remaining { total = (total ?? 0) + n } }
+        return total
+    }
+}
+
+extension ServerScope {
     mutating func noteFrame(at: Timestamp) {
         connection.lastFrameAt = at
         if connection.stalledSince != nil { connection.stalledSince = nil }
@@ -63,19 +113,27 @@ extension AppState {
         return clientID == connection.clientID || clientID == connection.sessionID ? .ours : .observed
     }
 
-    /// Creates or updates the record for `id`. Writes back only when something changed,
-    /// so an untouched prompt table keeps sharing storage with the previous state (the
-    /// diff then skips it in O(1)).
+    /// Creates or updates the record for `id` — a prompt on this server. Writes back only
+    /// when something changed, so an untouched prompt table keeps sharing storage with the
+    /// previous state (the diff then skips it in O(1)).
     mutating func updatePrompt(
         _ id: String, creating status: PromptRecord.Status, owner: PromptRecord.Owner,
         _ body: (inout PromptRecord) -> Void
     ) {
         var record = queue.record(id, creating: status, owner: owner)
         let before = queue.records[id]
+        if let before, before.server != name, before.sentTo.contains(name) {
+            // A job of ours we had sent here, which has moved on since: seen afresh from here.
+            record.status = .queued
+            record.server = name
+            body(&record)
+            return adopt(record, before: before)
+        }
+        if record.server == nil { record.server = name }
         body(&record)
         if before != record {
             queue.setRecord(id, record)
-            if let number = record.number { queue.noteNumber(number) }
+            if let number = record.number { server.noteNumber(number) }
         }
     }
 }

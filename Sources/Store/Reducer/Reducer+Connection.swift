@@ -1,6 +1,6 @@
 /// The socket's life. Every connect asks for a resync: the server never replays what
 /// happened while we were away (protocol 1.2, 1.7), and the outbox waits for it.
-extension AppState {
+extension ServerScope {
     mutating func apply(_ event: ConnectionEvent, _ ctx: inout ReduceContext) {
         let at = ctx.at
         switch event {
@@ -14,6 +14,7 @@ extension AppState {
             connection.connects += 1
             connection.connectedAt = at
             connection.lastAttemptFailure = nil
+            connection.resyncedAt = nil
             if let clientID { connection.clientID = clientID }
             // Session id and negotiated flags belong to one socket (protocol 1.3).
             connection.sessionID = nil
@@ -24,7 +25,14 @@ extension AppState {
             connection.stalledSince = nil
             let again = connection.connects > 1 ? " again" : ""
             log.append(.info, .connection, "connected\(again) (socket \(socket), \(path))", at: at)
+            if server.status == .lost {
+                server.status = .active
+                log.append(.info, .fleet, "server \(name) is back", at: at)
+            }
             ctx.emit(.resync)
+            // What it can run, once per connection (the live layer answers from its cache
+            // for a server version it has seen).
+            ctx.emit(.fetchCapabilities)
 
         case .closed(let socket, let code, let reason, let byClient):
             guard socket == connection.socket else {
@@ -34,6 +42,7 @@ extension AppState {
             connection.phase = .disconnected(reason: reason)
             connection.socket = nil
             connection.resyncing = false
+            connection.resyncedAt = nil
             connection.stalledSince = nil
             connection.lastClose = .init(code: code, problem: reason, byClient: byClient, at: at)
             let codeText = code.map { " (\($0))" } ?? ""
@@ -70,6 +79,7 @@ extension AppState {
             connection.breaker = state
             connection.breakerFailures = failures
             connection.breakerOpenUntil = openUntil
+            if state == .open, server.status == .active { release(because: "its circuit breaker opened after \(failures) failures", &ctx) }
 
         case .probed(let rtt):
             connection.rttMs = rtt
@@ -81,6 +91,10 @@ extension AppState {
 
         case .resyncStarted:
             connection.resyncing = true
+
+        case .gone(let reason):
+            guard server.status == .active, !connection.isOnline else { return }
+            release(because: reason, &ctx)
         }
     }
 }

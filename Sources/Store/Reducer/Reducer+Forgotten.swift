@@ -1,6 +1,6 @@
 /// A prompt the server no longer knows: neither its queue nor its history lists it (it
 /// restarted and forgot them). It must never stay `queued` or `running` here.
-extension AppState {
+extension ServerScope {
     mutating func serverForgot(_ id: String, kind: LogKind, _ ctx: inout ReduceContext) {
         let at = ctx.at
         if nodes.promptID == id { nodes.settleRunning(as: .interrupted) }

@@ -1,5 +1,5 @@
 /// HTTP answers: submissions, the queue, history, and the server's own facts.
-extension AppState {
+extension ServerScope {
     mutating func apply(_ result: HTTPResult, _ ctx: inout ReduceContext) {
         let at = ctx.at
         switch result {
@@ -22,6 +22,7 @@ extension AppState {
             }
 
         case .promptRejected(let r):
+            if let id = r.promptID, excludeForJob(id, r, at: at) { return }
             queue.rejected.append(
                 .init(
                     at: at, promptID: r.promptID, status: r.status, type: r.type, message: r.message,
@@ -52,7 +53,7 @@ extension AppState {
 
         case .recentHistory(let newer, let entries):
             for entry in entries {
-                if let n = entry.number { queue.noteNumber(n) }
+                if let n = entry.number { server.noteNumber(n) }
                 let known = queue.records[entry.promptID] != nil
                 if known || (newer != nil && (entry.number ?? -.infinity) > newer!) { reconcile(entry, at: at) }
             }
@@ -65,7 +66,7 @@ extension AppState {
             log.append(.info, .queue, "deleted from queue: \(ids.map(\.short).joined(separator: ", "))", at: at)
 
         case .queueCleared:
-            let cleared = queue.pendingIDs
+            let cleared = queue.pendingIDs(on: name)
             for id in cleared {
                 updatePrompt(id, creating: .cancelled, owner: .observed) { $0.move(to: .cancelled, at: at) }
             }
@@ -89,6 +90,11 @@ extension AppState {
         case .systemStats(let info):
             connection.server = info
 
+        case .capabilities(let capabilities):
+            server.capabilities = capabilities ?? .unknown
+            let known = capabilities.map { "\($0.classes.count) node classes" } ?? "its catalogue could not be read: trusted to run anything"
+            log.append(.info, .fleet, "server \(name): \(known)", at: at)
+
         case .other(let method, let path, let status):
             log.append(.info, .http, "\(method) \(path) → \(status)", at: at)
 
@@ -105,7 +111,7 @@ extension AppState {
     /// the numbers above what we had seen.
     mutating func applyQueueSnapshot(_ s: QueueSnapshot, _ ctx: inout ReduceContext) {
         let at = ctx.at
-        let watermark = queue.highestNumber
+        let watermark = server.highestNumber
         defer { askForMissed(snapshot: s, watermark: watermark, &ctx) }
         var listed = Set<String>()
         for (items, status) in [(s.running, PromptRecord.Status.running), (s.pending, .queued)] {
@@ -120,7 +126,7 @@ extension AppState {
                 }
             }
         }
-        for id in queue.unfinishedIDs where !listed.contains(id) {
+        for id in queue.unfinishedIDs(on: name) where !listed.contains(id) {
             let record = queue.records[id]!
             if record.status == .ended, record.missingFromHistory {
                 // Not queued, not running, and history had nothing: the server forgot it.
@@ -129,19 +135,19 @@ extension AppState {
                 markEnded(id, &ctx)
             }
         }
-        queue.remaining = s.running.count + s.pending.count
+        server.remaining = s.running.count + s.pending.count
     }
 
     /// Prompts counted but never identified, fewer than the ones we came to know since:
     /// some came and went between two looks; recent history names them.
     mutating func askForMissed(snapshot s: QueueSnapshot, watermark: Double?, _ ctx: inout ReduceContext) {
-        guard queue.unidentified > 0 else { return }
-        let mark = queue.unidentifiedMark
+        guard server.unidentified > 0 else { return }
+        let mark = server.unidentifiedMark
         let learned = queue.records.values.lazy.filter { $0.seen > mark }.count
-        if queue.unidentified > learned {
-            ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + queue.unidentified + 4), newerThan: watermark))
+        if server.unidentified > learned {
+            ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + server.unidentified + 4), newerThan: watermark))
         }
-        queue.unidentified = 0
+        server.unidentified = 0
     }
 
     /// A history entry is the durable truth about a prompt that ran: its outcome and
@@ -217,5 +223,34 @@ extension PromptRecord {
         self.number = number ?? self.number
         self.clientID = clientID ?? self.clientID
         self.nodeCount = nodeCount ?? self.nodeCount
+    }
+}
+
+extension ServerScope {
+    /// A refusal that is this server's fault — it lacks a node class (`missing_node_type`)
+    /// or a listed value such as a model file (`value_not_in_list` everywhere) — excludes
+    /// this server for that job, which goes back to our queue for another; a workflow that
+    /// is wrong everywhere is refused as before. (In a fleet of one there is no other
+    /// server: the refusal stands.) True when the job was requeued.
+    mutating func excludeForJob(_ id: String, _ r: PromptRejected, at: Timestamp) -> Bool {
+        guard fleetSize > 1, var record = queue.records[id], record.owner == .ours, record.server == name, !record.accepted,
+            record.resubmitBody != nil, r.isServersFault
+        else { return false }
+        record.excluded.append(name)
+        record.refusals.append("\(name): refused it (\(r.type): \(r.message))")
+        record.status = .waiting
+        record.server = nil
+        queue.setRecord(id, record)
+        log.append(.warning, .fleet, "prompt \(id.short) refused by \(name) (\(r.type)): it goes to another server", at: at)
+        return true
+    }
+}
+
+extension PromptRejected {
+    /// The server lacks something the workflow needs, rather than the workflow being wrong.
+    public var isServersFault: Bool {
+        if type == "missing_node_type" { return true }
+        let problems = nodeErrors.flatMap(\.errors)
+        return !problems.isEmpty && problems.allSatisfy { $0.type == "value_not_in_list" }
     }
 }

@@ -1,5 +1,5 @@
 /// Progress: `progress` ticks, `progress_state` snapshots, previews and progress text.
-extension AppState {
+extension ServerScope {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
     /// prompt that already ended ignores late ticks. Returns false to ignore the message.
     mutating func observe(_ id: String, at: Timestamp) -> Bool {

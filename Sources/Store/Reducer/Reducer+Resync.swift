@@ -2,10 +2,11 @@
 /// get their outcome and outputs from history, prompts the server forgot are lost,
 /// phantom running nodes are settled, and the outbox goes out — minus anything the
 /// server already has, so a retried submission is never enqueued twice.
-extension AppState {
+extension ServerScope {
     mutating func applyResync(queue snapshot: QueueSnapshot, history: [ResyncedHistory], _ ctx: inout ReduceContext) {
         let at = ctx.at
         connection.resyncing = false
+        connection.resyncedAt = at
         let before = queue.records
         var local = ReduceContext(at: at)
         applyQueueSnapshot(snapshot, &local)
@@ -35,7 +36,7 @@ extension AppState {
         // An idle server told us no queue number: one history entry tells how far they have
         // gone, so a prompt of someone else's that comes and goes between two looks at the
         // queue can be told from the ones before we came.
-        if queue.highestNumber == nil { ctx.emit(.fetchRecentHistory(maxItems: 1, newerThan: nil)) }
+        if server.highestNumber == nil { ctx.emit(.fetchRecentHistory(maxItems: 1, newerThan: nil)) }
     }
 
     /// Sends what waited, in order; drops (and says so) what waited too long, and skips a

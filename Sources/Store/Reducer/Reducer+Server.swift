@@ -1,6 +1,6 @@
 /// The server's text messages: queue length, negotiation, and a prompt's life from
 /// `execution_start` to its end.
-extension AppState {
+extension ServerScope {
     mutating func apply(_ message: ServerMessage, _ ctx: inout ReduceContext) {
         let at = ctx.at
         switch message {
@@ -119,21 +119,21 @@ extension AppState {
     /// too (nobody will tell us). Only a prompt of ours that waits may have been accepted
     /// by an HTTP answer newer than the frame: for it the queue is asked.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
-        queue.remaining = remaining
-        let held = queue.heldCount
+        server.remaining = remaining
+        let held = queue.heldCount(on: name)
         if remaining > held {
-            if queue.unidentified == 0 { queue.unidentifiedMark = queue.nextSeen }
-            queue.unidentified = max(queue.unidentified, remaining - held)
+            if server.unidentified == 0 { server.unidentifiedMark = queue.nextSeen }
+            server.unidentified = max(server.unidentified, remaining - held)
         }
         guard remaining == 0 else {
             // The same count again is what the server sends when its worker takes the next
             // prompt: if that is someone else's, only the queue can say which one runs now.
-            if remaining != held || queue.observedWaitNothingRuns { ctx.emit(.fetchQueue) }
+            if remaining != held || queue.observedWaitNothingRuns(on: name) { ctx.emit(.fetchQueue) }
             return
         }
         var asked = false
         // Sorted: the reducer must not depend on a set's order (replays are compared).
-        for id in queue.unfinishedIDs {
+        for id in queue.unfinishedIDs(on: name) {
             guard let record = queue.records[id], record.accepted, record.status == .queued || record.status == .running else { continue }
             if record.status == .queued, record.owner == .ours {
                 asked = true
@@ -161,12 +161,12 @@ extension AppState {
     /// lists it again.
     mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
         // Nearly always nothing running to end: find that out without sorting a list of ids.
-        if queue.hasRunning(otherThan: id) {
-            for other in queue.runningIDs where other != id { markEnded(other, &ctx) }
+        if queue.hasRunning(otherThan: id, on: name) {
+            for other in queue.runningIDs(on: name) where other != id { markEnded(other, &ctx) }
         }
         // Once per prompt (not per frame), so the sorted pending list is affordable.
         guard let number = queue.records[id]?.number else { return }
-        for other in queue.pendingIDs where other != id {
+        for other in queue.pendingIDs(on: name) where other != id {
             if let earlier = queue.records[other]?.number, earlier < number { markEnded(other, &ctx) }
         }
     }
@@ -201,7 +201,7 @@ extension AppState {
             // Reconnect replay: a display id, no prompt id. It is sent only to the owner
             // of the running prompt, so it names a node of our running prompt.
             guard let id = nodes.promptID.flatMap({ queue.records[$0]?.status == .running ? $0 : nil })
-                ?? queue.runningIDs.first(where: { queue.records[$0]?.owner == .ours })
+                ?? queue.runningIDs(on: name).first(where: { queue.records[$0]?.owner == .ours })
             else {
                 log.append(.warning, .executing, "server says node \(node) is executing, but we know no running prompt of ours", at: at)
                 return

@@ -66,6 +66,9 @@ public struct ConnectionState: Sendable, Equatable {
     public var stalledSince: Timestamp?
     /// A resync is under way: incoming frames wait, commands wait in the outbox.
     public var resyncing = false
+    /// When the current socket's first resync was applied: until then the server is not
+    /// sent jobs (what it holds is not known yet). Nil before that, and between sockets.
+    public var resyncedAt: Timestamp?
     /// Commands asked for while offline (or resyncing), sent after the next resync.
     public var outbox: [OutboxEntry] = []
     public var outboxLimit = 100
@@ -141,6 +144,7 @@ public struct ConnectionState: Sendable, Equatable {
             JSONField("rtt_ms", rttMs.json),
             JSONField("stalled_since", stalledSince?.json ?? .null),
             JSONField("resyncing", .bool(resyncing)),
+            JSONField("resynced_at", resyncedAt?.json ?? .null),
             JSONField(
                 "outbox",
                 .array(outbox.map { .object([JSONField("command", .string($0.command.summary)), JSONField("at", $0.at.json)]) })),

@@ -1,6 +1,9 @@
 /// Everything we know about one prompt, ours or observed.
 public struct PromptRecord: Sendable, Equatable {
     public enum Status: String, Sendable, Equatable, CaseIterable {
+        /// In our own queue: not yet sent to any server (the fleet routes it when a server
+        /// that can run it has room).
+        case waiting
         /// Submitted or waiting in the server's queue.
         case queued
         case running
@@ -18,7 +21,7 @@ public struct PromptRecord: Sendable, Equatable {
         /// Nothing more will happen to the prompt on the server.
         public var isTerminal: Bool {
             switch self {
-            case .queued, .running, .ended: false
+            case .waiting, .queued, .running, .ended: false
             case .succeeded, .failed, .interrupted, .cancelled, .lost: true
             }
         }
@@ -53,6 +56,8 @@ public struct PromptRecord: Sendable, Equatable {
 
     public var id: String
     public var status: Status
+    /// The server it is on (or ran on last); nil while it waits in our own queue.
+    public var server: String?
     public var owner: Owner
     /// The order in which we learned of prompts (for listing; not the server's number).
     public var seen: Int
@@ -79,6 +84,17 @@ public struct PromptRecord: Sendable, Equatable {
     var missingFromHistory = false
     /// Times it was submitted again because the server had forgotten it.
     public var resubmitted = 0
+    /// Our jobs: the order they leave our queue (lower first; `--front` is below every
+    /// other), the servers it may go to (nil: any), the servers it may not (they refused
+    /// it for a missing class or model), the servers it was sent to, in order, and a label
+    /// for people (its workflow's name, and `--vary` values).
+    public var priority: Double = 0
+    public var pinned: [String]?
+    public var excluded: [String] = []
+    public var sentTo: [String] = []
+    /// Why the servers in `excluded` refused it, in words.
+    public var refusals: [String] = []
+    public var label: String?
     /// Of those, the times it had started before the server forgot it: it may be what
     /// brought the server down, so these are limited (`QueueState.resubmitLimit`).
     var forgottenWhileRunning = 0
@@ -106,6 +122,7 @@ public struct PromptRecord: Sendable, Equatable {
         .object([
             JSONField("status", .string(status.rawValue)),
             JSONField("owner", .string(owner.rawValue)),
+            JSONField("server", server.json),
             JSONField("number", number.json),
             JSONField("client_id", clientID.json),
             JSONField("accepted", .bool(accepted)),
@@ -120,6 +137,10 @@ public struct PromptRecord: Sendable, Equatable {
             JSONField("warnings", .array(warnings.map(\.json))),
             JSONField("from_history", .bool(fromHistory)),
             JSONField("resubmitted", .number(Double(resubmitted))),
+            JSONField("sent_to", sentTo.json),
+            JSONField("excluded", excluded.json),
+            JSONField("pinned", pinned?.json ?? .null),
+            JSONField("label", label.json),
         ])
     }
 }

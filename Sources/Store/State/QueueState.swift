@@ -2,8 +2,13 @@ import DequeModule
 
 /// The server's queue as we know it, and a record of every prompt we know.
 public struct QueueState: Sendable, Equatable {
-    /// `queue_remaining` from the server: pending plus running, for all clients.
-    public var remaining: Int?
+    /// `queue_remaining`: pending plus running, every client's, on every server that said
+    /// (the sum of `ServerState.remaining`, kept here by the reducer).
+    public internal(set) var remaining: Int?
+    /// Policy: how many jobs of ours may wait on one server beyond the one it runs; the
+    /// rest wait in our own queue (`waitingIDs`), so a server that dies loses at most what
+    /// it was running and these. Set by the client (`ConnectionEvent.policy`).
+    public internal(set) var maxWaitingPerServer = 1
     /// Every prompt we know, keyed by prompt id. Read-only: only the reducer writes
     /// records (through `setRecord`, which keeps the indexes below in step), so a front end
     /// cannot make them disagree.
@@ -26,7 +31,16 @@ public struct QueueState: Sendable, Equatable {
     mutating func dropIndexes() {
         unfinishedIndex = nil
         finishedOrder = nil
+        waitingOrder = nil
+        serverIndex = nil
     }
+
+    /// Unfinished prompts on each server, by id (derived: not part of equality; nil:
+    /// unknown, readers filter the records).
+    var serverIndex: [String: Set<String>]? = [:]
+
+    /// Our queue in order (derived: not part of equality; nil: rebuilt when next needed).
+    var waitingOrder: [WaitingKey]? = []
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
     /// Policy: a prompt of ours that the server no longer knows (it restarted and forgot
@@ -44,19 +58,7 @@ public struct QueueState: Sendable, Equatable {
     /// equality; nil when unknown (after a write through `prompts`), rebuilt when needed.
     var finishedOrder: Deque<String>? = []
     var nextSeen = 0
-    /// The highest queue number seen from this server (its numbers only grow): what was
-    /// there before we looked is at or below it.
-    var highestNumber: Double?
-    /// Prompts the server counted (`status`) that we have not identified since the last
-    /// look at its queue.
-    var unidentified = 0
-    /// `nextSeen` when `unidentified` became non-zero: records seen after it are prompts we
-    /// came to know since.
-    var unidentifiedMark = 0
 
-    mutating func noteNumber(_ number: Double) {
-        if number > (highestNumber ?? -.infinity) { highestNumber = number }
-    }
     var records: [String: PromptRecord] = [:]
     /// Ids of the prompts not in a final status (queued, running, ended): the only ones
     /// `runningIDs`, `pendingIDs` and `unfinishedIDs` need to look at. The record holds up
@@ -68,8 +70,7 @@ public struct QueueState: Sendable, Equatable {
 
     public static func == (a: QueueState, b: QueueState) -> Bool {
         a.remaining == b.remaining && a.records == b.records && a.rejected == b.rejected && a.nextSeen == b.nextSeen
-            && a.resubmitLimit == b.resubmitLimit && a.highestNumber == b.highestNumber && a.unidentified == b.unidentified
-            && a.unidentifiedMark == b.unidentifiedMark
+            && a.resubmitLimit == b.resubmitLimit && a.maxWaitingPerServer == b.maxWaitingPerServer
     }
 
     public static let rejectedCapacity = 50
@@ -99,12 +100,19 @@ public struct QueueState: Sendable, Equatable {
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
         if unfinishedIndex == nil { unfinishedIndex = Set(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
-        let wasFinished = records[id]?.status.isTerminal ?? false
+        if serverIndex == nil { rebuildServerIndex() }
+        let before = records[id]
+        let wasFinished = before?.status.isTerminal ?? false
+        if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
         records[id] = record
         if let record, !record.status.isTerminal {
             unfinishedIndex!.insert(id)
         } else {
             unfinishedIndex!.remove(id)
+        }
+        if serverIndex != nil {
+            if let server = before?.server, Self.onServer(before) { serverIndex![server]?.remove(id) }
+            if let server = record?.server, Self.onServer(record) { serverIndex![server, default: []].insert(id) }
         }
         if let record, record.status.isTerminal, !wasFinished { noteFinished(id) }
     }
@@ -127,38 +135,109 @@ public struct QueueState: Sendable, Equatable {
         return unfinishedIndex.compactMap { records[$0] }
     }
 
-    /// How many prompts the server should hold as far as we know (accepted, queued or
-    /// running, not `ended`): counted on every `status` frame, so without sorting or a list.
-    var heldCount: Int {
-        let held = { (record: PromptRecord) in record.accepted && !record.status.isTerminal && record.status != .ended }
-        guard let unfinishedIndex else { return records.values.lazy.filter(held).count }
-        return unfinishedIndex.lazy.compactMap { self.records[$0] }.filter(held).count
+    /// The unfinished records on `server` (nil: every server, and our own queue): from the
+    /// per-server index, so a fleet's checks on every frame look at that server's few
+    /// prompts, not at a queue of thousands of waiting jobs.
+    func unfinishedRecords(on server: String?) -> [PromptRecord] {
+        guard let server else { return unfinishedRecords }
+        guard let serverIndex else { return unfinishedRecords.filter { $0.server == server && Self.onServer($0) } }
+        return serverIndex[server]?.compactMap { records[$0] } ?? []
     }
 
-    /// Someone else's prompts wait on the server and we know of none running: the next
+    /// Unfinished and on a server (not in our own queue).
+    static func onServer(_ record: PromptRecord?) -> Bool {
+        guard let record else { return false }
+        return !record.status.isTerminal && record.status != .waiting
+    }
+
+    /// Whether our own queue holds a job (without listing it).
+    var hasWaiting: Bool { waitingOrder.map { !$0.isEmpty } ?? records.values.contains { $0.status == .waiting } }
+
+    /// Rebuilds the per-server index after a write that dropped it.
+    mutating func rebuildServerIndex() {
+        var index: [String: Set<String>] = [:]
+        for record in records.values where Self.onServer(record) { if let server = record.server { index[server, default: []].insert(record.id) } }
+        serverIndex = index
+    }
+
+    /// How many prompts `server` should hold as far as we know (accepted, queued or
+    /// running, not `ended`): counted on every `status` frame, so without sorting or a list.
+    func heldCount(on server: String?) -> Int {
+        unfinishedRecords(on: server).lazy.filter { $0.accepted && $0.status != .ended }.count
+    }
+
+    /// Someone else's prompts wait on `server` and we know of none running there: the next
     /// one to start will not tell us (its events go to its owner).
-    var observedWaitNothingRuns: Bool {
-        let records = unfinishedRecords
+    func observedWaitNothingRuns(on server: String?) -> Bool {
+        let records = unfinishedRecords(on: server)
         return !records.contains { $0.status == .running } && records.contains { $0.status == .queued && $0.owner == .observed && $0.accepted }
     }
 
-    /// Whether a prompt other than `id` is running.
-    func hasRunning(otherThan id: String) -> Bool {
-        guard let unfinishedIndex else { return records.values.contains { $0.status == .running && $0.id != id } }
-        return unfinishedIndex.contains { $0 != id && records[$0]?.status == .running }
+    /// Whether a prompt other than `id` is running on `server`.
+    func hasRunning(otherThan id: String, on server: String?) -> Bool {
+        unfinishedRecords(on: server).contains { $0.id != id && $0.status == .running }
     }
 
-    /// Prompt ids running now (0 or 1 on a real server): derived from the records.
-    public var runningIDs: [String] { unfinishedRecords.filter { $0.status == .running }.map(\.id).sorted() }
+    /// Prompt ids running now, on every server (one at most per server).
+    public var runningIDs: [String] { runningIDs(on: nil) }
 
-    /// Prompt ids the server holds in its queue, in run order (number, then id).
-    public var pendingIDs: [String] {
-        unfinishedRecords.filter { $0.status == .queued && $0.accepted }
+    /// Prompt ids running on `server` (nil: every server).
+    public func runningIDs(on server: String?) -> [String] {
+        unfinishedRecords(on: server).filter { $0.status == .running }.map(\.id).sorted()
+    }
+
+    /// Prompt ids the servers hold in their queues, in run order (number, then id).
+    public var pendingIDs: [String] { pendingIDs(on: nil) }
+
+    /// Prompt ids `server` holds in its queue, in run order (nil: every server).
+    public func pendingIDs(on server: String?) -> [String] {
+        unfinishedRecords(on: server).filter { $0.status == .queued && $0.accepted }
             .sorted { ($0.number ?? .infinity, $0.id) < ($1.number ?? .infinity, $1.id) }.map(\.id)
     }
 
-    /// Prompts that have not reached a final status (queued, running, or ended awaiting history).
+    /// Our jobs waiting in our own queue for a server, in the order they go out: priority
+    /// (`--front` first), then submission order.
+    public var waitingIDs: [String] {
+        if let waitingOrder { return waitingOrder.map(\.id) }
+        return records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted().map(\.id)
+    }
+
+    /// Where a job stands in our queue.
+    struct WaitingKey: Comparable, Sendable {
+        var priority: Double
+        var seen: Int
+        var id: String
+        init(_ record: PromptRecord) {
+            priority = record.priority
+            seen = record.seen
+            id = record.id
+        }
+        static func < (a: WaitingKey, b: WaitingKey) -> Bool { (a.priority, a.seen) < (b.priority, b.seen) }
+    }
+
+    /// Keeps `waitingOrder` in step with a record entering or leaving our queue: a binary
+    /// search and an insert, so a queue of 10 000 jobs is never sorted per action.
+    mutating func noteWaiting(_ before: PromptRecord?, _ after: PromptRecord?) {
+        if waitingOrder == nil {
+            waitingOrder = records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted()
+        }
+        if let before, before.status == .waiting {
+            let key = WaitingKey(before)
+            let at = waitingOrder!.partitioningIndex { !($0 < key) }
+            if at < waitingOrder!.count, waitingOrder![at].id == key.id { waitingOrder!.remove(at: at) } else { waitingOrder!.removeAll { $0.id == key.id } }
+        }
+        if let after, after.status == .waiting {
+            let key = WaitingKey(after)
+            waitingOrder!.insert(key, at: waitingOrder!.partitioningIndex { key < $0 })
+        }
+    }
+
+    /// Prompts that have not reached a final status (waiting, queued, running, or ended
+    /// awaiting history).
     public var unfinishedIDs: [String] { unfinishedRecords.map(\.id).sorted() }
+
+    /// Those on `server`.
+    public func unfinishedIDs(on server: String?) -> [String] { unfinishedRecords(on: server).map(\.id).sorted() }
 
     /// Prompt ids in a stable listing order: by server number, then by when we learned of them.
     public var orderedIDs: [String] { records.values.sorted(by: Self.listingOrder).map(\.id) }
@@ -173,14 +252,16 @@ public struct QueueState: Sendable, Equatable {
         }
     }
 
-    public var json: JSONValue {
+    func json(servers: [ServerState]) -> JSONValue {
         .object([
             JSONField("remaining", remaining.json),
             JSONField("running", runningIDs.json),
             JSONField("pending", pendingIDs.json),
+            JSONField("waiting", waitingIDs.json),
             JSONField("prompts", .object(orderedIDs.map { JSONField($0, records[$0]!.json) })),
             JSONField("rejected", .array(rejected.map(\.json))),
             JSONField("resubmit_limit", .number(Double(resubmitLimit))),
+            JSONField("max_waiting_per_server", .number(Double(maxWaitingPerServer))),
         ])
     }
 }
@@ -197,5 +278,19 @@ extension QueueState.Rejection {
             JSONField("node_errors", .array(nodeErrors.map(\.json))),
             JSONField("extra_info", extraInfo),
         ])
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, for a predicate that is false
+    /// then true along the array (a binary search).
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

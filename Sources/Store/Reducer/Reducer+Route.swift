@@ -1,0 +1,104 @@
+/// Routing: our queue's jobs go to servers that can run them, the least loaded first,
+/// each server holding at most `maxWaitingPerServer` of them beyond the one it runs (the
+/// rest wait here, so a server that dies loses only what it held).
+///
+/// Pure, and run after every action; it returns at once unless a usable server has room.
+extension AppState {
+    mutating func route(_ ctx: inout ReduceContext) {
+        guard queue.hasWaiting else { return }
+        let limit = 1 + queue.maxWaitingPerServer
+        var loads = servers.map(load)
+        let open = servers.indices.filter { servers[$0].isUsable && loads[$0] < limit }
+        // With no server that has room, only jobs that may be refused (every catalogue
+        // known) need looking at.
+        guard !open.isEmpty || servers.allSatisfy({ $0.capabilities != nil }) else { return }
+        var room = open.count
+        for id in queue.waitingIDs {
+            guard let record = queue.records[id], let body = record.resubmitBody else { continue }
+            let graph = body["prompt"] ?? .object([])
+            switch placement(of: record, graph: graph, loads: loads, limit: limit) {
+            case .server(let index):
+                send(id, to: index, &ctx)
+                loads[index] += 1
+                if loads[index] >= limit { room -= 1 }
+            case .wait:
+                break
+            case .nowhere(let reasons):
+                reject(id, reasons: reasons, at: ctx.at)
+            }
+            if room == 0, !servers.allSatisfy({ $0.capabilities != nil }) { break }
+        }
+    }
+
+    /// How many prompts a server holds as far as we know: its own count, or what we know
+    /// is there (ours sent but not yet counted included), whichever is more.
+    func load(_ server: ServerState) -> Int {
+        let known = queue.unfinishedRecords(on: server.name).lazy.filter { $0.status == .queued || $0.status == .running }.count
+        return max(server.remaining ?? 0, known)
+    }
+
+    enum Placement {
+        case server(Int)
+        case wait
+        /// No server can run it: what each lacks (or why it may not go there).
+        case nowhere([String])
+    }
+
+    /// Where `record` goes now: the least loaded server that may take it and can run it, or
+    /// wait (one that can is busy, offline, or not yet known), or nowhere.
+    func placement(of record: PromptRecord, graph: JSONValue, loads: [Int], limit: Int) -> Placement {
+        var best: Int?
+        var mayWait = false
+        var reasons: [String] = []
+        for (index, server) in servers.enumerated() {
+            if let pinned = record.pinned, !pinned.contains(server.name) { continue }
+            if record.excluded.contains(server.name) {
+                reasons.append(record.refusals.first { $0.hasPrefix(server.name + ":") } ?? "\(server.name): refused it")
+                continue
+            }
+            // A catalogue not fetched yet: trusted (the server validates what it gets, and a
+            // refusal for a missing class or model excludes it for this job).
+            let missing = server.capabilities?.missing(for: graph) ?? []
+            guard missing.isEmpty else {
+                reasons.append("\(server.name): no \(missing.map(\.description).joined(separator: ", "))")
+                continue
+            }
+            guard server.isUsable, loads[index] < limit else {
+                mayWait = true  // able, but busy, offline or lost for now
+                continue
+            }
+            if best == nil || loads[index] < loads[best!] { best = index }
+        }
+        if let best { return .server(best) }
+        if mayWait { return .wait }
+        if let pinned = record.pinned, reasons.isEmpty {
+            return .nowhere(["no server named \(pinned.joined(separator: " or ")) in the fleet"])
+        }
+        return .nowhere(reasons.isEmpty ? ["the fleet has no server"] : reasons)
+    }
+
+    /// Sends a job to the server at `index` under its own prompt id.
+    mutating func send(_ id: String, to index: Int, _ ctx: inout ReduceContext) {
+        guard var record = queue.records[id], let body = record.resubmitBody else { return }
+        let name = servers[index].name
+        record.status = .queued
+        record.server = name
+        record.accepted = false
+        record.number = nil
+        record.sentTo.append(name)
+        queue.setRecord(id, record)
+        ctx.emit(.postPrompt(promptID: id, body: body), on: name)
+        log.append(.info, .submit, "submitting prompt \(id.short) to \(name)", at: ctx.at)
+    }
+
+    /// No server can run it: it leaves our queue, refused at once with what each lacks.
+    mutating func reject(_ id: String, reasons: [String], at: Timestamp) {
+        queue.setRecord(id, nil)
+        let message = "no server in the fleet can run it: " + reasons.joined(separator: "; ")
+        queue.rejected.append(.init(
+            at: at, promptID: id, status: 0, type: "no_server_can_run", message: message, details: "", nodeErrors: [],
+            extraInfo: .object(reasons.map { JSONField(String($0.prefix { $0 != ":" }), .string(String($0.drop { $0 != ":" }.dropFirst(2)))) })))
+        if queue.rejected.count > QueueState.rejectedCapacity { queue.rejected.removeFirst() }
+        log.append(.error, .promptRejected, "prompt \(id.short) rejected: \(message)", at: at)
+    }
+}

@@ -1,0 +1,47 @@
+/// One ComfyUI server of the fleet as we know it: its connection, its queue's length, the
+/// prompt it runs (nodes and progress), what it can run, and whether it still counts.
+///
+/// A single server is simply a fleet of one: every action names its server (or none: the
+/// first), and the same reducers apply.
+public struct ServerState: Sendable, Equatable {
+    /// The fleet's name for it (`--server NAME=URL`, `servers.toml`, or `host:port`).
+    public var name: String
+    public var connection = ConnectionState()
+    /// `queue_remaining` as this server last said (pending plus running, every client's).
+    public var remaining: Int?
+    /// The nodes of the prompt this server runs (or ran last).
+    public var nodes = NodesState()
+    /// Where that prompt is.
+    public var progress = ProgressState()
+    /// What it can run (its `/object_info`); nil until fetched.
+    public var capabilities: ServerCapabilities?
+    public var status = Status.active
+    /// The highest queue number seen from this server (its numbers only grow): what ran
+    /// there before we looked is at or below it.
+    var highestNumber: Double?
+    /// Prompts it counted (`status`) that we have not identified since the last look at its queue.
+    var unidentified = 0
+    /// `QueueState.nextSeen` when `unidentified` became non-zero: records seen after it are
+    /// prompts we came to know since.
+    var unidentifiedMark = 0
+
+    mutating func noteNumber(_ number: Double) {
+        if number > (highestNumber ?? -.infinity) { highestNumber = number }
+    }
+
+    public enum Status: String, Sendable, Equatable {
+        /// In the fleet: work is routed to it when it is online.
+        case active
+        /// Gone: offline past the grace period or its breaker open. Its waiting jobs went
+        /// back to the client queue; if it returns, its history is still believed.
+        case lost
+    }
+
+    /// The name a server gets when none is given.
+    public static let defaultName = "default"
+
+    public init(name: String) { self.name = name }
+
+    /// Work can be sent to it now: in the fleet, online, and resynced since it connected.
+    public var isUsable: Bool { status == .active && connection.isOnline && connection.resyncedAt != nil }
+}
