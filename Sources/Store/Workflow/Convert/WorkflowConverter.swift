@@ -82,6 +82,12 @@ struct Conversion {
         return APIPrompt(nodes: nodes)
     }
 
+    /// A subgraph instance's type is its definition's UUID (`8-4-4-4-12` hex digits).
+    static func looksLikeSubgraphID(_ type: String) -> Bool {
+        let parts = type.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
     /// The class and output count of a node by execution id, when the catalog has it.
     func outputCount(of executionID: String) -> (String, Int)? {
         var path = executionID.split(separator: ":").map(String.init)
@@ -100,7 +106,8 @@ struct Conversion {
             throw ConversionError(nodeID: id, title: node.title ?? node.type, classType: node.type, reason: .groupNode)
         }
         guard let schema = catalog[node.type] else {
-            throw ConversionError(nodeID: id, title: node.title ?? node.type, classType: node.type, reason: .unknownClass)
+            let reason: ConversionError.Reason = Self.looksLikeSubgraphID(node.type) ? .missingSubgraph : .unknownClass
+            throw ConversionError(nodeID: id, title: node.title ?? node.type, classType: node.type, reason: reason)
         }
         let title = node.title ?? schema.displayName
         var api = APINode(id: id, classType: node.type, title: title, inputs: [])
