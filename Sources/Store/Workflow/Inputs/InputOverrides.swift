@@ -55,8 +55,16 @@ public struct InputResolver: Sendable {
             index = target.index(after: dot)
         }
         var found: [(APINode, String)] = []
+        var splitsFound: Set<String> = []
         for (node, input) in splits {
-            for candidate in nodes(named: node) where candidate.input(input) != nil { found.append((candidate, input)) }
+            for candidate in nodes(named: node) where candidate.input(input) != nil {
+                found.append((candidate, input))
+                splitsFound.insert(node)
+            }
+        }
+        if found.count > 1, splitsFound.count == 1, let title = splitsFound.first {
+            let listed = found.map { "\($0.0.id) (\($0.0.classType))" }.joined(separator: ", ")
+            throw InputError("\(prefix): \(found.count) nodes are titled \(JSONWriter.quoted(title)): \(listed); use the node id")
         }
         if found.count == 1, let (node, name) = found.first {
             guard let input = node.input(name) else { throw InputError(prefix) }

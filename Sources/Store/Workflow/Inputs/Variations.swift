@@ -83,6 +83,17 @@ public struct Combination: Sendable, Hashable {
         public var input: SettableInput
         public var value: JSONValue
         public var target: String
+
+        public init(input: SettableInput, value: JSONValue, target: String) {
+            self.input = input
+            self.value = value
+            self.target = target
+        }
+    }
+
+    public init(values: [Assignment], label: String) {
+        self.values = values
+        self.label = label
     }
 }
 
