@@ -20,7 +20,7 @@ struct ComfyshBench: AsyncParsableCommand {
             """,
         subcommands: [
             AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, MemoryCommand.self,
-            ConnectionCommand.self, DrillCommand.self, ChaosCommand.self,
+            ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self,
         ],
         defaultSubcommand: AllCommand.self
     )

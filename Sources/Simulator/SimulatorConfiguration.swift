@@ -19,18 +19,23 @@ public struct SimulatorConfiguration: Sendable {
     public var overlappingReconnectBug: Bool
     /// Serve `https` and `wss` with this certificate instead of plain `http` and `ws`.
     public var tls: SimulatorTLS?
+    /// The node classes it offers, validates against and runs: the built-in test pack,
+    /// or a catalog recorded from a real server (`SimulatorCatalog(recordedObjectInfo:)`).
+    public var catalog: SimulatorCatalog
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
         stepDelay: Duration? = nil,
         overlappingReconnectBug: Bool = false,
-        tls: SimulatorTLS? = nil
+        tls: SimulatorTLS? = nil,
+        catalog: SimulatorCatalog = .builtIn
     ) {
         self.host = host
         self.port = port
         self.stepDelay = stepDelay
         self.overlappingReconnectBug = overlappingReconnectBug
         self.tls = tls
+        self.catalog = catalog
     }
 }

@@ -16,12 +16,14 @@ public struct Comfysh: AsyncParsableCommand {
               comfysh run workflow_api.json --server http://127.0.0.1:8188
               comfysh watch
               comfysh replay Tests/Fixtures/comfyui/success_progress.jsonl
+              comfysh inputs workflow.json
+              comfysh convert workflow.json --set KSampler.seed=42 -o workflow_api.json
 
             The server defaults to $COMFY_URL, else http://127.0.0.1:8188; $COMFY_TOKEN, \
             when set, is sent as a bearer token.
             """,
         version: "0.1.0",
-        subcommands: [ShellCommand.self, RunCommand.self, WatchCommand.self, ReplayCommand.self],
+        subcommands: [ShellCommand.self, RunCommand.self, WatchCommand.self, ReplayCommand.self, ConvertCommand.self, InputsCommand.self],
         defaultSubcommand: ShellCommand.self
     )
 

@@ -42,7 +42,7 @@ extension SimulatorCore {
             return Reply(status: 500, body: nil)  // the server's handler throws on a graph that is not a dict of dicts
         }
         let targets = body["partial_execution_targets"]?.array?.compactMap(\.string)
-        var validator = PromptValidator(prompt: nodes)
+        var validator = PromptValidator(prompt: nodes, catalog: configuration.catalog)
         switch validator.validate(targets: targets) {
         case .rejected(let error, let nodeErrors):
             return Reply(status: 400, body: .object(["error": error, "node_errors": nodeErrors]))

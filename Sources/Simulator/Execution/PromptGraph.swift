@@ -31,10 +31,10 @@ struct PromptGraph {
 
     /// Builds the graph from a prompt that passed validation; nodes of unknown classes
     /// (impossible after validation) are skipped.
-    init(_ prompt: PyJSON) {
+    init(_ prompt: PyJSON, catalog: SimulatorCatalog) {
         var nodes: [Node] = []
         for field in prompt.fields ?? [] {
-            guard let classType = field.value["class_type"]?.string, let nodeClass = NodeCatalog.named(classType) else { continue }
+            guard let classType = field.value["class_type"]?.string, let nodeClass = catalog.named(classType) else { continue }
             nodes.append(Node(id: field.key, classType: classType, nodeClass: nodeClass, inputs: field.value["inputs"]?.fields ?? []))
         }
         self.nodes = nodes

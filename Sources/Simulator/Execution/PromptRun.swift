@@ -14,9 +14,9 @@ final class PromptRun {
     /// reconnects while it runs.
     var lastNodeID: String?
 
-    init(item: QueueItem) {
+    init(item: QueueItem, catalog: SimulatorCatalog) {
         self.item = item
-        self.graph = PromptGraph(item.prompt)
+        self.graph = PromptGraph(item.prompt, catalog: catalog)
         self.progress = ProgressTracker(promptID: item.promptID)
     }
 

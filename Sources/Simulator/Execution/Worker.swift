@@ -47,7 +47,7 @@ extension SimulatorCore {
     }
 
     private func execute(_ item: QueueItem) async {
-        let run = PromptRun(item: item)
+        let run = PromptRun(item: item, catalog: configuration.catalog)
         current = run
         interruptRequested = false
         executionCounts[item.promptID, default: 0] += 1

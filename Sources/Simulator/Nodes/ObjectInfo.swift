@@ -1,6 +1,7 @@
 /// `GET /object_info` entries, in the key order the recorded server uses.
 extension NodeClass {
     var objectInfo: PyJSON {
+        if let recorded { return recorded }
         var input: [PyField] = [PyField("required", .object(required.map { PyField($0.name, $0.declaration) }))]
         var order: [PyField] = [PyField("required", .strings(required.map(\.name)))]
         if !hidden.isEmpty {
@@ -28,7 +29,4 @@ extension NodeClass {
     }
 }
 
-extension NodeCatalog {
-    /// The whole catalogue, `{class: info}`.
-    static var objectInfo: PyJSON { .object(all.map { PyField($0.name, $0.objectInfo) }) }
-}
+

@@ -7,7 +7,7 @@ enum Routes {
             let group = router.group(RouterPath(base.isEmpty ? "" : base))
             registerQueue(on: group, core: core)
             registerHistory(on: group, core: core)
-            registerInfo(on: group)
+            registerInfo(on: group, catalog: core.configuration.catalog)
             registerView(on: group, core: core)
         }
     }
@@ -63,13 +63,13 @@ enum Routes {
         }
     }
 
-    private static func registerInfo(on group: RouterGroup<BasicRequestContext>) {
+    private static func registerInfo(on group: RouterGroup<BasicRequestContext>, catalog: SimulatorCatalog) {
         group.get("system_stats") { _, _ in HTTPReplies.json(ServerInfo.systemStats) }
         group.get("features") { _, _ in HTTPReplies.json(ServerInfo.featureFlags) }
-        group.get("object_info") { _, _ in HTTPReplies.json(NodeCatalog.objectInfo) }
+        group.get("object_info") { _, _ in HTTPReplies.json(catalog.objectInfo) }
         group.get("object_info/:node_class") { _, context in
             let name = context.parameters.get("node_class") ?? ""
-            guard let nodeClass = NodeCatalog.named(name) else { return HTTPReplies.json(.emptyObject) }
+            guard let nodeClass = catalog.named(name) else { return HTTPReplies.json(.emptyObject) }
             return HTTPReplies.json(.object([PyField(name, nodeClass.objectInfo)]))
         }
     }

@@ -11,34 +11,52 @@ extension PromptValidator {
             return (false, [reason])
         }
         // `prompt[o_id]['class_type']` of the caller: a link to a missing node raises here.
-        guard let node = node(id), let nodeClass = node["class_type"]?.string.flatMap(NodeCatalog.named) else {
+        guard let node = node(id), let nodeClass = node["class_type"]?.string.flatMap(catalog.named) else {
             throw ValidationException.keyError(.string(id))
         }
         let inputs = node["inputs"]?.fields ?? []
         var errors: [PyJSON] = []
         var valid = true
-        for spec in nodeClass.required {
-            guard let value = inputs.first(where: { $0.key == spec.name })?.value else {
-                errors.append(
-                    Self.reason(
-                        "required_input_missing", "Required input is missing", details: spec.name,
-                        extra: .object(["input_name": .string(spec.name)])))
+        let custom = SelfValidation.byClass[nodeClass.name]
+        let specs = Self.finalizedInputs(of: nodeClass, live: inputs)
+        for (spec, required) in specs {
+            guard var value = inputs.first(where: { $0.key == spec.name })?.value else {
+                if required {
+                    errors.append(
+                        Self.reason(
+                            "required_input_missing", "Required input is missing", details: spec.name,
+                            extra: .object(["input_name": .string(spec.name)])))
+                }
                 continue
             }
             if case .array(let link) = value {
-                switch try validateLink(link, of: spec, visiting: visiting + [id]) {
+                switch try validateLink(link, of: spec, checkType: custom?.checksLinkTypes ?? true, visiting: visiting + [id]) {
                 case .ok: break
                 case .upstreamInvalid: valid = false
                 case .error(let reason): errors.append(reason)
                 }
                 continue
             }
+            // A list widget value travels as `{"__value__": [...]}`, so it is not read as a link.
+            if value.fields != nil, let inner = value["__value__"] {
+                value = inner
+                setInput(spec.name, of: id, to: inner)
+            }
             switch convert(value, of: spec) {
             case .failure(let reason): errors.append(reason.json)
             case .success(let converted):
                 setInput(spec.name, of: id, to: converted)
-                if let reason = Self.rangeError(converted, of: spec) { errors.append(reason) }
+                // The node checks these itself (below, for a file loader).
+                if custom?.covers(spec.name) == true { continue }
+                if let reason = Self.rangeError(converted, of: spec) {
+                    errors.append(reason)
+                } else if let reason = Self.choiceError(converted, of: spec) {
+                    errors.append(reason)
+                }
             }
+        }
+        if let custom, let reason = custom.fileError(inputs, spec: specs.first(where: { $0.0.name == custom.file?.input })?.0) {
+            errors.append(reason)
         }
         // A cycle found below this node was charged to it already: keep that reason.
         let earlier = validatedIndex[id].map { validated[$0].reasons } ?? []
@@ -53,7 +71,9 @@ extension PromptValidator {
         case error(PyJSON)
     }
 
-    private mutating func validateLink(_ link: [PyJSON], of spec: InputSpec, visiting: [String]) throws(ValidationException) -> LinkResult {
+    private mutating func validateLink(
+        _ link: [PyJSON], of spec: InputSpec, checkType: Bool, visiting: [String]
+    ) throws(ValidationException) -> LinkResult {
         guard link.count == 2 else {
             return .error(
                 Self.reason(
@@ -66,13 +86,13 @@ extension PromptValidator {
         // These lookups sit outside the server's try block: their exceptions reach the
         // caller of this node's validation.
         guard case .string(let sourceID) = link[0], let source = node(sourceID),
-            let sourceClass = source["class_type"]?.string.flatMap(NodeCatalog.named)
+            let sourceClass = source["class_type"]?.string.flatMap(catalog.named)
         else { throw .keyError(link[0]) }
         guard case .int(let slot) = link[1] else { throw .indexType(link[1]) }
         let index = slot < 0 ? sourceClass.outputs.count + slot : slot
         guard sourceClass.outputs.indices.contains(index) else { throw .indexRange }
         let receivedType = sourceClass.outputs[index]
-        guard receivedType == spec.type || receivedType == "*" || spec.type == "*" else {
+        guard !checkType || Self.typesMatch(received: receivedType, input: spec.declaredType) else {
             return .error(
                 Self.reason(
                     "return_type_mismatch", "Return type mismatch between linked nodes",

@@ -19,8 +19,10 @@ struct PromptValidator {
     /// which is the order `node_errors` lists nodes in.
     var validated: [(id: String, valid: Bool, reasons: [PyJSON])] = []
     var validatedIndex: [String: Int] = [:]
+    let catalog: SimulatorCatalog
 
-    init(prompt: [PyField]) {
+    init(prompt: [PyField], catalog: SimulatorCatalog) {
+        self.catalog = catalog
         self.prompt = prompt
         for (i, field) in prompt.enumerated() { position[field.key] = i }
     }
@@ -34,7 +36,7 @@ struct PromptValidator {
             guard let classType = node["class_type"]?.string else {
                 return .rejected(error: Self.missingClassType(id: field.key, title: title), nodeErrors: .emptyObject)
             }
-            guard let nodeClass = NodeCatalog.named(classType) else {
+            guard let nodeClass = catalog.named(classType) else {
                 return .rejected(
                     error: Self.unknownClass(id: field.key, classType: classType, title: title ?? classType),
                     nodeErrors: .emptyObject)

@@ -2,12 +2,8 @@
 /// `TestSleep`, `TestFail`) and the built-ins they are wired to. Declarations follow the
 /// recorded `GET /object_info/{class}` answers of ComfyUI 0.33.0 (http_misc.jsonl);
 /// `ImageInvert` and `SaveImage`, not recorded, follow the core nodes.
-enum NodeCatalog {
+enum BuiltInNodes {
     static let all: [NodeClass] = [emptyImage, imageInvert, progressLoop, sleep, fail, previewImage, saveImage]
-
-    static func named(_ name: String) -> NodeClass? { byName[name] }
-
-    private static let byName: [String: NodeClass] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     private static let seed = InputSpec("seed", "INT", .object(["default": .int(0), "min": .int(0), "max": .int(4_294_967_295)]))
     private static let image = InputSpec("image", "IMAGE")

@@ -1,0 +1,82 @@
+import ArgumentParser
+import ComfyCore
+import ComfyLive
+import Foundation
+
+/// Where `comfysh convert` and `comfysh inputs` get the server's node catalog: a recorded
+/// `/object_info` file, or the server itself.
+struct CatalogOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Use this recorded GET /object_info answer instead of asking the server.", valueName: "file"),
+            completion: .file(extensions: ["json"]))
+    var objectInfo: String?
+}
+
+/// A workflow file as a prompt: the editor's format converted with the catalog, the API
+/// format read as it is.
+enum WorkflowSource {
+    /// Failures with their exit statuses: 2 for what the user gave, 3 for the server.
+    enum Failure: Error, CustomStringConvertible {
+        case input(String)
+        case server(String)
+        var description: String {
+            switch self {
+            case .input(let m), .server(let m): m
+            }
+        }
+        var exitCode: Int32 {
+            if case .server = self { return 3 }
+            return 2
+        }
+    }
+
+    static func read(_ path: String) throws(Failure) -> JSONValue {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .input("\(path): no such file") }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw .input("\(path): cannot read it\(isDirectory.boolValue ? " (a directory)" : "")")
+        }
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .input("\(path): the file is empty") }
+        do { return try JSONValue.parse(Array(data)) } catch { throw .input("\(path): not JSON (\(error))") }
+    }
+
+    /// The node catalog: from `--object-info`, else `GET /object_info` of the server.
+    static func catalog(_ options: CatalogOptions, server: ServerOptions) async throws(Failure) -> NodeCatalog {
+        if let file = options.objectInfo {
+            let json = try read(file)
+            guard json.objectValue != nil else { throw .input("\(file): not an /object_info answer (a JSON object of classes)") }
+            return NodeCatalog(objectInfo: json)
+        }
+        let configuration: ClientConfiguration
+        do { configuration = try server.configuration() } catch { throw .input(error.description) }
+        let http = AsyncHTTPComfyHTTP(
+            endpoint: configuration.endpoint, headers: configuration.headers, extraCAFile: configuration.extraCAFile,
+            connectTimeout: configuration.connectTimeout)
+        let answer = await http.send(.objectInfo, timeout: .seconds(120))
+        await http.shutdown()
+        let endpoint = configuration.endpoint.description
+        guard let status = answer.status else {
+            throw .server("cannot reach \(endpoint): \(answer.failure?.description ?? "no answer")")
+        }
+        guard status == 200, let response = answer.response, response.objectValue != nil else {
+            throw .server("\(endpoint) did not answer GET /object_info with a node catalog (HTTP \(status))")
+        }
+        return NodeCatalog(objectInfo: response)
+    }
+
+    /// The file (read first, so that a bad file is said before the server is asked) as a
+    /// prompt for this catalog.
+    static func prompt(_ json: JSONValue, from path: String, catalog: NodeCatalog) throws(Failure) -> APIPrompt {
+        switch WorkflowFormat.detect(json) {
+        case .editor:
+            let workflow: EditorWorkflow
+            do { workflow = try EditorWorkflow(json: json) } catch { throw .input("\(path): \(error)") }
+            do { return try WorkflowConverter(catalog: catalog).convert(workflow) } catch { throw .input("\(path): \(error)") }
+        case .api:
+            return APIPrompt(apiJSON: json)
+        case .apiRequest:
+            return APIPrompt(apiJSON: json["prompt"] ?? .null)
+        case .unknown(let why):
+            throw .input("\(path): not a workflow: \(why)")
+        }
+    }
+}
