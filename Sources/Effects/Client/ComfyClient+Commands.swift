@@ -62,6 +62,7 @@ extension ComfyClient {
     /// Submits under our own prompt id. A retry first asks the server whether the
     /// earlier POST got through, so a prompt is never enqueued twice.
     func submit(_ id: String, body: JSONValue) async {
+        await beforeSend?(id)
         if posted.contains(id), let found = await serverHolds(id) {
             dispatch(.http(found))
             return

@@ -48,8 +48,15 @@ extension ComfyClient {
         dispatch(.connection(.gone(reason: "offline for \(JSONWriter.number(grace.seconds)) s")))
     }
 
-    /// Sends commands for other servers of the fleet to `forward` (set by `ComfyFleet`).
-    func setForward(_ forward: (@Sendable (String, Command) -> Void)?) {
+    /// Joins a fleet: commands for other servers go to `forward`, and `beforeSend` is awaited
+    /// before each job is posted.
+    func join(forward: @escaping @Sendable (String, Command) -> Void, beforeSend: @escaping @Sendable (String) async -> Void) {
         self.forward = forward
+        self.beforeSend = beforeSend
+    }
+
+    /// Commands another party decided for this server (the fleet, routing a job here).
+    func carryOut(_ commands: [Command]) {
+        issue(commands)
     }
 }

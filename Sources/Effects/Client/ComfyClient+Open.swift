@@ -8,6 +8,16 @@ extension ComfyClient {
     public static func open(
         _ configuration: ClientConfiguration, store: ComfyStore = ComfyStore()
     ) async throws(ConnectionFailure) -> ComfyClient {
+        let (http, probe) = try await Self.probe(configuration)
+        let client = ComfyClient(configuration: configuration, store: store, clock: ContinuousClock(), http: http)
+        await client.dispatch(.http(probe.result))
+        try await client.connectNow()
+        return client
+    }
+
+    /// Asks `GET /system_stats` whether a ComfyUI server answers: the HTTP client to keep
+    /// and the answer, or why not (nothing is left running then).
+    public static func probe(_ configuration: ClientConfiguration) async throws(ConnectionFailure) -> (AsyncHTTPComfyHTTP, HTTPExchange) {
         let endpoint = configuration.endpoint.description
         let timeout = configuration.connectTimeout
         let http = AsyncHTTPComfyHTTP(
@@ -31,23 +41,29 @@ extension ComfyClient {
             let what = status == 200 ? "200, not ComfyUI's system stats" : "\(status)"
             throw ConnectionFailure(.notComfyUI, "\(endpoint) answers HTTP but is not a ComfyUI server (GET /system_stats → \(what))")
         }
-        let client = ComfyClient(configuration: configuration, store: store, clock: ContinuousClock(), http: http)
-        await client.dispatch(.http(probe.result))
-        switch await client.ready(within: timeout, stopAtHopeless: true) {
+        return (http, probe)
+    }
+
+    /// Starts the client and waits, within the connect timeout, until it is connected and
+    /// resynced; if it is not, stops it and says why.
+    public func connectNow() async throws(ConnectionFailure) {
+        let endpoint = configuration.endpoint.description
+        let timeout = configuration.connectTimeout
+        switch await ready(within: timeout, stopAtHopeless: true) {
         case .online:
-            return client
+            return
         case .gaveUp(let problem):
-            await client.stop()
+            await stop()
             throw ConnectionFailure(.refused, problem: problem, problem.description)
         case .hopeless(let problem):
-            await client.stop()
+            await stop()
             if case .upgradeRefused = problem {
                 throw ConnectionFailure(.notComfyUI, problem: problem, "\(endpoint) answers HTTP but \(problem)")
             }
             throw ConnectionFailure(.hopeless, problem: problem, "\(endpoint): cannot open its WebSocket: \(problem)")
         case .notYet(let problem):
-            let state = client.store.state.server(for: configuration.name).connection
-            await client.stop()
+            let state = store.state.server(for: configuration.name).connection
+            await stop()
             let last = problem?.description ?? state.lastClose?.reason ?? state.phase.name
             throw ConnectionFailure(
                 .timedOut, problem: problem,

@@ -50,6 +50,8 @@ public actor ComfyClient {
     var waitingReads: Set<String> = []
     /// When the last `GET /queue` follow-up went out (client time).
     var lastQueueRead: Timestamp?
+    /// Awaited before a job is posted (the fleet writes it to its job store first).
+    var beforeSend: (@Sendable (String) async -> Void)?
     /// Where commands for other servers go (set by the fleet); nil: nowhere (one server).
     var forward: (@Sendable (String, Command) -> Void)?
     /// The timer that declares the server lost if it stays offline (`lostAfter`).
@@ -73,10 +75,20 @@ public actor ComfyClient {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         capabilities: CapabilitiesCache = CapabilitiesCache()
     ) where C.Duration == Duration {
+        self.init(
+            configuration: configuration, store: store, clientClock: ClientClock(clock), transport: transport, http: http,
+            random: random, capabilities: capabilities)
+    }
+
+    /// A client on a clock already erased (a fleet's clients share one origin).
+    init(
+        configuration: ClientConfiguration, store: ComfyStore, clientClock: ClientClock, transport: any SocketTransport,
+        http: (any ComfyHTTP)?, random: @escaping @Sendable () -> Double, capabilities: CapabilitiesCache
+    ) {
         self.capabilitiesCache = capabilities
         self.configuration = configuration
         self.store = store
-        self.clock = ClientClock(clock)
+        self.clock = clientClock
         self.transport = transport
         self.http = http ?? AsyncHTTPComfyHTTP(
             endpoint: configuration.endpoint, headers: configuration.headers, extraCAFile: configuration.extraCAFile,

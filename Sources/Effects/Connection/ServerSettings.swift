@@ -7,6 +7,8 @@ import ComfyCore
 public struct ServerSettings: Sendable, Equatable {
     /// `http(s)://host:port[/base]`; nil: `$COMFY_URL`, else `defaultURL`.
     public var url: String?
+    /// The server's name in a fleet; nil: `host:port`.
+    public var name: String?
     /// Extra headers as `Name: value`, for every request and the WebSocket upgrade.
     public var headers: [String] = []
     /// nil: the id kept in `$XDG_STATE_HOME/comfysh/client_id`.
@@ -39,6 +41,7 @@ public struct ServerSettings: Sendable, Equatable {
         let endpoint: ServerEndpoint
         do { endpoint = try ServerEndpoint(url) } catch { throw Problem("bad server URL: \(error)") }
         var configuration = ClientConfiguration(endpoint: endpoint, clientID: clientID ?? ClientIdentity.persistent())
+        configuration.name = name
         for header in headers {
             guard let colon = header.firstIndex(of: ":") else {
                 throw Problem("bad --header \(JSONWriter.quoted(Redaction.redactHeader(header))): expected 'Name: value'")

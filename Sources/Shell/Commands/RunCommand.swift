@@ -33,7 +33,7 @@ public struct RunCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("API-format workflow files (the editor's \"Export (API)\").", valueName: "workflow.json"),
               completion: .file(extensions: ["json"]))
-    var workflows: [String]
+    var workflows: [String] = []
 
     @OptionGroup var server: ServerOptions
 
@@ -46,69 +46,119 @@ public struct RunCommand: AsyncParsableCommand {
     @Flag(help: "With --out: replace files that already exist (default: save as 'name (1).png').")
     var overwrite = false
 
-    @Flag(help: "Put the prompts at the front of the server's queue.")
+    @Flag(help: "Put the prompts at the front of the queue.")
     var front = false
 
     @Option(help: "An explicit queue priority for the prompts (lowest runs first).")
     var number: Double?
 
-    @Flag(help: "If the server restarts and forgets a prompt, report it lost (exit 1) instead of submitting it again under the same id (once per restart, at most twice).")
+    @Option(name: .customLong("on"), help: ArgumentHelp("Run only on this server (its name; repeatable: any of them).", valueName: "name"))
+    var pinned: [String] = []
+
+    @Option(help: "How many jobs of ours may wait on one server beyond the one it runs; the rest wait here.")
+    var maxWaiting = 1
+
+    @Flag(help: "If a server is lost or restarts and forgets a prompt that had started, report it lost (exit 1) instead of running it again (at most twice; a prompt that had not started is always sent again).")
     var noResubmit = false
+
+    @Flag(help: "First take up the unfinished jobs of the job store that no running comfysh follows (after a crash): follow the ones on a server, send the ones never sent.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("The job store: every job is written there before it is sent (default: $XDG_STATE_HOME/comfysh/jobs.sqlite).", valueName: "file"))
+    var jobs: String?
 
     public init() {}
 
+    public func validate() throws {
+        if workflows.isEmpty, !resume { throw ValidationError("Missing expected argument '<workflow.json> ...' (or --resume)") }
+        if maxWaiting < 0 { throw ValidationError("--max-waiting must be 0 or more") }
+    }
+
     public func run() async throws {
         let loaded: [Workflow]
-        let configuration: ClientConfiguration
+        let fleetSettings: FleetSettings
+        let configurations: [ClientConfiguration]
+        let store: SQLiteJobStore
         do {
             loaded = try workflows.map { path throws(Workflow.Problem) in try Workflow.load(path: path) }
-            var settings = try server.configuration()
-            // The user asked for these prompts to run: one the server forgot is sent again.
-            settings.resubmitLimit = noResubmit ? 0 : 2
-            configuration = settings
+            // The user asked for these prompts to run: one a server forgot, or that was on a
+            // lost server, is sent again.
+            let policy = FleetPolicy(maxWaitingPerServer: maxWaiting, rerunLimit: noResubmit ? 0 : 2)
+            (fleetSettings, configurations) = try server.configurations(policy: policy)
+            let names = Set(configurations.compactMap(\.name))
+            if let unknown = pinned.first(where: { !names.contains($0) }) {
+                throw UsageProblem("--on \(unknown): no such server (the fleet has \(configurations.compactMap(\.name).joined(separator: ", ")))")
+            }
+            store = try SQLiteJobStore(path: jobs ?? SQLiteJobStore.defaultPath)
         } catch {
             Terminal.error("comfysh run: \(error)")
             throw ExitCode(2)
         }
-        let client: ComfyClient
-        do { client = try await ComfyClient.open(configuration) } catch {
+        let fleet = ComfyFleet(servers: configurations, clock: ContinuousClock(), jobs: store, policy: fleetSettings.policy)
+        do {
+            for (name, failure) in try await fleet.open().sorted(by: { $0.key < $1.key }) {
+                Terminal.error("comfysh run: \(name): \(failure) (the other servers go on)")
+            }
+        } catch {
             Terminal.error("comfysh run: \(error)")
             throw ExitCode(error.kind == .refused ? 2 : 3)
         }
-        let ids = loaded.map { _ in Workflow.newPromptID() }
         var names: [String: String] = [:]
-        for (id, workflow) in zip(ids, loaded) { names[id] = (workflow.name as NSString).lastPathComponent }
-        let tracked = Set(ids)
+        var ids: [String] = []
         // Subscribed before the first submission: every change since is in the stream, the
         // one that finishes the run included, so reading them all — even when the run is
         // already over by now (a quick rejection) — tells every event once.
-        var updates = client.updates().makeAsyncIterator()
-        for (id, workflow) in zip(ids, loaded) {
-            await client.submit(workflow, front: front, number: number, promptID: id)
+        var updates = fleet.updates().makeAsyncIterator()
+        if resume {
+            do { try await fleet.resume() } catch {
+                Terminal.error("comfysh run: \(error)")
+                await fleet.stop()
+                throw ExitCode(2)
+            }
+            for record in fleet.store.state.queue.prompts.values.sorted(by: { $0.seen < $1.seen }) where record.owner == .ours && !record.isSettled {
+                ids.append(record.id)
+                names[record.id] = record.label.map { ($0 as NSString).lastPathComponent }
+            }
+            if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
         }
+        for workflow in loaded {
+            let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned)
+            ids.append(id)
+            names[id] = (workflow.name as NSString).lastPathComponent
+        }
+        let tracked = Set(ids)
         let finished: @Sendable (AppState) -> Bool = { state in
             tracked.allSatisfy { id in
                 state.queue.prompts[id]?.isSettled ?? state.queue.rejected.contains { $0.promptID == id }
             }
         }
-        while let update = await updates.next() {
-            for event in update.events where Self.concerns(event, tracked) { emit(event, names: names) }
-            if finished(update.state) { break }
-            if case .failed = update.state.connection.phase { break }
+        // Nothing left to wait for: every server refused us.
+        let hopeless: @Sendable (AppState) -> Bool = { state in
+            state.servers.allSatisfy { if case .failed = $0.connection.phase { true } else { false } }
+        }
+        let fleetLines = configurations.count > 1
+        if !finished(fleet.store.state) {
+            while let update = await updates.next() {
+                for event in update.events where Self.concerns(event, tracked) { emit(event, names: names, fleet: fleetLines) }
+                if finished(update.state) || hopeless(update.state) { break }
+            }
         }
         // A submission's answer can still be on its way when its prompt has ended (the
         // worker was quicker): it belongs in the report.
-        await client.commandsDone()
-        for event in updates.events.untoldWarnings(client.store.state) where Self.concerns(event, tracked) { emit(event, names: names) }
-        let state = client.store.state
+        await fleet.commandsDone()
+        for event in updates.events.untoldWarnings(fleet.store.state) where Self.concerns(event, tracked) {
+            emit(event, names: names, fleet: fleetLines)
+        }
+        let state = fleet.store.state
         var outputs: [String: [JSONField]] = [:]
         for id in ids { outputs[id] = state.queue.prompts[id]?.outputs ?? [] }
         if let out {
             for id in ids where state.queue.prompts[id]?.status == .succeeded {
-                for result in await client.download(outputsOf: id, to: out, overwrite: overwrite) { report(result, promptID: id, names: names) }
+                for result in await fleet.download(outputsOf: id, to: out, overwrite: overwrite) { report(result, promptID: id, names: names) }
             }
         }
-        await client.stop()
+        await fleet.stop()
+        if let problem = await fleet.jobStoreError { Terminal.error("comfysh run: \(problem)") }
         let summary = Self.summary(ids: ids, state: state, outputs: outputs)
         if json {
             Terminal.print(JSONWriter.string(summary.json))
@@ -123,10 +173,10 @@ public struct RunCommand: AsyncParsableCommand {
         event.promptID.map(tracked.contains) ?? !(event.isRejection)
     }
 
-    func emit(_ event: ClientEvent, names: [String: String]) {
+    func emit(_ event: ClientEvent, names: [String: String], fleet: Bool = false) {
         if json {
             if let object = event.json { Terminal.print(JSONWriter.string(object)) }
-        } else if let line = EventText.line(event, names: names) {
+        } else if let line = EventText.line(event, names: names, fleet: fleet) {
             Terminal.print(line)
         }
     }
@@ -180,7 +230,7 @@ public struct RunCommand: AsyncParsableCommand {
         let code: Int32 =
             statuses.contains("rejected") ? 2
             : statuses.allSatisfy { $0 == "succeeded" } ? 0
-            : (state.connection.phase.name == "failed" && statuses.contains("unknown")) ? 2 : 1
+            : (state.servers.allSatisfy { $0.connection.phase.name == "failed" } && statuses.contains("unknown")) ? 2 : 1
         let overall =
             statuses.allSatisfy { $0 == "succeeded" } ? "succeeded"
             : statuses.contains("rejected") ? "rejected" : statuses.contains("failed") ? "failed" : (statuses.first { $0 != "succeeded" } ?? "failed")

@@ -3,10 +3,14 @@ import ComfyLive
 import Foundation
 import ComfyCore
 
-/// How to reach the server: shared by every subcommand that talks to one.
+/// How to reach the servers: shared by every subcommand that talks to them.
 struct ServerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The server: http(s)://host:port[/base]. Default: $COMFY_URL, else http://127.0.0.1:8188.", valueName: "url"))
-    var server: String?
+    @Option(
+        name: .customLong("server"),
+        help: ArgumentHelp(
+            "A server: http(s)://host:port[/base], or NAME=URL (repeatable: a fleet). Default: $COMFY_URL (a comma-separated list), else the servers in $XDG_CONFIG_HOME/comfysh/servers.toml, else http://127.0.0.1:8188.",
+            valueName: "url"))
+    var servers: [String] = []
 
     @Option(name: .customLong("header"), help: ArgumentHelp("An extra header for every request and the WebSocket upgrade, as 'Name: value' (repeatable). Never logged.", valueName: "header"))
     var headers: [String] = []
@@ -26,9 +30,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds a prompt of ours may run with no event before the server is probed.")
     var stallTimeout: Double = 30
 
-    /// What the options say, for the live layer.
+    /// What the options say of every server, for the live layer (the first `--server`'s URL).
     var settings: ServerSettings {
-        var settings = ServerSettings(url: server)
+        var settings = ServerSettings(url: servers.first.map { (try? FleetSettings.split($0))?.url ?? $0 })
         settings.headers = headers
         settings.clientID = clientID
         settings.cacert = cacert
@@ -38,9 +42,36 @@ struct ServerOptions: ParsableArguments {
         return settings
     }
 
-    /// The configuration, or a message for the user (exit 2).
+    /// The first server's configuration (for one server), or a message for the user (exit 2).
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageProblem) -> ClientConfiguration {
-        do { return try settings.configuration(environment: environment) } catch { throw UsageProblem(error.description) }
+        guard let first = try fleet(environment: environment).servers.first else { throw UsageProblem("no server") }
+        do { return try first.configuration(environment: environment) } catch { throw UsageProblem(error.description) }
+    }
+
+    /// The fleet the options, the environment and servers.toml describe.
+    func fleet(
+        policy: FleetPolicy = FleetPolicy(), environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(UsageProblem) -> FleetSettings {
+        var base = settings
+        base.url = nil
+        do { return try FleetSettings.resolve(servers: servers, base: base, policy: policy, environment: environment) } catch {
+            throw UsageProblem(error.description)
+        }
+    }
+
+    /// Each server's configuration, with `policy`'s rerun limit.
+    func configurations(
+        policy: FleetPolicy, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(UsageProblem) -> (FleetSettings, [ClientConfiguration]) {
+        let fleet = try fleet(policy: policy, environment: environment)
+        do {
+            let configurations = try fleet.configurations(environment: environment).map { configuration -> ClientConfiguration in
+                var configuration = configuration
+                configuration.resubmitLimit = fleet.policy.rerunLimit
+                return configuration
+            }
+            return (fleet, configurations)
+        } catch { throw UsageProblem(error.description) }
     }
 }
 

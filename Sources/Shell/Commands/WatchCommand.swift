@@ -7,7 +7,7 @@ import ComfyCore
 public struct WatchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow a server's queue and prompts until interrupted (Ctrl-C).",
+        abstract: "Follow the servers' queues and prompts until interrupted (Ctrl-C).",
         discussion: """
             Prints every prompt's life as it happens — prompts of this client and prompts seen \
             through the server's broadcasts, the queue and history — and keeps the connection \
@@ -26,18 +26,27 @@ public struct WatchCommand: AsyncParsableCommand {
     public init() {}
 
     public func run() async throws {
-        let configuration: ClientConfiguration
-        do { configuration = try server.configuration() } catch {
+        let configurations: [ClientConfiguration]
+        do { (_, configurations) = try server.configurations(policy: FleetPolicy()) } catch {
             Terminal.error("comfysh watch: \(error)")
             throw ExitCode(2)
         }
-        let client: ComfyClient
-        do { client = try await ComfyClient.open(configuration) } catch {
+        // Watching submits nothing: no job store.
+        let fleet = ComfyFleet(servers: configurations, clock: ContinuousClock())
+        do {
+            for (name, failure) in try await fleet.open().sorted(by: { $0.key < $1.key }) {
+                Terminal.error("comfysh watch: \(name): \(failure) (watching the others)")
+            }
+        } catch {
             Terminal.error("comfysh watch: \(error)")
             throw ExitCode(error.kind == .refused ? 2 : 3)
         }
-        if !json { Terminal.print("· watching \(configuration.endpoint) (Ctrl-C to stop)") }
-        let events = client.events()
+        let many = configurations.count > 1
+        if !json {
+            let what = many ? "\(configurations.count) servers (\(configurations.compactMap(\.name).joined(separator: ", ")))" : "\(configurations[0].endpoint)"
+            Terminal.print("· watching \(what) (Ctrl-C to stop)")
+        }
+        let events = fleet.events()
         let interrupted = Interrupts.stream()
         let json = json
         await withTaskGroup(of: Void.self) { group in
@@ -45,7 +54,7 @@ public struct WatchCommand: AsyncParsableCommand {
                 for await event in events {
                     if json {
                         if let object = event.json { Terminal.print(JSONWriter.string(object)) }
-                    } else if let line = EventText.line(event, names: [:]) {
+                    } else if let line = EventText.line(event, names: [:], fleet: many) {
                         Terminal.print(line)
                     }
                 }
@@ -54,6 +63,6 @@ public struct WatchCommand: AsyncParsableCommand {
             await group.next()
             group.cancelAll()
         }
-        await client.stop()
+        await fleet.stop()
     }
 }

@@ -7,15 +7,17 @@ import Foundation
 enum EventText {
     /// The line for `event`, or nil when it has none (previews). `names` labels prompts
     /// with their workflow file.
-    static func line(_ event: ClientEvent, names: [String: String]) -> String? {
+    /// With `fleet`, lines about a connection name its server.
+    static func line(_ event: ClientEvent, names: [String: String], fleet: Bool = false) -> String? {
         let who = label(event.promptID ?? "", names: names)
         switch event {
         case .connection(let change):
+            let server = fleet ? "\(change.server): " : ""
             switch change.phase {
-            case .connected: return "· connected"
-            case .reconnecting(let attempt, _): return "· connection lost; reconnecting (attempt \(attempt))"
-            case .disconnected(let reason): return "· disconnected: \(reason)"
-            case .failed(let reason): return "✘ connection failed: \(reason)"
+            case .connected: return "· \(server)connected"
+            case .reconnecting(let attempt, _): return "· \(server)connection lost; reconnecting (attempt \(attempt))"
+            case .disconnected(let reason): return "· \(server)disconnected: \(reason)"
+            case .failed(let reason): return "✘ \(server)connection failed: \(reason)"
             case .idle, .connecting: return nil
             }
         case .accepted(_, let number, let warnings):

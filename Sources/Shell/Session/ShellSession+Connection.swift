@@ -7,11 +7,12 @@ import ComfyCore
 extension ShellSession {
     func connect(to url: String?) async {
         var server = options.server
-        if let url { server.server = url }
-        let configuration: ClientConfiguration
+        if let url { server.servers = [url] }
+        var configuration: ClientConfiguration
         do { configuration = try server.configuration() } catch {
             return problem("\(error)")
         }
+        configuration.name = nil  // the shell's one server: the store's first
         if let old = client {
             await old.stop()
             client = nil

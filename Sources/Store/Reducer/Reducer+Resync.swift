@@ -18,6 +18,17 @@ extension ServerScope {
                 record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID))
             {
                 serverForgot(lookup.promptID, kind: .resync, &ctx)
+            } else if lookup.entries.isEmpty, let record = queue.records[lookup.promptID], !record.accepted, record.owner == .ours,
+                record.status == .queued, record.body != nil, !snapshot.lists(lookup.promptID),
+                !connection.outbox.contains(where: { if case .postPrompt(lookup.promptID, _) = $0.command { true } else { false } })
+            {
+                // Sent here (a job store says so after a restart) but never received: back to
+                // our queue, to be sent again under the same id.
+                var requeued = record
+                requeued.status = .waiting
+                requeued.server = nil
+                queue.setRecord(record.id, requeued)
+                log.append(.info, .resync, "prompt \(record.id.short) never reached \(name): it waits in our queue again", at: at)
             }
         }
         // The snapshot may have ended prompts we did not look up: ask for those only.

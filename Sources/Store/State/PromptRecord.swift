@@ -102,6 +102,30 @@ public struct PromptRecord: Sendable, Equatable {
     /// Never in the JSON: a body can carry credentials in `extra_data`.
     var resubmitBody: JSONValue?
 
+    /// The job's `POST /prompt` body while it may still be sent (ours, unfinished): for a
+    /// job store to keep. Never in the JSON (a body may carry credentials in `extra_data`).
+    public var body: JSONValue? { resubmitBody }
+    /// Times it was run again after it had started (its server was lost or forgot it).
+    public var reruns: Int { forgottenWhileRunning }
+
+    /// A job as a job store kept it (restored after a restart with `FleetEvent.restored`).
+    public static func job(
+        id: String, status: Status, server: String?, body: JSONValue?, sentTo: [String], priority: Double,
+        pinned: [String]?, label: String?, reruns: Int, outputs: [JSONField], accepted: Bool
+    ) -> PromptRecord {
+        var record = PromptRecord(id: id, status: status, owner: .ours, seen: 0)
+        record.server = server
+        record.resubmitBody = status.isTerminal ? nil : body
+        record.sentTo = sentTo
+        record.priority = priority
+        record.pinned = pinned
+        record.label = label
+        record.forgottenWhileRunning = reruns
+        record.outputs = outputs
+        record.accepted = accepted
+        return record
+    }
+
     public init(id: String, status: Status, owner: Owner, seen: Int) {
         self.id = id
         self.status = status

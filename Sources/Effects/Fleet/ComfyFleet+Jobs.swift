@@ -1,0 +1,102 @@
+import ComfyCore
+import Foundation
+
+/// The fleet's jobs in the job store: written before they are sent, kept up to date as
+/// they move, read back after a restart.
+extension ComfyFleet {
+    /// Reads the job store's unfinished jobs back into our state: the ones on a server are
+    /// followed (its resync asks its queue and history), the ones never sent are sent.
+    /// Returns how many were restored.
+    @discardableResult
+    public func resume() async throws(JobStoreError) -> Int {
+        guard let jobs else { return 0 }
+        let rows = try await jobs.claimOrphans(for: owner)
+        let known = Set(store.state.queue.prompts.keys)
+        let fresh = rows.filter { !known.contains($0.id) && ($0.server == nil || order.contains($0.server!)) }
+        // A job whose server is no longer in the fleet goes back to our queue.
+        let moved = rows.filter { !known.contains($0.id) && $0.server != nil && !order.contains($0.server!) }.map { row -> JobRow in
+            var row = row
+            row.status = .waiting
+            row.server = nil
+            return row
+        }
+        let restored = fresh + moved
+        for row in restored {
+            tracked.insert(row.id)
+            written[row.id] = row
+        }
+        if !restored.isEmpty { dispatch(.fleet(.restored(restored.map(\.record)))) }
+        return restored.count
+    }
+
+    /// Before a job is posted: its server and attempt are in the job store, so after a
+    /// crash it is looked for there, never sent blind a second time.
+    func writeBeforeSending(_ id: String) async {
+        guard let jobs, tracked.contains(id), let record = store.state.queue.prompts[id] else { return }
+        let row = self.row(record, previous: written[id])
+        guard row != written[id] else { return }
+        written[id] = row
+        await write([row], to: jobs)
+    }
+
+    /// After a change: every tracked job that changed is written.
+    func persist(_ update: StoreUpdate) async {
+        guard let jobs, update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
+        var rows: [JobRow] = []
+        for id in tracked {
+            guard let record = update.state.queue.prompts[id], update.change.old.queue.prompts[id] != record else { continue }
+            let row = self.row(record, previous: written[id])
+            if row != written[id] {
+                written[id] = row
+                rows.append(row)
+            }
+        }
+        await write(rows, to: jobs)
+        for row in rows where row.status.isTerminal { tracked.remove(row.id) }
+    }
+
+    /// Writes every tracked job as `state` has it (at the end).
+    func persist(snapshot state: AppState, to jobs: any JobStore) async {
+        var rows: [JobRow] = []
+        for id in tracked {
+            guard let record = state.queue.prompts[id] else { continue }
+            let row = self.row(record, previous: written[id])
+            if row != written[id] {
+                written[id] = row
+                rows.append(row)
+            }
+        }
+        await write(rows, to: jobs)
+    }
+
+    func write(_ rows: [JobRow], to jobs: any JobStore) async {
+        guard !rows.isEmpty else { return }
+        do { try await jobs.save(rows) } catch {
+            if jobStoreError == nil { jobStoreError = error }
+        }
+    }
+
+    /// A record as a row, keeping what the row knew that the record does not (the
+    /// workflow once the record has dropped it, wall-clock times).
+    func row(_ record: PromptRecord, previous: JobRow?) -> JobRow {
+        let now = Date().timeIntervalSince1970
+        var row = previous ?? JobRow(id: record.id, status: record.status, workflow: record.body ?? .null, owner: owner.id, submittedAt: now, updatedAt: now)
+        row.owner = owner.id
+        row.status = record.status
+        row.server = record.server
+        row.sentTo = record.sentTo
+        if let body = record.body { row.workflow = body }
+        row.label = record.label ?? row.label
+        row.priority = record.priority
+        row.pinned = record.pinned
+        row.reruns = record.reruns
+        row.accepted = record.accepted
+        row.outputs = record.outputs
+        row.error = record.error?.json ?? record.interrupted?.json
+        if record.status == .running || record.startedAt != nil, row.startedAt == nil { row.startedAt = now }
+        if record.status == .waiting || record.status == .queued, record.startedAt == nil { row.startedAt = nil }
+        if record.status.isTerminal, row.finishedAt == nil { row.finishedAt = now }
+        if row != previous { row.updatedAt = now }
+        return row
+    }
+}

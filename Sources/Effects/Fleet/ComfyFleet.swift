@@ -1,0 +1,257 @@
+import ComfyCore
+import Foundation
+
+/// Several ComfyUI servers in one state: a `ComfyClient` per server, all dispatching into
+/// one `ComfyStore`, with our own queue of jobs routed among them by the reducer, and a job
+/// store that keeps every job across crashes. A single server is a fleet of one.
+///
+/// Every command the reducer answers with is carried out by the client of the server it
+/// names; a job is written to the job store before it is posted.
+public actor ComfyFleet {
+    public nonisolated let store: ComfyStore
+    public let policy: FleetPolicy
+    let clock: ClientClock
+    let makeTransport: @Sendable () -> any SocketTransport
+    let capabilities = CapabilitiesCache()
+    let jobs: (any JobStore)?
+    /// This process, as the owner of the jobs it follows.
+    let owner = JobOwner.current
+    /// The clients, by server name, in the fleet's order.
+    var clients: [String: ComfyClient] = [:]
+    var order: [String] = []
+    /// Jobs of this fleet (submitted or restored): the ones the job store follows.
+    var tracked: Set<String> = []
+    /// What was last written of each job (so only changes are written).
+    var written: [String: JobRow] = [:]
+    var persisting: Task<Void, Never>?
+    /// The first error writing the job store, if any (the run goes on; it is reported).
+    public internal(set) var jobStoreError: JobStoreError?
+
+    /// A fleet of `servers` (each a configuration whose `name` is set), on `clock`.
+    public init<C: Clock>(
+        servers: [ClientConfiguration], clock: C, jobs: (any JobStore)? = nil, policy: FleetPolicy = FleetPolicy(),
+        logCapacity: Int = LogState.defaultCapacity,
+        transport: @escaping @Sendable () -> any SocketTransport = { WSClientTransport() }
+    ) where C.Duration == Duration {
+        let names = servers.map { $0.name ?? ServerState.defaultName }
+        self.store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: names))
+        self.clock = ClientClock(clock)
+        self.jobs = jobs
+        self.policy = policy
+        self.makeTransport = transport
+        self.order = names
+        self.pending = Dictionary(uniqueKeysWithValues: zip(names, servers).map { name, configuration in
+            var configuration = configuration
+            configuration.name = name
+            return (name, configuration)
+        })
+    }
+
+    /// The servers' configurations until their clients are made (`start` or `open`: a
+    /// client holds an HTTP client that must be shut down, so none is made unused).
+    var pending: [String: ClientConfiguration]
+
+    func makeClient(_ configuration: ClientConfiguration, http: (any ComfyHTTP)?) -> ComfyClient {
+        Self.makeClient(configuration, http: http, store: store, clock: clock, transport: makeTransport, capabilities: capabilities)
+    }
+
+    static func makeClient(
+        _ configuration: ClientConfiguration, http: (any ComfyHTTP)?, store: ComfyStore, clock: ClientClock,
+        transport: @Sendable () -> any SocketTransport, capabilities: CapabilitiesCache
+    ) -> ComfyClient {
+        ComfyClient(
+            configuration: configuration, store: store, clientClock: clock, transport: transport(), http: http,
+            random: { Double.random(in: 0..<1) }, capabilities: capabilities)
+    }
+
+    /// Seconds since the fleet was made: the time of every action it dispatches.
+    public var now: Timestamp { Timestamp(seconds: clock.elapsed().seconds) }
+
+    /// The client of the server called `name`.
+    public func client(_ name: String) -> ComfyClient? { clients[name] }
+
+    /// The servers' names, in order.
+    public var serverNames: [String] { order }
+
+    /// Sets the policy, joins the clients and starts them all (each keeps trying in the
+    /// background), and starts following jobs into the job store.
+    public func start() async {
+        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        if jobs != nil, persisting == nil {
+            let updates = store.updates()
+            persisting = Task { [weak self] in
+                for await update in updates { await self?.persist(update) }
+            }
+        }
+        for name in order { await join(name) }
+    }
+
+    func join(_ name: String) async {
+        if clients[name] == nil, let configuration = pending.removeValue(forKey: name) {
+            clients[name] = makeClient(configuration, http: nil)
+        }
+        guard let client = clients[name] else { return }
+        await client.join(
+            forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+            beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+        await client.start()
+    }
+
+    /// Opens the fleet for a front end that needs it now: each server is probed and
+    /// connected, all at once, within its connect timeout. Servers that fail are reported
+    /// (and keep trying, but for refusals and hopeless ones); it fails only if none connects.
+    /// One server: exactly `ComfyClient.open`'s checks and messages.
+    public func open() async throws(ConnectionFailure) -> [String: ConnectionFailure] {
+        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        var failures: [String: ConnectionFailure] = [:]
+        await withTaskGroup(of: (String, ConnectionFailure?).self) { group in
+            for name in order {
+                guard let configuration = pending.removeValue(forKey: name) else { continue }
+                group.addTask { (name, await self.openOne(name, configuration)) }
+            }
+            for await (name, failure) in group { if let failure { failures[name] = failure } }
+        }
+        if failures.count == order.count, let first = order.first.flatMap({ failures[$0] }) {
+            throw first
+        }
+        if jobs != nil, persisting == nil {
+            let updates = store.updates()
+            persisting = Task { [weak self] in
+                for await update in updates { await self?.persist(update) }
+            }
+        }
+        return failures
+    }
+
+    func openOne(_ name: String, _ configuration: ClientConfiguration) async -> ConnectionFailure? {
+        do {
+            let (http, probe) = try await ComfyClient.probe(configuration)
+            let client = makeClient(configuration, http: http)
+            clients[name] = client
+            await client.join(
+                forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+                beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+            await client.dispatch(.http(probe.result))
+            try await client.connectNow()
+            return nil
+        } catch {
+            // Unreachable or slow: it keeps trying in the background. Refused, hopeless or
+            // not ComfyUI: it stays out (its client, if one was made, is stopped).
+            if error.kind == .unreachable || error.kind == .timedOut {
+                if clients[name] == nil { clients[name] = makeClient(configuration, http: nil) }
+                await join(name)
+            }
+            return error
+        }
+    }
+
+    /// Dispatches a fleet-level event and carries out its commands.
+    public func dispatch(_ event: Event, server: String? = nil) {
+        let commands = store.dispatch(ComfyAction(at: now, server: server, event))
+        let fallback = server ?? order.first ?? ServerState.defaultName
+        for command in commands {
+            let (target, plain) = command.target(default: fallback)
+            deliver([plain], to: target)
+        }
+    }
+
+    func deliver(_ commands: [Command], to server: String) {
+        guard let client = clients[server] else { return }
+        Task { await client.carryOut(commands) }
+    }
+
+    // MARK: Asking
+
+    /// Submits `workflow` as a job: written to the job store first, then into our queue;
+    /// the fleet sends it to a server that can run it. Returns its prompt id.
+    @discardableResult
+    public func submit(
+        _ workflow: Workflow, front: Bool = false, number: Double? = nil, on pinned: [String]? = nil, label: String? = nil,
+        promptID: String? = nil
+    ) async -> String {
+        let id = promptID ?? Workflow.newPromptID()
+        let clientID = clients[order.first ?? ""]?.configuration.clientID ?? ClientIdentity.persistent()
+        let body = workflow.body(promptID: id, clientID: clientID, front: front, number: number)
+        let job = JobRequest(
+            promptID: id, graph: workflow.submitted(clientID: clientID), body: body, priority: number ?? (front ? -1 : 0),
+            pinned: pinned, label: label ?? workflow.name)
+        tracked.insert(id)
+        if let jobs {
+            let row = JobRow(
+                id: id, status: .waiting, workflow: body, label: job.label, priority: job.priority, pinned: pinned, owner: owner.id,
+                submittedAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970)
+            await write([row], to: jobs)
+        }
+        dispatch(.user(.submitJob(job)))
+        return id
+    }
+
+    public func cancel(_ promptID: String) async {
+        dispatch(.user(.cancel(promptID: promptID)))
+        await commandsDone()
+    }
+
+    public func interrupt(_ promptID: String? = nil) async {
+        dispatch(.user(.interrupt(promptID: promptID)))
+        await commandsDone()
+    }
+
+    public func clear() async {
+        dispatch(.user(.clearQueue))
+        await commandsDone()
+    }
+
+    /// Resyncs every server; what each found.
+    public func resync() async -> [String: ResyncFindings] {
+        var found: [String: ResyncFindings] = [:]
+        for name in order {
+            if let client = clients[name], let findings = await client.resync() { found[name] = findings }
+        }
+        return found
+    }
+
+    /// Downloads a prompt's outputs from the server that made them.
+    public func download(outputsOf promptID: String, to folder: String, overwrite: Bool = false) async -> [OutputFiles.Outcome] {
+        let record = store.state.queue.prompts[promptID]
+        guard let server = record?.server ?? order.first, let client = clients[server] else { return [] }
+        return await client.download(outputsOf: promptID, to: folder, overwrite: overwrite)
+    }
+
+    /// Waits until every client has carried out every command queued so far.
+    public func commandsDone() async {
+        for name in order { await clients[name]?.commandsDone() }
+    }
+
+    // MARK: Servers joining and leaving
+
+    /// Adds a server (it starts connecting at once).
+    public func add(_ configuration: ClientConfiguration) async {
+        guard let name = configuration.name, clients[name] == nil, !order.contains(name) else { return }
+        pending[name] = configuration
+        order.append(name)
+        dispatch(.fleet(.serverAdded(name: name)))
+        await join(name)
+    }
+
+    /// Removes a server: our jobs on it go to the others; it disconnects.
+    public func remove(_ name: String) async {
+        guard let client = clients[name] else { return }
+        dispatch(.fleet(.serverRemoved(name: name)))
+        clients[name] = nil
+        order.removeAll { $0 == name }
+        await client.stop()
+    }
+
+    /// Stops every client (cleanly) and the job store's follower, after writing what is left.
+    public func stop() async {
+        for name in order { await clients[name]?.stop() }
+        if let jobs { await persist(snapshot: store.state, to: jobs) }
+        persisting?.cancel()
+        persisting = nil
+    }
+
+    // MARK: The events
+
+    public nonisolated func updates(bufferingNewest limit: Int? = nil) -> StoreUpdates { store.updates(bufferingNewest: limit) }
+    public nonisolated func events() -> ClientEventStream { store.events() }
+}
