@@ -7,7 +7,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct UsageErrorTests {
     @Test(arguments: [
         (["run", "--bogus", "x.json"], "Error: Unknown option '--bogus'. Did you mean '--out'?"),
-        (["run"], "Error: Missing expected argument '<workflow.json> ...'"),
+        (["run"], "Error: Missing expected argument '<workflow.json> ...' (or --resume)"),
         (["run", "x.json", "--connect-timeout", "soon"], "Error: The value 'soon' is invalid for '--connect-timeout <connect-timeout>'"),
         (["watch", "--json", "extra"], "Error: Unexpected argument 'extra'"),
         (["replay"], "Error: Missing expected argument '<transcript>'"),
