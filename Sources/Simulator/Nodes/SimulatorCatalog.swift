@@ -105,3 +105,21 @@ public struct PromptCheck: Sendable, Equatable {
         a.status == b.status && a.error == b.error && a.nodeErrors == b.nodeErrors
     }
 }
+
+extension SimulatorCatalog {
+    /// The built-in catalog with a model loader, `TestLoadModel` (an image in, the same
+    /// image out; its `ckpt_name` lists `models`), without `missing` classes: a simulated
+    /// server of a fleet that lacks a node pack or a model file.
+    public static func fleetMember(models: [String] = ["base.safetensors"], missing: Set<String> = []) -> SimulatorCatalog {
+        let loader = NodeClass(
+            name: "TestLoadModel", displayName: "Test: Load Model (simulated)", description: "", category: "comfy_test",
+            pythonModule: "custom_nodes.comfy_test_nodes",
+            required: [
+                InputSpec("image", "IMAGE"),
+                InputSpec(name: "ckpt_name", declaration: .array([.array(models.map(PyJSON.string)), .object([])])),
+            ],
+            hidden: [], outputs: ["IMAGE"], outputNames: ["IMAGE"], isOutputNode: false, searchAliases: [],
+            essentialsCategory: nil, behaviour: .instant)
+        return SimulatorCatalog((BuiltInNodes.all + [loader]).filter { !missing.contains($0.name) })
+    }
+}

@@ -23,6 +23,7 @@ extension AppState {
                 queue.nextSeen += 1
                 record.seen = queue.nextSeen
                 queue.setRecord(record.id, record)
+                if record.status == .waiting { queue.unplaced.insert(record.id) }
                 restored += 1
             }
             if restored > 0 { log.append(.info, .fleet, "\(restored) unfinished job(s) restored from the job store", at: at) }

@@ -91,6 +91,7 @@ extension ServerScope {
             connection.server = info
 
         case .capabilities(let capabilities):
+            if server.capabilities != (capabilities ?? .unknown) { queue.recheckWaiting = true }
             server.capabilities = capabilities ?? .unknown
             let known = capabilities.map { "\($0.classes.count) node classes" } ?? "its catalogue could not be read: trusted to run anything"
             log.append(.info, .fleet, "server \(name): \(known)", at: at)
@@ -241,6 +242,7 @@ extension ServerScope {
         record.status = .waiting
         record.server = nil
         queue.setRecord(id, record)
+        queue.unplaced.insert(id)
         log.append(.warning, .fleet, "prompt \(id.short) refused by \(name) (\(r.type)): it goes to another server", at: at)
         return true
     }

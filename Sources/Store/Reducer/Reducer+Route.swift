@@ -8,12 +8,20 @@ extension AppState {
         guard queue.hasWaiting else { return }
         let limit = 1 + queue.maxWaitingPerServer
         var loads = servers.map(load)
-        let open = servers.indices.filter { servers[$0].isUsable && loads[$0] < limit }
-        // With no server that has room, only jobs that may be refused (every catalogue
-        // known) need looking at.
-        guard !open.isEmpty || servers.allSatisfy({ $0.capabilities != nil }) else { return }
-        var room = open.count
+        var room = servers.indices.filter { servers[$0].isUsable && loads[$0] < limit }.count
+        // Jobs nobody may ever run are refused when they come (or when a catalogue changes):
+        // the others waiting are not looked at again while no server has room, so a queue
+        // of 10 000 costs nothing per frame.
+        let refusable = servers.allSatisfy { $0.capabilities != nil }
+        var toCheck = refusable ? queue.unplaced : []
+        if refusable, queue.recheckWaiting { toCheck = Set(queue.waitingIDs) }
+        queue.unplaced = []
+        queue.recheckWaiting = false
+        guard room > 0 || !toCheck.isEmpty else { return }
         for id in queue.waitingIDs {
+            guard room > 0 || !toCheck.isEmpty else { break }
+            guard room > 0 || toCheck.contains(id) else { continue }
+            toCheck.remove(id)
             guard let record = queue.records[id], let body = record.resubmitBody else { continue }
             let graph = body["prompt"] ?? .object([])
             switch placement(of: record, graph: graph, loads: loads, limit: limit) {
@@ -26,7 +34,6 @@ extension AppState {
             case .nowhere(let reasons):
                 reject(id, reasons: reasons, at: ctx.at)
             }
-            if room == 0, !servers.allSatisfy({ $0.capabilities != nil }) { break }
         }
     }
 

@@ -63,6 +63,7 @@ extension AppState {
         record.pinned = job.pinned
         record.label = job.label
         queue.setRecord(id, record)
+        queue.unplaced.insert(id)
         log.append(.info, .submit, "prompt \(id.short) (\(job.graph.nodes.count) nodes) waits for a server", at: at)
     }
 }

@@ -39,6 +39,12 @@ public struct QueueState: Sendable, Equatable {
     /// unknown, readers filter the records).
     var serverIndex: [String: Set<String>]? = [:]
 
+    /// Jobs that joined our queue since routing last looked, and whether every waiting job
+    /// must be looked at again (a catalogue changed): routing refuses the ones no server
+    /// can run. Bookkeeping, not state: not part of equality.
+    var unplaced: Set<String> = []
+    var recheckWaiting = false
+
     /// Our queue in order (derived: not part of equality; nil: rebuilt when next needed).
     var waitingOrder: [WaitingKey]? = []
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
