@@ -12,8 +12,10 @@ import Testing
         let folder = try TestFolder()
         let simulator = ComfyUISimulator(configuration: .init(stepDelay: .milliseconds(20)))
         try await simulator.start()
-        let watch = try Subprocess(["watch", "--json", "--server", simulator.baseURL], environment: folder.environment)
-        await simulator.waitForConnectionCount(1)
+        let watch = try Subprocess(["watch", "--server", simulator.baseURL], environment: folder.environment)
+        var lines = watch.lines.makeAsyncIterator()
+        // Ready (connected, resynced, and the server's queue numbers known) once it says so.
+        #expect(await lines.next() == "· watching \(simulator.baseURL) (Ctrl-C to stop)")
         // Another program, over plain HTTP, with no socket of its own.
         let other = AsyncHTTPComfyHTTP(endpoint: try ServerEndpoint(simulator.baseURL))
         let graph = LiveWorkflow.graph(steps: 3)
@@ -26,18 +28,15 @@ import Testing
             #expect(answer.status == 200)
         }
         await other.shutdown()
-        var outcomes: [String: String] = [:]
-        for await line in watch.lines {
-            guard let event = try? JSONValue.parse(line), let id = event["prompt_id"]?.stringValue,
-                event["event"] == "succeeded" || event["event"] == "failed"
-            else { continue }
-            outcomes[id] = event["event"]?.stringValue
-            if outcomes.count == 2 { break }
+        var succeeded: Set<String> = []
+        let wanted = Set([anonymous, foreign].map { String($0.prefix(8)) })
+        while succeeded != wanted, let line = await lines.next() {
+            if line.hasPrefix("✔ "), line.hasSuffix(": succeeded") { succeeded.insert(String(line.dropFirst(2).prefix(8))) }
         }
         watch.process.interrupt()
         #expect(await watch.status() == 0)
         await simulator.stop()
-        #expect(outcomes == [anonymous: "succeeded", foreign: "succeeded"])
+        #expect(succeeded == wanted)
     }
 }
 

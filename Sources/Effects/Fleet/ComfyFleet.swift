@@ -133,6 +133,10 @@ public actor ComfyFleet {
                 beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
             await client.dispatch(.http(probe.result))
             try await client.connectNow()
+            // Ready means resynced, and what follows a connect done too: the catalogue, and
+            // how far the server's queue numbers have gone (so a prompt of someone else's
+            // from now on is told from the ones before).
+            await client.commandsDone()
             return nil
         } catch {
             // Unreachable or slow: it keeps trying in the background. Refused, hopeless or
