@@ -15,6 +15,8 @@ import Testing
         configure: (inout ClientConfiguration) -> Void = { _ in }
     ) throws -> ComfyClient {
         var configuration = ClientConfiguration(endpoint: try ServerEndpoint("http://127.0.0.1:8188"), clientID: me)
+        // No grace timer: these tests step the clock by hand and count what sleeps on it.
+        configuration.lostAfter = nil
         configure(&configuration)
         return ComfyClient(configuration: configuration, clock: clock, transport: transport, http: http, random: { random })
     }

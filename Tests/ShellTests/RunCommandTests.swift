@@ -80,7 +80,8 @@ import Testing
         let (lines, status) = await run.finish()
         await simulator.stop()
         #expect(status == 2)
-        #expect(lines.contains { $0.contains("rejected by the server (400 missing_node_type)") })
+        #expect(lines.contains { $0.hasSuffix(": no node class NoSuchNode") })
+        #expect(lines.contains("  node 2 (NoSuchNode): missing_node_type: no server has this node class"))
         #expect(lines.last == "✘ 1 prompt(s): 1 rejected")
     }
 

@@ -34,8 +34,7 @@ extension ComfyClient {
             graceTask = nil
             return
         }
-        guard graceTask == nil else { return }
-        let grace = configuration.lostAfter
+        guard graceTask == nil, let grace = configuration.lostAfter else { return }
         graceTask = Task {
             guard await self.sleep(for: grace) else { return }
             await self.graceRanOut(after: grace)

@@ -6,7 +6,8 @@ public struct ClientConfiguration: Sendable {
     /// The server's name in the fleet (`--server NAME=URL`); nil: the store's first server.
     public var name: String?
     /// Offline this long, the server is lost: our jobs waiting on it go to other servers.
-    public var lostAfter: Duration = .seconds(30)
+    /// nil: never (a client on its own, or a test that steps the clock by hand).
+    public var lostAfter: Duration? = .seconds(30)
     /// Extra headers on every HTTP call and on the WebSocket upgrade (e.g. Authorization).
     /// Never logged, traced or stored in the state.
     public var headers: [(name: String, value: String)] = []

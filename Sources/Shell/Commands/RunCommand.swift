@@ -137,11 +137,9 @@ public struct RunCommand: AsyncParsableCommand {
             state.servers.allSatisfy { if case .failed = $0.connection.phase { true } else { false } }
         }
         let fleetLines = configurations.count > 1
-        if !finished(fleet.store.state) {
-            while let update = await updates.next() {
-                for event in update.events where Self.concerns(event, tracked) { emit(event, names: names, fleet: fleetLines) }
-                if finished(update.state) || hopeless(update.state) { break }
-            }
+        while let update = await updates.next() {
+            for event in update.events where Self.concerns(event, tracked) { emit(event, names: names, fleet: fleetLines) }
+            if finished(update.state) || hopeless(update.state) { break }
         }
         // A submission's answer can still be on its way when its prompt has ended (the
         // worker was quicker): it belongs in the report.

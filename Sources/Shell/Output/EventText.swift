@@ -68,6 +68,11 @@ enum EventText {
 
     static func rejectedLine(_ r: QueueState.Rejection, who: String) -> String {
         let message = oneLine(r.message)
+        if r.type == "no_server_can_run" {
+            var line = "✘ \(who): \(r.message)"
+            for nodeError in r.nodeErrors { line += "\n  \(nodeErrorLine(nodeError))" }
+            return line
+        }
         if r.status >= 500 {
             return "✘ \(who): the server failed on the submission (HTTP \(r.status): \(message)); it does not hold the prompt"
         }

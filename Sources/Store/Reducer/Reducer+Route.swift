@@ -31,8 +31,8 @@ extension AppState {
                 if loads[index] >= limit { room -= 1 }
             case .wait:
                 break
-            case .nowhere(let reasons):
-                reject(id, reasons: reasons, at: ctx.at)
+            case .nowhere(let reasons, let nodes):
+                reject(id, reasons: reasons, nodes: nodes, at: ctx.at)
             }
         }
     }
@@ -47,8 +47,9 @@ extension AppState {
     enum Placement {
         case server(Int)
         case wait
-        /// No server can run it: what each lacks (or why it may not go there).
-        case nowhere([String])
+        /// No server can run it: what each lacks (or why it may not go there), and the
+        /// nodes that no server has what they need for.
+        case nowhere([String], [NodeError] = [])
     }
 
     /// Where `record` goes now: the least loaded server that may take it and can run it, or
@@ -57,6 +58,7 @@ extension AppState {
         var best: Int?
         var mayWait = false
         var reasons: [String] = []
+        var lacking: [String: NodeError] = [:]
         for (index, server) in servers.enumerated() {
             if let pinned = record.pinned, !pinned.contains(server.name) { continue }
             if record.excluded.contains(server.name) {
@@ -68,6 +70,7 @@ extension AppState {
             let missing = server.capabilities?.missing(for: graph) ?? []
             guard missing.isEmpty else {
                 reasons.append("\(server.name): no \(missing.map(\.description).joined(separator: ", "))")
+                for gap in missing { lacking[gap.node, default: gap.nodeError].errors += gap.nodeError.errors }
                 continue
             }
             guard server.isUsable, loads[index] < limit else {
@@ -81,7 +84,12 @@ extension AppState {
         if let pinned = record.pinned, reasons.isEmpty {
             return .nowhere(["no server named \(pinned.joined(separator: " or ")) in the fleet"])
         }
-        return .nowhere(reasons.isEmpty ? ["the fleet has no server"] : reasons)
+        let nodes = lacking.keys.sorted(by: idOrder).map { key in
+            var node = lacking[key]!
+            node.errors = node.errors.reduce(into: []) { unique, problem in if !unique.contains(problem) { unique.append(problem) } }
+            return node
+        }
+        return .nowhere(reasons.isEmpty ? ["the fleet has no server"] : reasons, nodes)
     }
 
     /// Sends a job to the server at `index` under its own prompt id.
@@ -99,11 +107,11 @@ extension AppState {
     }
 
     /// No server can run it: it leaves our queue, refused at once with what each lacks.
-    mutating func reject(_ id: String, reasons: [String], at: Timestamp) {
+    mutating func reject(_ id: String, reasons: [String], nodes: [NodeError] = [], at: Timestamp) {
         queue.setRecord(id, nil)
         let message = "no server in the fleet can run it: " + reasons.joined(separator: "; ")
         queue.rejected.append(.init(
-            at: at, promptID: id, status: 0, type: "no_server_can_run", message: message, details: "", nodeErrors: [],
+            at: at, promptID: id, status: 0, type: "no_server_can_run", message: message, details: "", nodeErrors: nodes,
             extraInfo: .object(reasons.map { JSONField(String($0.prefix { $0 != ":" }), .string(String($0.drop { $0 != ":" }.dropFirst(2)))) })))
         if queue.rejected.count > QueueState.rejectedCapacity { queue.rejected.removeFirst() }
         log.append(.error, .promptRejected, "prompt \(id.short) rejected: \(message)", at: at)

@@ -79,6 +79,25 @@ public final class ServerCapabilities: Sendable, Equatable {
             case .value(_, _, let input, let value): "\(input) \(JSONWriter.quoted(value))"
             }
         }
+
+        /// The node it is about.
+        public var node: String {
+            switch self {
+            case .nodeClass(let node, _), .value(let node, _, _, _): node
+            }
+        }
+
+        /// As the server would say it in `node_errors`.
+        public var nodeError: NodeError {
+            switch self {
+            case .nodeClass(let node, let classType):
+                NodeError(nodeID: node, classType: classType, errors: [.init(type: "missing_node_type", message: "no server has this node class")])
+            case .value(let node, let classType, let input, let value):
+                NodeError(
+                    nodeID: node, classType: classType,
+                    errors: [.init(type: "value_not_in_list", message: "no server offers \(JSONWriter.quoted(value))", inputName: input)])
+            }
+        }
     }
 
     /// The same object (an immutable class, shared by servers with the same catalogue, so

@@ -25,9 +25,10 @@ import Testing
         let (_, lines, status) = try await run([try folder.workflow("unknown.json", middle: "NoSuchNode"), "--server", simulator.baseURL], folder: folder)
         await simulator.stop()
         #expect(status == 2)
+        // The server's catalogue is known before anything is sent: refused at once, here.
         #expect(withoutIDs(lines) == [
-            "✘ unknown.json: rejected by the server (400 missing_node_type): Node 'NoSuchNode' not found. The custom node may not be installed.",
-            "  node 2 (NoSuchNode): missing_node_type",
+            "✘ unknown.json: no server in the fleet can run it: \(simulator.baseURL.dropFirst("http://".count)): no node class NoSuchNode",
+            "  node 2 (NoSuchNode): missing_node_type: no server has this node class",
             "✘ 1 prompt(s): 1 rejected",
         ])
     }
