@@ -167,11 +167,31 @@ public struct JSONReader {
         }
         guard i < bytes.count else { throw JSONError("unterminated string", at: start - 1) }
         var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<i]))
+        try unescape(from: i, start: start, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Reads the next string into `out` (emptied first; its capacity is kept), escapes
+    /// decoded: the bytes `readString()` would make a `String` of. For a caller that reads
+    /// many strings and only needs their bytes (a transcript line's frame, decoded next),
+    /// so no `String` and no new buffer is made per string.
+    public mutating func readString(into out: inout [UInt8]) throws(JSONError) {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a string", at: pos) }
+        out.removeAll(keepingCapacity: true)
+        let start = pos + 1
+        try unescape(from: start, start: start, into: &out)
+    }
+
+    /// Appends the string's bytes from `i` (after its opening quote at `start - 1`) to
+    /// `out`, decoding escapes, and moves past the closing quote.
+    private mutating func unescape(from i: Int, start: Int, into out: inout [UInt8]) throws(JSONError) {
+        var i = i
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 pos = i + 1
-                return String(decoding: out, as: UTF8.self)
+                return
             }
             if c != UInt8(ascii: "\\") {
                 // Copy the run up to the next quote or backslash at once (a traceback or
