@@ -65,6 +65,9 @@ struct ReplayBenchCommand: ReportCommand {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let lines = generated?.lines ?? Self.countLines(path)
 
+        // The interpreter itself, not a launcher: `python3` on PATH may be a shim (pyenv's
+        // is a shell script that takes half a second to start the real one).
+        let interpreter = Self.interpreter(python)
         var swift: [ChildRun] = []
         var py: [ChildRun] = []
         var pythonError: String?
@@ -76,7 +79,7 @@ struct ReplayBenchCommand: ReportCommand {
                 return report
             }
             swift.append(s)
-            let p = ChildRun.run(["/usr/bin/env", python, pythonScript, path])
+            let p = ChildRun.run([interpreter, pythonScript, path])
             if p.status == 0 { py.append(p) } else { pythonError = "\(python) \(pythonScript) exited with \(p.status)" }
         }
         let swiftTime = median(swift.map(\.seconds))
@@ -95,6 +98,7 @@ struct ReplayBenchCommand: ReportCommand {
                 + "times are medians of \(runs) runs , whole processes, output to /dev/null; "
                 + "comfysh \(swift.map { String(format: "%.3f", $0.seconds) }.joined(separator: " ")) s, "
                 + "python \(py.map { String(format: "%.3f", $0.seconds) }.joined(separator: " ")) s")
+        report.notes.append("python: \(interpreter) \(pythonScript)")
         if let pythonError { report.notes.append("python replay is n/a: \(pythonError)") }
         return report
     }
@@ -102,6 +106,20 @@ struct ReplayBenchCommand: ReportCommand {
     static func sibling(_ name: String) -> String {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return ((me as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+    }
+
+    /// The path of the interpreter `python` runs (`sys.executable`), or `python` itself.
+    static func interpreter(_ python: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, "-c", "import sys; print(sys.executable)"]
+        let out = Pipe()
+        process.standardOutput = out
+        guard (try? process.run()) != nil else { return python }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !path.isEmpty ? path : python
     }
 
     static func countLines(_ path: String) -> Int {

@@ -94,16 +94,11 @@ public struct JSONReader {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a key", at: pos) }
         let start = pos + 1
-        var i = start
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                pos = i + 1
-                try expect(UInt8(ascii: ":"))
-                return Key(raw: UnsafeBufferPointer(rebasing: bytes[start..<i]), decoded: nil)
-            }
-            if c == UInt8(ascii: "\\") { break }
-            i += 1
+        let i = quoteOrBackslash(from: start)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            pos = i + 1
+            try expect(UInt8(ascii: ":"))
+            return Key(raw: UnsafeBufferPointer(rebasing: bytes[start..<i]), decoded: nil)
         }
         let s = try readString()
         try expect(UInt8(ascii: ":"))
@@ -136,36 +131,25 @@ public struct JSONReader {
     public mutating func readRawString() throws(JSONError) -> UnsafeBufferPointer<UInt8>? {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a string", at: pos) }
-        var i = pos + 1
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[(pos + 1)..<i])
-                pos = i + 1
-                return raw
-            }
-            if c == UInt8(ascii: "\\") { return nil }
-            i += 1
-        }
-        throw JSONError("unterminated string", at: pos)
+        let i = quoteOrBackslash(from: pos + 1)
+        guard i < bytes.count else { throw JSONError("unterminated string", at: pos) }
+        if bytes[i] == UInt8(ascii: "\\") { return nil }
+        let raw = UnsafeBufferPointer(rebasing: bytes[(pos + 1)..<i])
+        pos = i + 1
+        return raw
     }
 
     public mutating func readString() throws(JSONError) -> String {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a string", at: pos) }
         let start = pos + 1
-        var i = start
         // Fast path: no escapes, so the bytes between the quotes are the string.
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                pos = i + 1
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-            }
-            if c == UInt8(ascii: "\\") { break }
-            i += 1
-        }
+        let i = quoteOrBackslash(from: start)
         guard i < bytes.count else { throw JSONError("unterminated string", at: start - 1) }
+        if bytes[i] == UInt8(ascii: "\"") {
+            pos = i + 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        }
         var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<i]))
         try unescape(from: i, start: start, into: &out)
         return String(decoding: out, as: UTF8.self)
@@ -185,57 +169,109 @@ public struct JSONReader {
 
     /// Appends the string's bytes from `i` (after its opening quote at `start - 1`) to
     /// `out`, decoding escapes, and moves past the closing quote.
+    ///
+    /// Written into `out`'s storage through a pointer: the output is never longer than
+    /// the input, so room for the rest of the input is made once and the unused tail cut
+    /// at the end. (Appending run by run was a sixth of `comfysh replay`, whose frames
+    /// are JSON inside a JSON string: an escaped quote every few bytes.)
     private mutating func unescape(from i: Int, start: Int, into out: inout [UInt8]) throws(JSONError) {
-        var i = i
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") {
-                pos = i + 1
-                return
-            }
-            if c != UInt8(ascii: "\\") {
-                // Copy the run up to the next quote or backslash at once (a traceback or
-                // a tensor's repr is kilobytes between escapes).
-                var j = i + 1
-                while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
-                i = j
-                continue
-            }
-            i += 1
-            guard i < bytes.count else { break }
-            let e = bytes[i]
-            i += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4(at: i)
-                i += 4
-                // A high surrogate followed by \uDC00–\uDFFF is one scalar; a lone
-                // surrogate becomes U+FFFD rather than an error (Python emits them).
-                if (0xD800..<0xDC00).contains(scalar), i + 5 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
-                    bytes[i + 1] == UInt8(ascii: "u")
-                {
-                    let low = try hex4(at: i + 2)
-                    if (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    }
+        let base = out.count
+        let room = bytes.count - i
+        out.append(contentsOf: repeatElement(0, count: room))
+        var written = 0
+        var failure: JSONError?
+        out.withUnsafeMutableBufferPointer { buffer in
+            let dst = buffer.baseAddress! + base
+            var i = i
+            var o = 0
+            defer { written = o }
+            while i < bytes.count {
+                // The run up to the next quote or backslash, at once.
+                let j = quoteOrBackslash(from: i)
+                if j > i {
+                    (dst + o).update(from: bytes.baseAddress! + i, count: j - i)
+                    o += j - i
+                    i = j
                 }
-                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(u)).utf8))
-            default:
-                throw JSONError("invalid escape", at: i - 1)
+                guard i < bytes.count else { break }
+                if bytes[i] == UInt8(ascii: "\"") {
+                    pos = i + 1
+                    return
+                }
+                i += 1
+                guard i < bytes.count else { break }
+                let e = bytes[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""): dst[o] = 0x22
+                case UInt8(ascii: "\\"): dst[o] = 0x5C
+                case UInt8(ascii: "/"): dst[o] = 0x2F
+                case UInt8(ascii: "b"): dst[o] = 0x08
+                case UInt8(ascii: "f"): dst[o] = 0x0C
+                case UInt8(ascii: "n"): dst[o] = 0x0A
+                case UInt8(ascii: "r"): dst[o] = 0x0D
+                case UInt8(ascii: "t"): dst[o] = 0x09
+                case UInt8(ascii: "u"):
+                    do throws(JSONError) {
+                        var scalar = try hex4(at: i)
+                        i += 4
+                        // A high surrogate followed by \uDC00–\uDFFF is one scalar; a lone
+                        // surrogate becomes U+FFFD rather than an error (Python emits them).
+                        if (0xD800..<0xDC00).contains(scalar), i + 5 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
+                            bytes[i + 1] == UInt8(ascii: "u")
+                        {
+                            let low = try hex4(at: i + 2)
+                            if (0xDC00..<0xE000).contains(low) {
+                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                i += 6
+                            }
+                        }
+                        // At most 4 bytes, from at least 6 of input: it fits.
+                        for byte in (Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8 {
+                            dst[o] = byte
+                            o += 1
+                        }
+                        continue
+                    } catch {
+                        failure = error
+                        return
+                    }
+                default:
+                    failure = JSONError("invalid escape", at: i - 1)
+                    return
+                }
+                o += 1
+            }
+            failure = JSONError("unterminated string", at: start - 1)
+        }
+        out.removeLast(room - written)
+        if let failure { throw failure }
+    }
+
+    /// The index of the first `"` or `\` at or after `i`, or `bytes.count`: eight bytes
+    /// at a time (a byte equal to either makes a zero byte in the word XORed with it, and
+    /// the lowest such byte is found exactly). The scan every string goes through.
+    @inline(__always)
+    func quoteOrBackslash(from i: Int) -> Int {
+        var i = i
+        let n = bytes.count
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let q = w ^ 0x2222_2222_2222_2222
+                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let hit = ((q &- 0x0101_0101_0101_0101) & ~q | (b &- 0x0101_0101_0101_0101) & ~b) & 0x8080_8080_8080_8080
+                if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
+                i += 8
             }
         }
-        throw JSONError("unterminated string", at: start - 1)
+        while i < n {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return i }
+            i += 1
+        }
+        return n
     }
 
     private func hex4(at i: Int) throws(JSONError) -> UInt32 {
@@ -421,12 +457,13 @@ public struct JSONReader {
         let start = pos
         pos += 1
         while pos < bytes.count {
-            let c = bytes[pos]
-            if c == UInt8(ascii: "\"") {
+            pos = quoteOrBackslash(from: pos)
+            guard pos < bytes.count else { break }
+            if bytes[pos] == UInt8(ascii: "\"") {
                 pos += 1
                 return
             }
-            pos += c == UInt8(ascii: "\\") ? 2 : 1
+            pos += 2
         }
         throw JSONError("unterminated string", at: start)
     }
