@@ -109,10 +109,16 @@ public struct JSONReader {
         let raw: UnsafeBufferPointer<UInt8>?
         let decoded: String?
         
+        /// Compared byte by byte, inline: keys are a few bytes, and a call to memcmp per
+        /// candidate key was most of matching one.
+        @inline(__always)
         public func matches(_ literal: StaticString) -> Bool {
             if let raw {
-                guard raw.count == literal.utf8CodeUnitCount else { return false }
-                return memcmp(raw.baseAddress!, literal.utf8Start, raw.count) == 0
+                let n = literal.utf8CodeUnitCount
+                guard raw.count == n else { return false }
+                let l = literal.utf8Start
+                for k in 0..<n where raw[k] != l[k] { return false }
+                return true
             }
             return decoded == literal.description
         }

@@ -3,11 +3,15 @@ extension AppState {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
     /// prompt that already ended ignores late ticks. Returns false to ignore the message.
     mutating func observe(_ id: String, at: Timestamp) -> Bool {
-        if let record = queue.records[id] {
-            if record.status.isTerminal { return false }
+        // The two fields are read in place: `queue.records[id]` would copy the record, and
+        // a copy retains and releases each of its strings and arrays (a tenth of
+        // decode+reduce, on every tick).
+        if let i = queue.records.index(forKey: id) {
+            let status = queue.records.values[i].status
+            if status.isTerminal { return false }
             // Already running and accepted (every tick after the first): nothing to write,
             // and no copying and comparing of the record to find that out.
-            if record.status != .running || !record.accepted {
+            if status != .running || !queue.records.values[i].accepted {
                 updatePrompt(id, creating: .running, owner: .observed) {
                     $0.accepted = true
                     $0.move(to: .running, at: at)
@@ -149,12 +153,24 @@ extension AppState {
         }
         var done = Double(cached.count)
         var counted = 0
-        for (key, node) in nodes.table where node.parentNodeID == nil {
-            if cachedSet.map({ $0.contains(key) }) ?? cached.contains(key) { continue }
-            counted += 1
-            done += node.fraction
+        if cached.isEmpty {
+            // Nothing cached (most prompts): no lookup per node.
+            nodes.table.forEachEntry { _, node in
+                guard node.parentNodeID == nil else { return }
+                counted += 1
+                done += node.fraction
+            }
+        } else {
+            nodes.table.forEachEntry { key, node in
+                guard node.parentNodeID == nil else { return }
+                if cachedSet.map({ $0.contains(key) }) ?? cached.contains(key) { return }
+                counted += 1
+                done += node.fraction
+            }
         }
-        let total = Double(Swift.max(queue.records[id]?.nodeCount ?? 0, distinctCached + counted, 1))
+        // (`nodeCount` read in place, not through a copy of the record: see `observe`.)
+        let nodeCount = queue.records.index(forKey: id).flatMap { queue.records.values[$0].nodeCount } ?? 0
+        let total = Double(Swift.max(nodeCount, distinctCached + counted, 1))
         let fraction = Swift.min(done / total, 1)
         if progress.fraction != fraction { progress.fraction = fraction }
         if let start = progress.startedAt, fraction > 0, fraction < 1, at > start {
@@ -170,7 +186,9 @@ extension AppState {
         case .preview(let p):
             // No identity on the wire: it belongs to our running prompt's current node,
             // if we own the running prompt; otherwise it cannot be attributed.
-            let ours = nodes.promptID.flatMap { queue.records[$0]?.owner == .ours ? $0 : nil }
+            let ours = nodes.promptID.flatMap { id in
+                queue.records.index(forKey: id).flatMap { queue.records.values[$0].owner == .ours ? id : nil }
+            }
             notePreview(promptID: ours, nodeID: ours == nil ? nil : nodes.executing, mime: p.mimeType, bytes: p.image.count, at: at)
         case .previewWithMetadata(let p):
             notePreview(promptID: p.promptID, nodeID: p.nodeID, mime: p.mimeType ?? "image/jpeg", bytes: p.image.count, at: at)
@@ -178,7 +196,9 @@ extension AppState {
             // Broadcast to every socket by released servers: keep it only when the node
             // belongs to the prompt running now (or the frame names that prompt).
             let belongs = t.promptID.map { $0 == nodes.promptID } ?? (nodes.table[t.nodeID] != nil)
-            guard belongs, let id = nodes.promptID, queue.records[id]?.status == .running else { return }
+            guard belongs, let id = nodes.promptID,
+                let i = queue.records.index(forKey: id), queue.records.values[i].status == .running
+            else { return }
             if progress.texts[t.nodeID] != t.text { progress.texts[t.nodeID] = t.text }
         }
     }
