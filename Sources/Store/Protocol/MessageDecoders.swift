@@ -222,21 +222,34 @@ enum MessageDecoders {
 
     static func nodeProgress(_ r: inout JSONReader, key: String) throws(JSONError) -> ServerMessage.NodeProgress {
         var node = ServerMessage.NodeProgress(nodeID: key, value: 0, max: 1, state: "running")
+        // Eight fields per node and hundreds of nodes per snapshot: the field is told by its
+        // length first, so each key is compared with one name, not tried against six.
         try r.members { r, field throws(JSONError) in
-            if field.matches("value") {
-                node.value = try r.readNumberOrNull() ?? 0
-            } else if field.matches("max") {
-                node.max = try r.readNumberOrNull() ?? 1
-            } else if field.matches("state") {
-                node.state = try nodeState(&r)
-            } else if field.matches("display_node_id") {
-                node.displayNodeID = try id(&r, sameAs: key)
-            } else if field.matches("parent_node_id") {
-                node.parentNodeID = try r.readIDOrNull()
-            } else if field.matches("real_node_id") {
-                node.realNodeID = try id(&r, sameAs: key)
-            } else {
-                try r.skipValue()
+            switch field.raw?.count ?? -1 {
+            case 5 where field.matches("value"): node.value = try r.readNumberOrNull() ?? 0
+            case 3 where field.matches("max"): node.max = try r.readNumberOrNull() ?? 1
+            case 5 where field.matches("state"): node.state = try nodeState(&r)
+            case 15 where field.matches("display_node_id"): node.displayNodeID = try id(&r, sameAs: key)
+            case 14 where field.matches("parent_node_id"): node.parentNodeID = try r.readIDOrNull()
+            case 12 where field.matches("real_node_id"): node.realNodeID = try id(&r, sameAs: key)
+            case -1:
+                // A key with escapes: compared as a string.
+                if field.matches("value") {
+                    node.value = try r.readNumberOrNull() ?? 0
+                } else if field.matches("max") {
+                    node.max = try r.readNumberOrNull() ?? 1
+                } else if field.matches("state") {
+                    node.state = try nodeState(&r)
+                } else if field.matches("display_node_id") {
+                    node.displayNodeID = try id(&r, sameAs: key)
+                } else if field.matches("parent_node_id") {
+                    node.parentNodeID = try r.readIDOrNull()
+                } else if field.matches("real_node_id") {
+                    node.realNodeID = try id(&r, sameAs: key)
+                } else {
+                    try r.skipValue()
+                }
+            default: try r.skipValue()
             }
         }
         return node

@@ -49,11 +49,14 @@ extension AppState {
         var listed = 0
         var runningCount = 0
         var firstRunning = -1
-        let unique = Self.hasUniqueKeys(s.nodes)
+        let list = s.nodes
+        let unique = Self.hasUniqueKeys(list)
         var table: [String: NodesState.Node] = [:]  // only used when keys repeat (see below)
-        for (index, n) in s.nodes.enumerated() {
+        // By index, reading fields in place: `for n in list` copied every entry, and with it
+        // retained and released its five strings (a tenth of reducing a 500-node snapshot).
+        for index in list.indices {
             let phase: NodesState.Phase
-            switch n.state {
+            switch list[index].state {
             case "finished": phase = .finished
             case "error": phase = .failed
             case "pending": continue
@@ -65,12 +68,12 @@ extension AppState {
                 if firstRunning < 0 { firstRunning = index }
             }
             let node = NodesState.Node(
-                state: phase, value: n.value, max: n.max, displayNodeID: n.displayNodeID,
-                parentNodeID: n.parentNodeID, realNodeID: n.realNodeID)
+                state: phase, value: list[index].value, max: list[index].max, displayNodeID: list[index].displayNodeID,
+                parentNodeID: list[index].parentNodeID, realNodeID: list[index].realNodeID)
             if unique {
-                nodes.update(n.nodeID, node)
+                nodes.update(list[index].nodeID, node)
             } else {
-                table[n.nodeID] = node
+                table[list[index].nodeID] = node
             }
         }
         if !unique {
@@ -80,33 +83,34 @@ extension AppState {
         } else if nodes.table.count != listed {
             // The table had nodes this snapshot no longer lists: drop them.
             var keys = Set<String>(minimumCapacity: listed)
-            for n in s.nodes where n.state != "pending" { keys.insert(n.nodeID) }
+            for index in list.indices where list[index].state != "pending" { keys.insert(list[index].nodeID) }
             nodes.rewrite { $0 = $0.filter(keys: keys.contains) }
         }
-        markExecuted(s.nodes.lazy.filter { $0.state == "finished" }.map(\.nodeID))
+        markFinishedExecuted(list)
         // The step counter follows the one node that is running (several run at once
         // only with async nodes; then `progress` ticks name the node).
         if runningCount == 1 {
-            let n = s.nodes[firstRunning]
-            step(node: n.nodeID, value: n.value, max: n.max, at: at)
+            step(node: list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
         }
         recomputeFraction(at: at)
     }
 
-    /// `nodes.markExecuted` for each id in order, in linear time: a 500-node snapshot
-    /// lists ~500 finished nodes, and checking each against the executed list one by one
-    /// was quadratic (most of the time of a large snapshot).
-    mutating func markExecuted(_ ids: some Sequence<String>) {
-        if nodes.executed.count + nodes.cached.count <= 16 {
-            for id in ids { nodes.markExecuted(id) }
+    /// `nodes.markExecuted` for the snapshot's finished nodes, in order, in linear time: a
+    /// 500-node snapshot lists ~500 finished nodes, and checking each against the executed
+    /// list one by one was quadratic (most of the time of a large snapshot). The set of
+    /// done ids is kept between snapshots (`NodesState.doneIndex`: building it anew for
+    /// each snapshot was a fifth of reducing one); small graphs use the lists.
+    mutating func markFinishedExecuted(_ list: [ServerMessage.NodeProgress]) {
+        if nodes.doneIndex == nil, nodes.executed.count + nodes.cached.count + list.count <= 16 {
+            for index in list.indices where list[index].state == "finished" { nodes.markExecuted(list[index].nodeID) }
             return
         }
-        var known = Set(nodes.executed)
-        known.formUnion(nodes.cached)
-        for id in ids where !known.contains(id) {
-            known.insert(id)
-            nodes.executed.append(id)
+        var known = nodes.doneIndex ?? Set(nodes.executed).union(nodes.cached)
+        nodes.doneIndex = nil  // so that `known` is the only reference, and inserts do not copy
+        for index in list.indices where list[index].state == "finished" {
+            if known.insert(list[index].nodeID).inserted { nodes.executed.append(list[index].nodeID) }
         }
+        nodes.doneIndex = known
     }
 
     /// Whether no node id is listed twice (a linear scan for small snapshots, a set for large).
@@ -118,7 +122,7 @@ extension AppState {
             return true
         }
         var seen = Set<String>(minimumCapacity: list.count)
-        for n in list where !seen.insert(n.nodeID).inserted { return false }
+        for index in list.indices where !seen.insert(list[index].nodeID).inserted { return false }
         return true
     }
 
