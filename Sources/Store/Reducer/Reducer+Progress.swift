@@ -46,26 +46,60 @@ extension AppState {
         // changed, so the table is updated in place — only changed entries are written,
         // and an unchanged table keeps its storage — rather than rebuilt and re-hashed.
         // `error` is never sent in practice, but honour it if a server does.
+        let list = s.nodes
+        // The entries to apply: [lo, hi). Those before and after equal the previous
+        // snapshot's at the same places; if nothing wrote the table since that snapshot
+        // (its version says so), they are in the table already (see `lastSnapshot`).
+        var lo = 0
+        var hi = list.count
+        var incremental = false
+        // Keys written since that snapshot (by one reduction in between: a `progress` tick
+        // writes its node), applied again wherever they are listed.
+        var dirty: [String] = []
+        if let last = nodes.lastSnapshot, last.promptID == s.promptID, last.list.count == list.count,
+            let version = nodes.version
+        {
+            if version === last.version {
+                incremental = true
+            } else if let journal = nodes.journal, journal.base === last.version {
+                incremental = true
+                dirty = journal.keys
+            }
+            if incremental {
+                while lo < hi && list[lo] == last.list[lo] { lo += 1 }
+                while hi > lo && list[hi - 1] == last.list[hi - 1] { hi -= 1 }
+                // The previous list's keys were unique; so are these if the changed entries
+                // keep their keys.
+                incremental = (lo..<hi).allSatisfy { list[$0].nodeID == last.list[$0].nodeID }
+            }
+            if !incremental { (lo, hi, dirty) = (0, list.count, []) }
+        }
+        nodes.lastSnapshot = nil
+        let unique = incremental || Self.hasUniqueKeys(list)
+        // Which nodes are listed and running: the states only, over the whole list.
         var listed = 0
         var runningCount = 0
         var firstRunning = -1
-        let list = s.nodes
-        let unique = Self.hasUniqueKeys(list)
+        for index in list.indices {
+            switch list[index].state {
+            case "pending": continue
+            case "finished", "error": break
+            default:
+                runningCount += 1
+                if firstRunning < 0 { firstRunning = index }
+            }
+            listed += 1
+        }
         var table: [String: NodesState.Node] = [:]  // only used when keys repeat (see below)
         // By index, reading fields in place: `for n in list` copied every entry, and with it
         // retained and released its five strings (a tenth of reducing a 500-node snapshot).
-        for index in list.indices {
+        func apply(_ index: Int) {
             let phase: NodesState.Phase
             switch list[index].state {
             case "finished": phase = .finished
             case "error": phase = .failed
-            case "pending": continue
+            case "pending": return
             default: phase = .running
-            }
-            listed += 1
-            if phase == .running {
-                runningCount += 1
-                if firstRunning < 0 { firstRunning = index }
             }
             let node = NodesState.Node(
                 state: phase, value: list[index].value, max: list[index].max, displayNodeID: list[index].displayNodeID,
@@ -75,6 +109,10 @@ extension AppState {
             } else {
                 table[list[index].nodeID] = node
             }
+        }
+        for index in (unique ? lo..<hi : list.indices) { apply(index) }
+        if !dirty.isEmpty {
+            for index in list.indices where !(lo..<hi).contains(index) && dirty.contains(list[index].nodeID) { apply(index) }
         }
         if !unique {
             // A key listed twice (never seen from a real server): the table is rebuilt from
@@ -86,7 +124,10 @@ extension AppState {
             for index in list.indices where list[index].state != "pending" { keys.insert(list[index].nodeID) }
             nodes.rewrite { $0 = $0.filter(keys: keys.contains) }
         }
-        markFinishedExecuted(list)
+        // Finished nodes outside [lo, hi) were marked by the previous snapshot, unless a list
+        // changed since (which drops the index).
+        markFinishedExecuted(list, in: incremental && nodes.doneIndex != nil ? lo..<hi : list.indices)
+        if unique, let version = nodes.version { nodes.lastSnapshot = (s.promptID, list, version) }
         // The step counter follows the one node that is running (several run at once
         // only with async nodes; then `progress` ticks name the node).
         if runningCount == 1 {
@@ -100,14 +141,14 @@ extension AppState {
     /// list one by one was quadratic (most of the time of a large snapshot). The set of
     /// done ids is kept between snapshots (`NodesState.doneIndex`: building it anew for
     /// each snapshot was a fifth of reducing one); small graphs use the lists.
-    mutating func markFinishedExecuted(_ list: [ServerMessage.NodeProgress]) {
+    mutating func markFinishedExecuted(_ list: [ServerMessage.NodeProgress], in range: Range<Int>) {
         if nodes.doneIndex == nil, nodes.executed.count + nodes.cached.count + list.count <= 16 {
-            for index in list.indices where list[index].state == "finished" { nodes.markExecuted(list[index].nodeID) }
+            for index in range where list[index].state == "finished" { nodes.markExecuted(list[index].nodeID) }
             return
         }
         var known = nodes.doneIndex ?? Set(nodes.executed).union(nodes.cached)
         nodes.doneIndex = nil  // so that `known` is the only reference, and inserts do not copy
-        for index in list.indices where list[index].state == "finished" {
+        for index in range where list[index].state == "finished" {
             if known.insert(list[index].nodeID).inserted { nodes.executed.append(list[index].nodeID) }
         }
         nodes.doneIndex = known

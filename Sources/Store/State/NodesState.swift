@@ -89,6 +89,14 @@ public struct NodesState: Sendable, Equatable {
     /// (a fifth of reducing such a snapshot). Any write to either list drops it.
     /// Bookkeeping, not state: not part of equality.
     var doneIndex: Set<String>?
+
+    /// The last `progress_state` list this table was made from, and the table's version
+    /// right after: while the version is still the table's (nothing wrote it since), the
+    /// next snapshot's entries equal to this list's at the same places are already in the
+    /// table, and only the others are applied (a 500-node graph's snapshot differs from the
+    /// previous one in a node or two). The array is the previous action's, shared, not
+    /// copied. Bookkeeping, not state: not part of equality; dropped by `reset`.
+    var lastSnapshot: (promptID: String, list: [ServerMessage.NodeProgress], version: JournalVersion)?
     /// The node executing now, and the node a UI should highlight for it.
     public var executing: String?
     public var executingDisplay: String?
