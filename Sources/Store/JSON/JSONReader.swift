@@ -389,6 +389,19 @@ public struct JSONReader {
         pos += n
     }
 
+    /// Moves past `literal` when the bytes here are exactly it (no whitespace skipped);
+    /// false, without moving, otherwise. For a decoder that knows the exact form a server
+    /// writes (see `MessageDecoders.nodeProgress`).
+    @inline(__always)
+    public mutating func skip(literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard pos + n <= bytes.count else { return false }
+        let l = literal.utf8Start
+        for k in 0..<n where bytes[pos + k] != l[k] { return false }
+        pos += n
+        return true
+    }
+
     /// `true` if the next value is `null` (and consumes it).
     public mutating func readNullIfPresent() throws(JSONError) -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }
