@@ -402,6 +402,17 @@ public struct JSONReader {
         return true
     }
 
+    /// Moves past a string whose bytes between the quotes are exactly `raw` (bytes without
+    /// escapes, as `readRawString` and `Key` give them); false, without moving, otherwise.
+    @inline(__always)
+    public mutating func skip(quoted raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = raw.count
+        guard pos + n + 2 <= bytes.count, bytes[pos] == 0x22, bytes[pos + n + 1] == 0x22 else { return false }
+        if n > 0, memcmp(bytes.baseAddress! + pos + 1, raw.baseAddress!, n) != 0 { return false }
+        pos += n + 2
+        return true
+    }
+
     /// `true` if the next value is `null` (and consumes it).
     public mutating func readNullIfPresent() throws(JSONError) -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }

@@ -203,14 +203,21 @@ enum MessageDecoders {
 
     static func progressState(_ r: inout JSONReader) throws(JSONError) -> ServerMessage {
         var id: String?
+        // The prompt id's bytes, which every node entry repeats (when it came first).
+        var rawID: UnsafeBufferPointer<UInt8>?
         var nodes: [ServerMessage.NodeProgress] = []
         try r.members { r, key throws(JSONError) in
             if key.matches("prompt_id") {
+                r.skipWhitespace()
+                let start = r.pos
                 id = try r.readIDOrNull()
+                if let id, r.bytes[start] == 0x22, r.pos - start - 2 == id.utf8.count {
+                    rawID = UnsafeBufferPointer(rebasing: r.bytes[(start + 1)..<(r.pos - 1)])
+                }
             } else if key.matches("nodes") {
                 nodes.reserveCapacity(8)  // one allocation for a typical snapshot, not three
                 try r.members { r, nodeKey throws(JSONError) in
-                    nodes.append(try nodeProgress(&r, key: nodeKey.string))
+                    nodes.append(try nodeProgress(&r, key: nodeKey.string, raw: nodeKey.raw, promptID: rawID))
                 }
             } else {
                 try r.skipValue()
@@ -220,10 +227,12 @@ enum MessageDecoders {
         return .progressState(.init(promptID: id, nodes: nodes))
     }
 
-    static func nodeProgress(_ r: inout JSONReader, key: String) throws(JSONError) -> ServerMessage.NodeProgress {
+    static func nodeProgress(
+        _ r: inout JSONReader, key: String, raw: UnsafeBufferPointer<UInt8>? = nil, promptID: UnsafeBufferPointer<UInt8>? = nil
+    ) throws(JSONError) -> ServerMessage.NodeProgress {
         let start = r.pos
         do throws(JSONError) {
-            if let node = try nodeProgressAsWritten(&r, key: key) { return node }
+            if let node = try nodeProgressAsWritten(&r, key: key, raw: raw, promptID: promptID) { return node }
         } catch {}
         // Not in the server's exact form: read field by field (which reports any error).
         r.pos = start
@@ -238,7 +247,9 @@ enum MessageDecoders {
     /// values are read by the same functions as `nodeProgressByField`, so the result is
     /// the same.
     @inline(__always)
-    static func nodeProgressAsWritten(_ r: inout JSONReader, key: String) throws(JSONError) -> ServerMessage.NodeProgress? {
+    static func nodeProgressAsWritten(
+        _ r: inout JSONReader, key: String, raw: UnsafeBufferPointer<UInt8>?, promptID: UnsafeBufferPointer<UInt8>?
+    ) throws(JSONError) -> ServerMessage.NodeProgress? {
         r.skipWhitespace()
         guard r.skip(literal: #"{"value": "#) else { return nil }
         let value = try r.readNumberOrNull() ?? 0
@@ -246,16 +257,19 @@ enum MessageDecoders {
         let max = try r.readNumberOrNull() ?? 1
         guard r.skip(literal: #", "state": "#) else { return nil }
         let state = try nodeState(&r)
+        // The node's own key and the snapshot's prompt id, repeated: compared, not scanned.
         guard r.skip(literal: #", "node_id": "#) else { return nil }
-        try r.skipValue()
+        if raw == nil || !r.skip(quoted: raw!) { try r.skipValue() }
         guard r.skip(literal: #", "prompt_id": "#) else { return nil }
-        try r.skipValue()
+        if promptID == nil || !r.skip(quoted: promptID!) { try r.skipValue() }
         guard r.skip(literal: #", "display_node_id": "#) else { return nil }
-        let display = try id(&r, sameAs: key)
+        let display: String?
+        if let raw, r.skip(quoted: raw) { display = key } else { display = try id(&r, sameAs: key) }
         guard r.skip(literal: #", "parent_node_id": "#) else { return nil }
         let parent = try r.readIDOrNull()
         guard r.skip(literal: #", "real_node_id": "#) else { return nil }
-        let real = try id(&r, sameAs: key)
+        let real: String?
+        if let raw, r.skip(quoted: raw) { real = key } else { real = try id(&r, sameAs: key) }
         guard r.skip(literal: "}") else { return nil }
         return ServerMessage.NodeProgress(
             nodeID: key, value: value, max: max, state: state, displayNodeID: display, parentNodeID: parent, realNodeID: real)
