@@ -8,33 +8,10 @@ import Darwin
 /// Fields the protocol lists as optional may be missing or null; extra fields are skipped;
 /// numbers may be integers or floats; node ids may be strings or numbers.
 enum MessageDecoders {
-    typealias Decode = @Sendable (inout JSONReader) throws(JSONError) -> ServerMessage
-
-    static let byType: [String: Decode] = [
-        "status": status,
-        "feature_flags": { r throws(JSONError) in .featureFlags(try r.readValue()) },
-        "execution_start": { r throws(JSONError) in
-            let (id, ts) = try promptAndTimestamp(&r, "execution_start")
-            return .executionStart(promptID: id, timestamp: ts)
-        },
-        "execution_success": { r throws(JSONError) in
-            let (id, ts) = try promptAndTimestamp(&r, "execution_success")
-            return .executionSuccess(promptID: id, timestamp: ts)
-        },
-        "execution_cached": executionCached,
-        "executing": executing,
-        "progress": progress,
-        "progress_state": progressState,
-        "executed": executed,
-        "execution_error": { r throws(JSONError) in .executionError(try failure(&r, "execution_error")) },
-        "execution_interrupted": { r throws(JSONError) in .executionInterrupted(try failure(&r, "execution_interrupted")) },
-        "logs": logs,
-    ]
-
     /// A known message type, matched against the frame's raw `type` bytes: no string is
     /// made and nothing hashed for a known type, and the decoder is called directly (the
     /// dictionary lookup, its string and the closure call were a tenth of decoding a
-    /// small frame).
+    /// small frame; the last five kinds went through that dictionary until now).
     enum Kind {
         case progressState, status, executing, progress, executed, executionStart, executionCached
         case executionSuccess, featureFlags, executionError, executionInterrupted, logs
@@ -93,8 +70,15 @@ enum MessageDecoders {
             case .executed: return try MessageDecoders.executed(&r)
             case .executionCached: return try MessageDecoders.executionCached(&r)
             case .logs: return try MessageDecoders.logs(&r)
-            case .executionStart, .executionSuccess, .featureFlags, .executionError, .executionInterrupted:
-                return try MessageDecoders.byType[name]!(&r)
+            case .executionStart:
+                let (id, ts) = try promptAndTimestamp(&r, "execution_start")
+                return .executionStart(promptID: id, timestamp: ts)
+            case .executionSuccess:
+                let (id, ts) = try promptAndTimestamp(&r, "execution_success")
+                return .executionSuccess(promptID: id, timestamp: ts)
+            case .featureFlags: return .featureFlags(try r.readValue())
+            case .executionError: return .executionError(try failure(&r, "execution_error"))
+            case .executionInterrupted: return .executionInterrupted(try failure(&r, "execution_interrupted"))
             }
         }
     }
