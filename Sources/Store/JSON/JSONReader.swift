@@ -396,9 +396,28 @@ public struct JSONReader {
     public mutating func skip(literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard pos + n <= bytes.count else { return false }
-        let l = literal.utf8Start
-        for k in 0..<n where bytes[pos + k] != l[k] { return false }
+        guard Self.equal(bytes.baseAddress! + pos, literal.utf8Start, n) else { return false }
         pos += n
+        return true
+    }
+
+    /// Whether the `n` bytes at `a` and `b` are equal: eight at a time, inline (these are
+    /// short runs; a call to memcmp cost more than the comparison).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let x = UnsafeRawPointer(a)
+        let y = UnsafeRawPointer(b)
+        var k = 0
+        while k + 8 <= n {
+            if x.loadUnaligned(fromByteOffset: k, as: UInt64.self) != y.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
+                return false
+            }
+            k += 8
+        }
+        while k < n {
+            if a[k] != b[k] { return false }
+            k += 1
+        }
         return true
     }
 
@@ -408,7 +427,7 @@ public struct JSONReader {
     public mutating func skip(quoted raw: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = raw.count
         guard pos + n + 2 <= bytes.count, bytes[pos] == 0x22, bytes[pos + n + 1] == 0x22 else { return false }
-        if n > 0, memcmp(bytes.baseAddress! + pos + 1, raw.baseAddress!, n) != 0 { return false }
+        if n > 0, !Self.equal(bytes.baseAddress! + pos + 1, raw.baseAddress!, n) { return false }
         pos += n + 2
         return true
     }
