@@ -5,8 +5,8 @@ import Foundation
 
 // comfysh's micro benchmarks (see Package.swift for how to run and check them).
 //
-// Each benchmark times one pass over a fixed workload and reports throughput in passes
-// per second (with the messages per pass in its name), wall clock, and allocations.
+// Each benchmark times one pass over a fixed workload (what a pass holds is said above
+// it) and reports throughput in passes per second, wall clock, and allocations.
 // The thresholds (below) say how far a run may drift from the checked-in p90s in
 // Thresholds/ before `thresholds check` calls it a regression: allocation counts are
 // exact, so they are held to 2% whatever the machine is doing; times on this shared
