@@ -95,7 +95,7 @@ struct ReplayBenchCommand: ReportCommand {
         report.notes.append("")
         report.notes.append(
             "replay: \(lines) lines, \(size / 1_000_000) MB (\(generated.map { "generated: \($0.passes) passes over \(LongTranscript.sources.joined(separator: ", "))" } ?? path)); "
-                + "times are medians of \(runs) runs , whole processes, output to /dev/null; "
+                + "times are medians of \(runs) runs, whole processes, output to /dev/null; "
                 + "comfysh \(swift.map { String(format: "%.3f", $0.seconds) }.joined(separator: " ")) s, "
                 + "python \(py.map { String(format: "%.3f", $0.seconds) }.joined(separator: " ")) s")
         report.notes.append("python: \(interpreter) \(pythonScript)")
