@@ -12,7 +12,7 @@ import ComfyCore
 struct AllCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Every figure: decode, dispatch, stream, memory, connection (the default).")
+        abstract: "Every figure: decode, dispatch, stream, replay, memory, connection (the default).")
 
     @Flag(help: "Also print every figure as one JSON object on the last line.")
     var json = false
@@ -36,6 +36,8 @@ struct AllCommand: AsyncParsableCommand {
         report.merge(dispatch.measure())
 
         report.merge(try await StreamCommand.parse([]).measure())
+
+        report.merge(try await ReplayBenchCommand.parse([]).measure())
 
         progress("memory (a child process: \(CommandLine.arguments[0]) memory --json)")
         report.merge(Self.childReport(["memory", "--json"]))

@@ -19,8 +19,8 @@ struct ComfyshBench: AsyncParsableCommand {
               .build-bench/release/comfysh-bench decode --json
             """,
         subcommands: [
-            AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, MemoryCommand.self,
-            ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self,
+            AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, ReplayBenchCommand.self,
+            MemoryCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self,
         ],
         defaultSubcommand: AllCommand.self
     )

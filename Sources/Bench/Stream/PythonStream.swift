@@ -13,11 +13,12 @@ enum PythonStream {
         var websocketClient: String?
     }
 
-    static let installHint = "python3 -m pip install websocket-client"
+    static let installHint = "bench/setup.sh (python3 -m pip install websocket-client websockets aiohttp)"
 
+    /// `client` is the script's `--client`: websocket-client, websockets or aiohttp.
     static func throughput(
         server: FloodServer, frames: StreamFrames, count: Int, python: String, script: String, promptID: String,
-        skipUTF8Validation: Bool
+        client: String = "websocket-client", skipUTF8Validation: Bool
     ) async -> Result<Figures, PythonBaseline.Unavailable> {
         guard FileManager.default.fileExists(atPath: script) else {
             return .failure(.init(description: "no Python script at \(script) (run from the package root)"))
@@ -26,7 +27,7 @@ enum PythonStream {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
             [python, script, server.webSocketURL, "--sentinel", String(StreamFrames.sentinelRemaining), "--prompt-id", promptID]
-            + (skipUTF8Validation ? ["--skip-utf8-validation"] : [])
+            + ["--client", client] + (skipUTF8Validation ? ["--skip-utf8-validation"] : [])
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -51,7 +52,7 @@ enum PythonStream {
 
         guard process.terminationStatus == 0 else {
             if process.terminationStatus == 3 {
-                return .failure(.init(description: "the websocket-client module is missing: \(installHint)"))
+                return .failure(.init(description: "the \(client) module is missing: \(installHint)"))
             }
             if process.terminationStatus == 127 { return .failure(.init(description: "\(python) not found on PATH")) }
             let tail = errors.split(separator: "\n").last.map(String.init) ?? "no message"

@@ -7,6 +7,11 @@ public enum TranscriptActions {
     /// The actions for `entry`, given the state so far (binary progress text depends on
     /// what the server negotiated).
     public static func actions(for entry: TranscriptEntry, in state: AppState) -> [ComfyAction] {
+        actions(for: entry, progressTextMetadata: state.connection.progressTextMetadata)
+    }
+
+    /// The same, given only what it reads of the state.
+    static func actions(for entry: TranscriptEntry, progressTextMetadata: Bool) -> [ComfyAction] {
         let at = Timestamp(seconds: entry.t)
         switch entry {
         case .meta, .note:
@@ -25,7 +30,7 @@ public enum TranscriptActions {
             guard let bytes else {
                 return [ComfyAction(at: at, .protocolError(ProtocolError(reason: "binary frame with invalid base64", excerpt: "")))]
             }
-            let layout: BinaryDecoder.ProgressTextLayout = state.connection.progressTextMetadata ? .withPromptID : .released
+            let layout: BinaryDecoder.ProgressTextLayout = progressTextMetadata ? .withPromptID : .released
             return [BinaryDecoder.decode(bytes, at: at, layout: layout)]
         case .http(_, let method, let path, let status, let request, let response):
             let result = HTTPResultDecoder.decode(
@@ -72,6 +77,43 @@ public enum TranscriptActions {
     public static func replay(_ entries: [(line: Int, entry: TranscriptEntry)], into state: inout AppState) {
         for (_, entry) in entries {
             for action in actions(for: entry, in: state) { state.apply(action) }
+        }
+    }
+
+    // MARK: Streaming a file
+
+    /// Replays the transcript at `path` from `state`, reading it line by line
+    /// (`TranscriptFile`): memory stays flat whatever the file's size. Throws at the first
+    /// line that is not a transcript line, with the state as far as the lines before it.
+    public static func replay(path: String, into state: inout AppState) throws(TranscriptError) {
+        var decoder = TranscriptLineDecoder()
+        try TranscriptFile.forEachLine(path: path) { number, line throws(TranscriptError) in
+            try decoder.actions(line: line, number: number, progressTextMetadata: state.connection.progressTextMetadata) {
+                state.apply($0)
+            }
+        }
+    }
+
+    /// Replays the transcript at `path`, calling `each` with every step, after checking
+    /// every line first (a file with a bad line shows no step, as `replay(_:into:each:)`
+    /// of a file read whole does).
+    public static func replay(path: String, into state: inout AppState, each: (Step) -> Void) throws(TranscriptError) {
+        try check(path: path)
+        var decoder = TranscriptLineDecoder()
+        try TranscriptFile.forEachLine(path: path) { number, line throws(TranscriptError) in
+            try decoder.actions(line: line, number: number, progressTextMetadata: state.connection.progressTextMetadata) { action in
+                let old = state
+                let commands = state.apply(action)
+                each(Step(line: number, action: action, old: old, new: state, commands: commands))
+            }
+        }
+    }
+
+    /// Throws the error of the first line of `path` that is not a transcript line.
+    public static func check(path: String) throws(TranscriptError) {
+        var decoder = TranscriptLineDecoder()
+        try TranscriptFile.forEachLine(path: path) { number, line throws(TranscriptError) in
+            try decoder.check(line: line, number: number)
         }
     }
 }

@@ -38,26 +38,26 @@ public struct ReplayCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let entries: [(line: Int, entry: TranscriptEntry)]
+        // The file is streamed line by line (`TranscriptFile`): a long transcript is
+        // never held whole, and memory stays flat (docs/performance.md, "Replay").
+        var state = AppState(logCapacity: logCapacity)
         do {
-            entries = try TranscriptReader.read(path: transcript)
+            if json {
+                try TranscriptActions.replay(path: transcript, into: &state)
+                Terminal.print(JSONWriter.string(state.json))
+                return
+            }
+            let printer = DiffPrinter(verbose: verbose)
+            try TranscriptActions.replay(path: transcript, into: &state) { step in
+                Terminal.print(
+                    printer.render(
+                        action: step.action, line: step.line, diff: StateDiff.between(step.old, step.new),
+                        commands: step.commands))
+            }
+            Terminal.print(printer.footer(state))
         } catch {
             Terminal.error("comfysh replay: \(transcript): \(error)")
             throw ExitCode(2)
         }
-        var state = AppState(logCapacity: logCapacity)
-        if json {
-            TranscriptActions.replay(entries, into: &state)
-            Terminal.print(JSONWriter.string(state.json))
-            return
-        }
-        let printer = DiffPrinter(verbose: verbose)
-        TranscriptActions.replay(entries, into: &state) { step in
-            Terminal.print(
-                printer.render(
-                    action: step.action, line: step.line, diff: StateDiff.between(step.old, step.new),
-                    commands: step.commands))
-        }
-        Terminal.print(printer.footer(state))
     }
 }

@@ -3,11 +3,15 @@ extension ServerScope {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
     /// prompt that already ended ignores late ticks. Returns false to ignore the message.
     mutating func observe(_ id: String, at: Timestamp) -> Bool {
-        if let record = queue.records[id] {
-            if record.status.isTerminal { return false }
+        // The two fields are read in place: `queue.records[id]` would copy the record, and
+        // a copy retains and releases each of its strings and arrays (a tenth of
+        // decode+reduce, on every tick).
+        if let i = queue.records.index(forKey: id) {
+            let status = queue.records.values[i].status
+            if status.isTerminal { return false }
             // Already running and accepted (every tick after the first): nothing to write,
             // and no copying and comparing of the record to find that out.
-            if record.status != .running || !record.accepted {
+            if status != .running || !queue.records.values[i].accepted {
                 updatePrompt(id, creating: .running, owner: .observed) {
                     $0.accepted = true
                     $0.move(to: .running, at: at)
@@ -42,32 +46,73 @@ extension ServerScope {
         // changed, so the table is updated in place — only changed entries are written,
         // and an unchanged table keeps its storage — rather than rebuilt and re-hashed.
         // `error` is never sent in practice, but honour it if a server does.
+        let list = s.nodes
+        // The entries to apply: [lo, hi). Those before and after equal the previous
+        // snapshot's at the same places; if nothing wrote the table since that snapshot
+        // (its version says so), they are in the table already (see `lastSnapshot`).
+        var lo = 0
+        var hi = list.count
+        var incremental = false
+        // Keys written since that snapshot (by one reduction in between: a `progress` tick
+        // writes its node), applied again wherever they are listed.
+        var dirty: [String] = []
+        if let last = nodes.lastSnapshot, last.promptID == s.promptID, last.list.count == list.count,
+            let version = nodes.version
+        {
+            if version === last.version {
+                incremental = true
+            } else if let journal = nodes.journal, journal.base === last.version {
+                incremental = true
+                dirty = journal.keys
+            }
+            if incremental {
+                while lo < hi && list[lo] == last.list[lo] { lo += 1 }
+                while hi > lo && list[hi - 1] == last.list[hi - 1] { hi -= 1 }
+                // The previous list's keys were unique; so are these if the changed entries
+                // keep their keys.
+                incremental = (lo..<hi).allSatisfy { list[$0].nodeID == last.list[$0].nodeID }
+            }
+            if !incremental { (lo, hi, dirty) = (0, list.count, []) }
+        }
+        nodes.lastSnapshot = nil
+        let unique = incremental || Self.hasUniqueKeys(list)
+        // Which nodes are listed and running: the states only, over the whole list.
         var listed = 0
         var runningCount = 0
         var firstRunning = -1
-        let unique = Self.hasUniqueKeys(s.nodes)
-        var table: [String: NodesState.Node] = [:]  // only used when keys repeat (see below)
-        for (index, n) in s.nodes.enumerated() {
-            let phase: NodesState.Phase
-            switch n.state {
-            case "finished": phase = .finished
-            case "error": phase = .failed
+        for index in list.indices {
+            switch list[index].state {
             case "pending": continue
-            default: phase = .running
-            }
-            listed += 1
-            if phase == .running {
+            case "finished", "error": break
+            default:
                 runningCount += 1
                 if firstRunning < 0 { firstRunning = index }
             }
-            let node = NodesState.Node(
-                state: phase, value: n.value, max: n.max, displayNodeID: n.displayNodeID,
-                parentNodeID: n.parentNodeID, realNodeID: n.realNodeID)
-            if unique {
-                nodes.update(n.nodeID, node)
-            } else {
-                table[n.nodeID] = node
+            listed += 1
+        }
+        var table: [String: NodesState.Node] = [:]  // only used when keys repeat (see below)
+        // By index, reading fields in place: `for n in list` copied every entry, and with it
+        // retained and released its five strings (a tenth of reducing a 500-node snapshot).
+        func apply(_ index: Int) {
+            let phase: NodesState.Phase
+            switch list[index].state {
+            case "finished": phase = .finished
+            case "error": phase = .failed
+            case "pending": return
+            default: phase = .running
             }
+            let node = NodesState.Node(
+                state: phase, value: list[index].value, max: list[index].max, displayNodeID: list[index].displayNodeID,
+                parentNodeID: list[index].parentNodeID, realNodeID: list[index].realNodeID)
+            if unique {
+                nodes.update(list[index].nodeID, node)
+            } else {
+                table[list[index].nodeID] = node
+            }
+        }
+        for index in (unique ? lo..<hi : list.indices) { apply(index) }
+        if !dirty.isEmpty {
+            for index in list.indices where !(lo..<hi).contains(index) && dirty.contains(list[index].nodeID) { apply(index) }
         }
         if !unique {
             // A key listed twice (never seen from a real server): the table is rebuilt from
@@ -76,33 +121,37 @@ extension ServerScope {
         } else if nodes.table.count != listed {
             // The table had nodes this snapshot no longer lists: drop them.
             var keys = Set<String>(minimumCapacity: listed)
-            for n in s.nodes where n.state != "pending" { keys.insert(n.nodeID) }
+            for index in list.indices where list[index].state != "pending" { keys.insert(list[index].nodeID) }
             nodes.rewrite { $0 = $0.filter(keys: keys.contains) }
         }
-        markExecuted(s.nodes.lazy.filter { $0.state == "finished" }.map(\.nodeID))
+        // Finished nodes outside [lo, hi) were marked by the previous snapshot, unless a list
+        // changed since (which drops the index).
+        markFinishedExecuted(list, in: incremental && nodes.doneIndex != nil ? lo..<hi : list.indices)
+        if unique, let version = nodes.version { nodes.lastSnapshot = (s.promptID, list, version) }
         // The step counter follows the one node that is running (several run at once
         // only with async nodes; then `progress` ticks name the node).
         if runningCount == 1 {
-            let n = s.nodes[firstRunning]
-            step(node: n.nodeID, value: n.value, max: n.max, at: at)
+            step(node: list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
         }
         recomputeFraction(at: at)
     }
 
-    /// `nodes.markExecuted` for each id in order, in linear time: a 500-node snapshot
-    /// lists ~500 finished nodes, and checking each against the executed list one by one
-    /// was quadratic (most of the time of a large snapshot).
-    mutating func markExecuted(_ ids: some Sequence<String>) {
-        if nodes.executed.count + nodes.cached.count <= 16 {
-            for id in ids { nodes.markExecuted(id) }
+    /// `nodes.markExecuted` for the snapshot's finished nodes, in order, in linear time: a
+    /// 500-node snapshot lists ~500 finished nodes, and checking each against the executed
+    /// list one by one was quadratic (most of the time of a large snapshot). The set of
+    /// done ids is kept between snapshots (`NodesState.doneIndex`: building it anew for
+    /// each snapshot was a fifth of reducing one); small graphs use the lists.
+    mutating func markFinishedExecuted(_ list: [ServerMessage.NodeProgress], in range: Range<Int>) {
+        if nodes.doneIndex == nil, nodes.executed.count + nodes.cached.count + list.count <= 16 {
+            for index in range where list[index].state == "finished" { nodes.markExecuted(list[index].nodeID) }
             return
         }
-        var known = Set(nodes.executed)
-        known.formUnion(nodes.cached)
-        for id in ids where !known.contains(id) {
-            known.insert(id)
-            nodes.executed.append(id)
+        var known = nodes.doneIndex ?? Set(nodes.executed).union(nodes.cached)
+        nodes.doneIndex = nil  // so that `known` is the only reference, and inserts do not copy
+        for index in range where list[index].state == "finished" {
+            if known.insert(list[index].nodeID).inserted { nodes.executed.append(list[index].nodeID) }
         }
+        nodes.doneIndex = known
     }
 
     /// Whether no node id is listed twice (a linear scan for small snapshots, a set for large).
@@ -114,7 +163,7 @@ extension ServerScope {
             return true
         }
         var seen = Set<String>(minimumCapacity: list.count)
-        for n in list where !seen.insert(n.nodeID).inserted { return false }
+        for index in list.indices where !seen.insert(list[index].nodeID).inserted { return false }
         return true
     }
 
@@ -149,12 +198,24 @@ extension ServerScope {
         }
         var done = Double(cached.count)
         var counted = 0
-        for (key, node) in nodes.table where node.parentNodeID == nil {
-            if cachedSet.map({ $0.contains(key) }) ?? cached.contains(key) { continue }
-            counted += 1
-            done += node.fraction
+        if cached.isEmpty {
+            // Nothing cached (most prompts): no lookup per node.
+            nodes.table.forEachEntry { _, node in
+                guard node.parentNodeID == nil else { return }
+                counted += 1
+                done += node.fraction
+            }
+        } else {
+            nodes.table.forEachEntry { key, node in
+                guard node.parentNodeID == nil else { return }
+                if cachedSet.map({ $0.contains(key) }) ?? cached.contains(key) { return }
+                counted += 1
+                done += node.fraction
+            }
         }
-        let total = Double(Swift.max(queue.records[id]?.nodeCount ?? 0, distinctCached + counted, 1))
+        // (`nodeCount` read in place, not through a copy of the record: see `observe`.)
+        let nodeCount = queue.records.index(forKey: id).flatMap { queue.records.values[$0].nodeCount } ?? 0
+        let total = Double(Swift.max(nodeCount, distinctCached + counted, 1))
         let fraction = Swift.min(done / total, 1)
         if progress.fraction != fraction { progress.fraction = fraction }
         if let start = progress.startedAt, fraction > 0, fraction < 1, at > start {
@@ -170,7 +231,9 @@ extension ServerScope {
         case .preview(let p):
             // No identity on the wire: it belongs to our running prompt's current node,
             // if we own the running prompt; otherwise it cannot be attributed.
-            let ours = nodes.promptID.flatMap { queue.records[$0]?.owner == .ours ? $0 : nil }
+            let ours = nodes.promptID.flatMap { id in
+                queue.records.index(forKey: id).flatMap { queue.records.values[$0].owner == .ours ? id : nil }
+            }
             notePreview(promptID: ours, nodeID: ours == nil ? nil : nodes.executing, mime: p.mimeType, bytes: p.image.count, at: at)
         case .previewWithMetadata(let p):
             notePreview(promptID: p.promptID, nodeID: p.nodeID, mime: p.mimeType ?? "image/jpeg", bytes: p.image.count, at: at)
@@ -178,7 +241,9 @@ extension ServerScope {
             // Broadcast to every socket by released servers: keep it only when the node
             // belongs to the prompt running now (or the frame names that prompt).
             let belongs = t.promptID.map { $0 == nodes.promptID } ?? (nodes.table[t.nodeID] != nil)
-            guard belongs, let id = nodes.promptID, queue.records[id]?.status == .running else { return }
+            guard belongs, let id = nodes.promptID,
+                let i = queue.records.index(forKey: id), queue.records.values[i].status == .running
+            else { return }
             if progress.texts[t.nodeID] != t.text { progress.texts[t.nodeID] = t.text }
         }
     }

@@ -58,6 +58,16 @@ struct NodeTable: Sendable, Equatable, Sequence {
 
     func makeIterator() -> FlattenSequence<[[String: Node]]>.Iterator { shards.joined().makeIterator() }
 
+    /// Calls `body` with every entry: two plain loops, not the generic iterator of a
+    /// joined sequence (walking the table that way was most of `recomputeFraction`,
+    /// which runs on every tick).
+    @inline(__always)
+    func forEachEntry(_ body: (String, Node) -> Void) {
+        for shard in shards {
+            for (key, node) in shard { body(key, node) }
+        }
+    }
+
     /// The entries whose key satisfies `isIncluded` (untouched shards stay shared).
     func filter(keys isIncluded: (String) -> Bool) -> NodeTable {
         var out = self

@@ -80,9 +80,23 @@ public struct NodesState: Sendable, Equatable {
     var journalOpen = false
 
     /// Nodes served from the cache (`execution_cached`).
-    public var cached: [String] = []
+    public var cached: [String] = [] { didSet { doneIndex = nil } }
     /// Nodes that ran to completion in this prompt, in the order they finished.
-    public var executed: [String] = []
+    public var executed: [String] = [] { didSet { doneIndex = nil } }
+
+    /// `executed` and `cached` as a set, kept from one snapshot to the next so that marking
+    /// a 500-node snapshot's finished nodes is 500 lookups, not a set built anew each time
+    /// (a fifth of reducing such a snapshot). Any write to either list drops it.
+    /// Bookkeeping, not state: not part of equality.
+    var doneIndex: Set<String>?
+
+    /// The last `progress_state` list this table was made from, and the table's version
+    /// right after: while the version is still the table's (nothing wrote it since), the
+    /// next snapshot's entries equal to this list's at the same places are already in the
+    /// table, and only the others are applied (a 500-node graph's snapshot differs from the
+    /// previous one in a node or two). The array is the previous action's, shared, not
+    /// copied. Bookkeeping, not state: not part of equality; dropped by `reset`.
+    var lastSnapshot: (promptID: String, list: [ServerMessage.NodeProgress], version: JournalVersion)?
     /// The node executing now, and the node a UI should highlight for it.
     public var executing: String?
     public var executingDisplay: String?
