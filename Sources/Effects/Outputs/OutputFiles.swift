@@ -81,6 +81,10 @@ public struct OutputFiles: Sendable {
         }
     }
 
+    /// The file's name and subfolder are plain names (no `..`, no absolute path, no
+    /// separator where none belongs): what a download, or the dashboard's `/view`, accepts.
+    public static func isSafe(_ file: File) -> Bool { safeRelativePath(file) != nil }
+
     /// `subfolder/filename` when every component is a plain name; nil otherwise.
     static func safeRelativePath(_ file: File) -> [String]? {
         let folders = file.subfolder.split(separator: "/", omittingEmptySubsequences: true).map(String.init)

@@ -90,13 +90,9 @@ extension ShellSession {
 
     /// A prompt id from a unique prefix (like git), or a message saying why not.
     func resolve(_ prefix: String) -> String? {
-        let ids = store.state.queue.prompts.keys.filter { $0.hasPrefix(prefix.lowercased()) }
-        if ids.count == 1 { return ids[0] }
-        if ids.isEmpty {
-            problem("no prompt matches '\(prefix)'")
-        } else {
-            problem("'\(prefix)' is ambiguous: \(ids.sorted().map { String($0.prefix(12)) }.joined(separator: ", "))")
+        do { return try PromptIDs.resolve(prefix, in: store.state) } catch {
+            problem(error.description)
+            return nil
         }
-        return nil
     }
 }

@@ -116,18 +116,12 @@ extension ShellSession {
     }
 
     func connectionNotice(_ change: ConnectionChange) -> String? {
-        switch change.kind {
-        case .restored:
-            return style.green("● connection restored") + " (after \(change.reconnects) reconnect attempt(s) in all)"
-        case .lost:
-            return style.yellow("● connection lost: ") + (change.reason?.description ?? "")
-        case .reconnecting:
-            guard case .reconnecting(let attempt, _) = change.phase, attempt > 1 else { return nil }
-            return style.dim("  reconnecting, attempt \(attempt)")
-        case .failed:
-            return style.red("● connection failed: ") + (change.reason?.description ?? "")
-        case .connected, .connecting, .idle:
-            return nil
+        guard let notice = EventText.connectionNotice(change) else { return nil }
+        switch notice.tone {
+        case .good: return style.green("● " + notice.text)
+        case .warning: return style.yellow("● " + notice.text)
+        case .bad: return style.red("● " + notice.text)
+        case .quiet: return style.dim("  " + notice.text)
         }
     }
 }

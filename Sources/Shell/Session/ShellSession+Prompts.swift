@@ -16,20 +16,12 @@ extension ShellSession {
         }
         guard let client = connected() else { return }
         let id = await client.submit(workflow, front: front)
-        await settle { state in
-            // The POST's answer (its queue number), not an execution_start that can overtake it.
-            state.queue.prompts[id]?.number != nil || state.queue.rejected.contains { $0.promptID == id }
-                || state.connection.outbox.contains { if case .postPrompt(id, _) = $0.command { true } else { false } }
-        }
-        let state = store.state
-        if let rejection = state.queue.rejected.last(where: { $0.promptID == id }) {
-            problem("rejected (\(rejection.status) \(rejection.type)): \(rejection.message)")
-            for nodeError in rejection.nodeErrors { say("  " + EventText.nodeErrorLine(nodeError)) }
-        } else if let record = state.queue.prompts[id], record.accepted {
-            say("submitted \(id) (\(workflow.nodes.count) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")")
-            for warning in record.warnings { say(style.yellow("  ! dropped by the server: ") + EventText.nodeErrorLine(warning)) }
-        } else {
-            say("\(id) waits for the connection (it is sent after the next resync)")
+        await settle { SubmissionOutcome.hasSettled(id, in: $0) }
+        let outcome = SubmissionOutcome(id: id, state: store.state)
+        let headline = outcome.headline(id: id, nodes: workflow.nodes.count)
+        if outcome.isProblem { problem(headline) } else { say(headline) }
+        for detail in outcome.details {
+            say(detail.warning ? style.yellow("  ! ") + detail.text : "  " + detail.text)
         }
         if watch { await self.watch(until: id) }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import ComfySimulator
 import ComfyCore
+import ComfyLive
 import Testing
 
 @testable import ComfyShell

@@ -2,13 +2,14 @@ import ComfyCore
 import Foundation
 
 /// The events of the core (`ClientEvent`) as lines for people: what `comfysh run` and
-/// `watch` print without `--json`, and what the shell's notifications say. Scripts get
-/// the same events as JSON (`ClientEvent.json`).
-enum EventText {
+/// `watch` print without `--json`, what the shell's notifications say, and the dashboard's
+/// toasts and event list — one wording for every front end. Scripts get the same events
+/// as JSON (`ClientEvent.json`).
+public enum EventText {
     /// The line for `event`, or nil when it has none (previews). `names` labels prompts
     /// with their workflow file.
     /// With `fleet`, lines about a connection name its server.
-    static func line(_ event: ClientEvent, names: [String: String], fleet: Bool = false) -> String? {
+    public static func line(_ event: ClientEvent, names: [String: String], fleet: Bool = false) -> String? {
         let who = label(event.promptID ?? "", names: names)
         switch event {
         case .connection(let change):
@@ -44,12 +45,38 @@ enum EventText {
         }
     }
 
+    /// How much a notice matters: a front end colours it (the shell) or picks a toast (the dashboard).
+    public enum Tone: String, Sendable {
+        case good, warning, bad, quiet
+    }
+
+    /// The notice for a change of a connection that a person should see now, or nil:
+    /// `connection restored (after 2 reconnect attempt(s) in all)`, `connection lost: …`,
+    /// `reconnecting, attempt 3` (quiet; not the first), `connection failed: …`. With
+    /// `fleet`, it names its server.
+    public static func connectionNotice(_ change: ConnectionChange, fleet: Bool = false) -> (tone: Tone, text: String)? {
+        let server = fleet ? "\(change.server): " : ""
+        switch change.kind {
+        case .restored:
+            return (.good, "\(server)connection restored (after \(change.reconnects) reconnect attempt(s) in all)")
+        case .lost:
+            return (.warning, "\(server)connection lost: " + (change.reason?.description ?? ""))
+        case .reconnecting:
+            guard case .reconnecting(let attempt, _) = change.phase, attempt > 1 else { return nil }
+            return (.quiet, "\(server)reconnecting, attempt \(attempt)")
+        case .failed:
+            return (.bad, "\(server)connection failed: " + (change.reason?.description ?? ""))
+        case .connected, .connecting, .idle:
+            return nil
+        }
+    }
+
     /// `61c72f8c demo.json`, or the short id alone.
-    static func label(_ id: String, names: [String: String]) -> String {
+    public static func label(_ id: String, names: [String: String]) -> String {
         names[id].map { "\(id.prefix(8)) \($0)" } ?? String(id.prefix(8))
     }
 
-    static func finishedLine(_ record: PromptRecord, who: String) -> String {
+    public static func finishedLine(_ record: PromptRecord, who: String) -> String {
         switch record.status {
         case .succeeded: return "✔ \(who): succeeded"
         case .failed:
@@ -66,7 +93,7 @@ enum EventText {
         }
     }
 
-    static func rejectedLine(_ r: QueueState.Rejection, who: String) -> String {
+    public static func rejectedLine(_ r: QueueState.Rejection, who: String) -> String {
         let message = oneLine(r.message)
         if r.type == "no_server_can_run" {
             var line = "✘ \(who): \(r.message)"
@@ -90,7 +117,7 @@ enum EventText {
     }
 
     /// `node 2 (TestProgressLoop): image: required_input_missing: Required input is missing`
-    static func nodeErrorLine(_ error: NodeError) -> String {
+    public static func nodeErrorLine(_ error: NodeError) -> String {
         let problems = error.errors.map { e in
             [e.inputName, e.type, e.message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
         }
@@ -98,13 +125,13 @@ enum EventText {
     }
 
     /// A server's message on one line, cut: a 5xx body may be a whole web page.
-    static func oneLine(_ text: String) -> String {
+    public static func oneLine(_ text: String) -> String {
         let joined = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: " — ")
         return joined.count > 200 ? String(joined.prefix(200)) + "…" : joined
     }
 
-    static func seconds(_ s: Double) -> String {
+    public static func seconds(_ s: Double) -> String {
         s < 60 ? "\(JSONWriter.number((s * 10).rounded() / 10)) s" : "\(Int(s) / 60) min \(Int(s) % 60) s"
     }
 }
