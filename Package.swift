@@ -8,6 +8,8 @@
 //   ComfyLive      (Sources/Effects)   — all I/O: the live client (socket, HTTP, reconnect,
 //                                        resync), opening a connection, transcripts, downloads.
 //   ComfySimulator (Sources/Simulator) — a ComfyUI server on loopback, for tests, benchmarks, demos.
+//   ComfyDashboard (Sources/Dashboard) — the web front end: one page served from this process,
+//                                        fed over a WebSocket, with /metrics.
 //   ComfyShell     (Sources/Shell)     — the command-line front end, as a library so it is testable.
 //   comfysh                            — the executable: the entry point only.
 //   Bench                              — the `comfysh-bench` executable: measured figures.
@@ -49,6 +51,9 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // comfysh-bench's latency percentiles (HdrHistogram).
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The dashboard's /metrics.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -104,10 +109,31 @@ let package = Package(
             path: "Sources/Chaos",
             swiftSettings: strict
         ),
+        // The web dashboard (issue 12): a Hummingbird server in the comfysh process, the page's
+        // files embedded (Page/ is their source; scripts/embed-page.sh writes PageAssets.swift).
+        .target(
+            name: "ComfyDashboard",
+            dependencies: [
+                "ComfyCore", "ComfyLive", "ComfySimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Dashboard",
+            exclude: ["Page"],
+            swiftSettings: strict
+        ),
         .target(
             name: "ComfyShell",
             dependencies: [
-                "ComfyCore", "ComfyLive", "ComfySimulator", "CEditLine",
+                "ComfyCore", "ComfyLive", "ComfySimulator", "ComfyDashboard", "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Shell",
@@ -123,8 +149,9 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "ComfyCore", "ComfyLive", "ComfySimulator", "ComfyChaos",
+                "ComfyCore", "ComfyLive", "ComfySimulator", "ComfyChaos", "ComfyDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "WSClient", package: "swift-websocket"),
                 // The flood server: a bare NIO WebSocket server that writes prepared frames
                 // as fast as the socket takes them (Hummingbird flushes every frame).
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -183,6 +210,20 @@ let package = Package(
             // end-to-end tests run as a subprocess.
             dependencies: ["ComfyShell", "ComfyCore", "ComfyLive", "ComfySimulator", "comfysh", "MiniWatch"],
             exclude: ["PTY/pty_driver.py"],
+            swiftSettings: strict
+        ),
+        // The dashboard: its feed and security, the page in headless Chromium over the
+        // DevTools protocol (skipped, saying so, when no chromium is installed).
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "ComfyDashboard", "ComfyCore", "ComfyLive", "ComfySimulator", "comfysh",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ],

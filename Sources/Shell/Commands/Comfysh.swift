@@ -15,6 +15,7 @@ public struct Comfysh: AsyncParsableCommand {
               comfysh --demo
               comfysh run workflow_api.json --server http://127.0.0.1:8188
               comfysh watch
+              comfysh dashboard --demo
               comfysh replay Tests/Fixtures/comfyui/success_progress.jsonl
               comfysh inputs workflow.json
               comfysh convert workflow.json --set KSampler.seed=42 -o workflow_api.json
@@ -23,7 +24,10 @@ public struct Comfysh: AsyncParsableCommand {
             when set, is sent as a bearer token.
             """,
         version: "0.1.0",
-        subcommands: [ShellCommand.self, RunCommand.self, WatchCommand.self, ReplayCommand.self, ConvertCommand.self, InputsCommand.self],
+        subcommands: [
+            ShellCommand.self, RunCommand.self, WatchCommand.self, DashboardCommand.self, ReplayCommand.self, ConvertCommand.self,
+            InputsCommand.self,
+        ],
         defaultSubcommand: ShellCommand.self
     )
 
