@@ -1,0 +1,111 @@
+import ComfyCore
+import ComfyDashboard
+import ComfyLive
+import ComfySimulator
+import Foundation
+import Testing
+
+/// The page in a real browser: headless Chromium (Debian's `chromium`; `.ci/run` installs
+/// it) against the simulator, every check on the DOM, each a condition waited for in the
+/// page — never a sleep. Without a chromium binary the suite is skipped, saying so.
+@Suite(.serialized, .timeLimit(.minutes(3)), .enabled(if: Chromium.binary != nil, "no chromium binary (apt-get install chromium): the browser tests are skipped"))
+struct BrowserTests {
+    @Test func theDemoRunsLiveInTheBrowserAndTheLightFollowsTheConnection() async throws {
+        // A step every 60 ms: the demo's 10 steps take about 0.6 s, long enough to see the bars move.
+        let demo = try await DemoDashboard.start(stepDelay: .milliseconds(60))
+        let browser = try await Chromium.launch()
+        defer { browser.close() }
+        let page = try await browser.newPage()
+        do {
+            try await page.navigate(demo.dashboard.url)
+
+            // Connected, with its round trip and quality.
+            try await page.waitFor(#"document.querySelector('.server[data-light="connected"] .light-label')?.textContent === "connected""#)
+            let timing = try await page.evaluate("""
+                (() => { const n = performance.getEntriesByType("navigation")[0];
+                  return { load: n.loadEventEnd - n.startTime, dom: n.domContentLoadedEventEnd - n.startTime, first: window.dashboard.firstFrameAt } })()
+                """)
+            print("dashboard page: load \(timing["load"]?.doubleValue ?? -1) ms, DOM ready \(timing["dom"]?.doubleValue ?? -1) ms, first snapshot drawn at \(timing["first"]?.doubleValue ?? -1) ms")
+
+            // A demo prompt: the whole prompt's bar advances, and the ETA shows.
+            try await page.evaluate(#"document.getElementById("submit-demo").click(); true"#)
+            let first = try await page.waitFor(#"Number(document.querySelector('.run .track[data-kind="prompt"]')?.getAttribute("aria-valuenow")) || 0"#)
+            let firstValue = first.doubleValue ?? 0
+            try await page.waitFor(#"Number(document.querySelector('.run .track[data-kind="prompt"]')?.getAttribute("aria-valuenow")) > \#(firstValue)"#)
+            try await page.waitFor(#"/ETA [0-9]/.test(document.querySelector('.run .eta')?.textContent || "")"#)
+            try await page.waitFor(#"document.querySelector('.run .node-name')?.textContent.includes("Progress Loop (TestProgressLoop, node 2)")"#)
+            try await page.waitFor(#"document.querySelector('.run img.preview')?.naturalWidth > 0"#)
+            if let path = ProcessInfo.processInfo.environment["COMFYSH_DASHBOARD_SCREENSHOT"] {
+                // docs/dashboard.png: the page mid-run.
+                try await page.screenshot().write(to: URL(fileURLWithPath: path))
+            } else {
+                #expect(try await page.screenshot().count > 1000)
+            }
+
+            // Its success toast, and its output as a thumbnail that loaded (through comfysh's /view).
+            try await page.waitFor(#"[...document.querySelectorAll('.toast.good')].some(t => t.dataset.kind === "succeeded" && t.textContent.includes("succeeded"))"#)
+            try await page.waitFor(#"[...document.querySelectorAll('img.thumb')].some(img => img.complete && img.naturalWidth > 0)"#)
+
+            // A workflow from the file picker: the same path as a person choosing a file.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("comfysh-browser-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("picked.json")
+            try Data(JSONWriter.string(ComfyUISimulator.demoWorkflow).utf8).write(to: file)
+            try await page.setFiles("#file", [file.path])
+            try await page.waitFor(#"[...document.querySelectorAll('.toast')].some(t => /^submitted [0-9a-f-]{36} \(5 nodes\) as #/.test(t.textContent))"#)
+            try await page.waitFor(#"[...document.querySelectorAll('.row[data-status="succeeded"] .what')].some(w => w.textContent === "picked.json")"#)
+
+            // The simulator drops every socket (and refuses for a while, so the state is seen):
+            // the light goes to reconnecting, with its countdown, and back to connected.
+            try await page.evaluate("""
+                window.seenLights = [];
+                new MutationObserver(() => {
+                  const light = document.querySelector('.server')?.dataset.light;
+                  if (light && window.seenLights[window.seenLights.length - 1] !== light) window.seenLights.push(light);
+                }).observe(document.getElementById("servers"), { subtree: true, childList: true, attributes: true });
+                true
+                """)
+            await demo.simulator.setRefusing(status: 503)
+            await demo.simulator.dropAllConnections()
+            try await page.waitFor(#"document.querySelector('.server[data-light="reconnecting"] .detail')?.textContent.match(/attempt [0-9]+ in [0-9.]+ s/)"#)
+            try await page.waitFor(#"[...document.querySelectorAll('.toast')].some(t => t.textContent.startsWith("connection lost"))"#)
+            await demo.simulator.setRefusing(status: nil)
+            try await page.waitFor(#"document.querySelector('.server')?.dataset.light === "connected""#, seconds: 60)
+            try await page.waitFor(#"[...document.querySelectorAll('.toast.good')].some(t => t.textContent.startsWith("connection restored"))"#)
+            let lights = try await page.evaluate("window.seenLights").arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(lights.first == "reconnecting" && lights.last == "connected", "\(lights)")
+
+            // The page's copy of the state is the state: a fresh snapshot of the same
+            // sequence number says the same, key for key.
+            try await page.evaluate("""
+                window.checkCopy = () => new Promise((resolve) => {
+                  const canon = (v) => Array.isArray(v) ? v.map(canon) : v && typeof v === "object"
+                    ? Object.fromEntries(Object.keys(v).sort().map(k => [k, canon(v[k])])) : v;
+                  const ws = new WebSocket(`ws://${location.host}/ws`);
+                  ws.onmessage = (m) => {
+                    ws.close();
+                    const fresh = JSON.parse(m.data);
+                    const mine = window.dashboard;
+                    resolve({ seq: fresh.seq, mine: mine.seq, same: JSON.stringify(canon(fresh.state)) === JSON.stringify(canon(mine.state)) });
+                  };
+                });
+                true
+                """)
+            var compared = false
+            for _ in 0..<50 where !compared {
+                let check = try await page.evaluate("window.checkCopy()")
+                guard check["seq"] == check["mine"] else { continue }  // a frame on its way to one of them
+                #expect(check["same"] == .bool(true), "the page's state differs from a snapshot of the same frame")
+                compared = true
+            }
+            #expect(compared)
+        } catch {
+            let shot = FileManager.default.temporaryDirectory.appendingPathComponent("comfysh-dashboard-failure.png")
+            try? await page.screenshot().write(to: shot)
+            Issue.record("\(error) — the page as it was: \(shot.path)")
+        }
+        await page.close()
+        await demo.stop()
+    }
+}
