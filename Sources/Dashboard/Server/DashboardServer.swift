@@ -51,12 +51,13 @@ enum DashboardServer {
                 return Replies.json(await actions.submit(Actions.demo, front: front))
             }
             let limit = Dashboard.maxUpload(dashboard.fleet.store.state, fallback: configuration.defaultMaxUpload)
+            let tooLarge = Replies.error(
+                .contentTooLarge, "the workflow is larger than the server's max_upload_size (\(limit) bytes): nothing was submitted")
+            // Said by its length before it is read, or found while reading it.
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { return tooLarge }
             var request = request
             let body: ByteBuffer
-            do { body = try await request.collectBody(upTo: limit) } catch {
-                return Replies.error(
-                    .contentTooLarge, "the workflow is larger than the server's max_upload_size (\(limit) bytes): nothing was submitted")
-            }
+            do { body = try await request.collectBody(upTo: limit) } catch { return tooLarge }
             let name = query["name"].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "upload.json"
             let workflow: Workflow
             do { workflow = try Workflow.parse(Array(body.readableBytesView), name: String(name.prefix(200))) } catch {

@@ -84,10 +84,13 @@ struct Gate: Sendable {
     /// A `ws:`/`wss:` origin is a WebSocket client's (swift-websocket's WSClient writes one),
     /// never a page's: a browser's Origin is its page's, `http(s)://…` or `null`.
     func originMatches(_ fields: HTTPFields, host: String?) -> Bool {
-        guard let origin = fields[.origin]?.lowercased() else { return true }
-        if origin.hasPrefix("ws://") || origin.hasPrefix("wss://") { return true }
-        guard let host else { return false }
-        return origin == "http://" + host.lowercased()
+        // Every Origin the request carries (a browser sends one; a forged second one counts too).
+        fields[values: .origin].allSatisfy { value in
+            let origin = value.lowercased()
+            if origin.hasPrefix("ws://") || origin.hasPrefix("wss://") { return true }
+            guard let host else { return false }
+            return origin == "http://" + host.lowercased()
+        }
     }
 
     static func isLoopbackHost(_ host: String?) -> Bool {
