@@ -21,6 +21,7 @@ struct ComfyshBench: AsyncParsableCommand {
         subcommands: [
             AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, ReplayBenchCommand.self,
             MemoryCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self,
+            DashboardBenchCommand.self,
         ],
         defaultSubcommand: AllCommand.self
     )

@@ -23,7 +23,9 @@ import Synchronization
 /// ```
 public final class Dashboard: Sendable {
     public let configuration: DashboardConfiguration
-    let fleet: ComfyFleet
+    /// The fleet it acts on; nil for a dashboard that only follows a store (read-only).
+    let fleet: ComfyFleet?
+    let store: ComfyStore
     let feed: PageFeed
     let metrics = DashboardMetrics()
     let gate: Gate
@@ -41,12 +43,23 @@ public final class Dashboard: Sendable {
     /// The version shown on the page.
     public static let version = "0.1.0"
 
-    public init(fleet: ComfyFleet, configuration: DashboardConfiguration, logger: Logger = Dashboard.defaultLogger) {
+    public convenience init(fleet: ComfyFleet, configuration: DashboardConfiguration, logger: Logger = Dashboard.defaultLogger) {
+        self.init(fleet: fleet, store: fleet.store, configuration: configuration, logger: logger)
+    }
+
+    /// A dashboard that follows `store` and cannot act (no submit, cancel, interrupt,
+    /// clear or `/view`: they answer 503): for a front end of its own, a `ComfyClient`'s
+    /// store, a benchmark. Times count from `start()`.
+    public convenience init(following store: ComfyStore, configuration: DashboardConfiguration, logger: Logger = Dashboard.defaultLogger) {
+        self.init(fleet: nil, store: store, configuration: configuration, logger: logger)
+    }
+
+    private init(fleet: ComfyFleet?, store: ComfyStore, configuration: DashboardConfiguration, logger: Logger) {
         self.fleet = fleet
+        self.store = store
         self.configuration = configuration
         self.logger = logger
         self.gate = Gate(token: configuration.token)
-        let store = fleet.store
         let fallback = configuration.defaultMaxUpload
         let clock = fleetClock
         let context = PageContext(
@@ -74,9 +87,8 @@ public final class Dashboard: Sendable {
     public func start() async throws {
         try configuration.check()
         guard lifecycle.withLock({ $0.group == nil }) else { return }
-        let fleetNow = await fleet.now.seconds
-        fleetClock.set(fleetNow)
-        let updates = fleet.updates()
+        fleetClock.set(await fleet?.now.seconds ?? 0)
+        let updates = store.updates()
         let feed = feed
         let subscriber = Task { await feed.run(updates) }
         let ticker = Task { await feed.runTicker() }

@@ -39,10 +39,16 @@ enum DashboardServer {
         router.get("/dashboard.js") { _, _ in Replies.bytes(PageAssets.dashboardJS.utf8, type: "text/javascript; charset=utf-8") }
         router.get("/ws") { _, _ in Replies.error(.badRequest, "/ws is the page's WebSocket: an upgrade is expected") }
         router.get("/metrics") { _, _ in Replies.bytes(dashboard.metrics.text().utf8, type: "text/plain; version=0.0.4; charset=utf-8") }
-        router.get("/view") { request, _ in await view(request, fleet: dashboard.fleet) }
-
-        let actions = Actions(fleet: dashboard.fleet)
         let configuration = dashboard.configuration
+        guard let fleet = dashboard.fleet else {
+            let readOnly = Replies.error(.serviceUnavailable, "this dashboard follows a store and cannot act on servers")
+            router.get("/view") { _, _ in readOnly }
+            for path in ["submit", "cancel", "interrupt", "clear"] { router.post("/api/\(path)") { _, _ in readOnly } }
+            return
+        }
+        router.get("/view") { request, _ in await view(request, fleet: fleet) }
+
+        let actions = Actions(fleet: fleet)
         router.post("/api/submit") { request, _ in
             let query = request.uri.queryParameters
             let front = query["front"] == "1" || query["front"] == "true"
@@ -50,7 +56,7 @@ enum DashboardServer {
                 guard configuration.demo else { return Replies.error(.badRequest, "the demo workflow is offered only with --demo") }
                 return Replies.json(await actions.submit(Actions.demo, front: front))
             }
-            let limit = Dashboard.maxUpload(dashboard.fleet.store.state, fallback: configuration.defaultMaxUpload)
+            let limit = Dashboard.maxUpload(fleet.store.state, fallback: configuration.defaultMaxUpload)
             let tooLarge = Replies.error(
                 .contentTooLarge, "the workflow is larger than the server's max_upload_size (\(limit) bytes): nothing was submitted")
             // Said by its length before it is read, or found while reading it.

@@ -1,0 +1,312 @@
+import ArgumentParser
+import ComfyCore
+import ComfyDashboard
+import ComfyLive
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// `comfysh-bench dashboard`: the dashboard under a flood, and comfysh's memory with pages open.
+///
+/// * The fixture frames, from the flood server, into the real client stack (`ComfyClient`
+///   with `InstantHTTP`, as `stream`'s e2e figure) — first with no dashboard, then with a
+///   dashboard following the client's store and `pages` page clients on its WebSocket:
+///   the store's throughput both ways (what the fan-out costs the store).
+/// * At a steady `rate` (10 000 frames/s): the updates each page receives per second (held
+///   to 30 by the coalescing), their bytes, and how long a page waits for its snapshot.
+/// * `comfysh dashboard --demo` as a subprocess: its resident memory idle, then with
+///   `pages` pages connected while demo prompts run.
+///
+/// A page client here is a WebSocket that reads and counts every frame (swift-websocket's
+/// WSClient, as `WSClientTransport`): what the server does for a page is the same for a
+/// browser tab; the browser's own cost is the browser's.
+struct DashboardBenchCommand: ReportCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The dashboard: store throughput with and without pages, updates per page under a flood, comfysh's memory with pages open.")
+
+    @Option(help: "Frames per throughput run.")
+    var frames = 200_000
+
+    @Option(help: "Frames per second for the steady run.")
+    var rate = 10_000.0
+
+    @Option(help: "Seconds of the steady run.")
+    var seconds = 6.0
+
+    @Option(help: "Page clients.")
+    var pages = 20
+
+    @Option(help: "Demo prompts run while the pages are open (memory figure).")
+    var prompts = 10
+
+    @Option(help: "The comfysh binary (default: next to this one).")
+    var comfysh: String?
+
+    @Option(help: "The folder of *.jsonl transcripts to take frames from.")
+    var fixtures = "Tests/Fixtures/comfyui"
+
+    @Flag(help: "Also print every figure as one JSON object on the last line.")
+    var json = false
+
+    func measure() async throws -> Report {
+        let set = try FrameSet.load(directory: fixtures)
+        let stream = StreamFrames(set)
+        let server = try await FloodServer.start()
+        var report = Report()
+        do {
+            progress("dashboard: store throughput, no dashboard, \(frames) frames")
+            let bare = try await throughput(server: server, stream: stream, pages: nil)
+            progress("dashboard: store throughput, a dashboard with \(pages) pages, \(frames) frames")
+            let withPages = try await throughput(server: server, stream: stream, pages: pages)
+            progress("dashboard: \(Int(rate)) frames/s for \(seconds) s, \(pages) pages")
+            let steady = try await steady(server: server, stream: stream)
+            report.add("store_msgs_per_s_no_dashboard", bare.rate, .rate)
+            report.add("store_msgs_per_s_\(pages)_pages", withPages.rate, .rate)
+            report.add("store_with_pages_vs_without", bare.rate > 0 ? withPages.rate / bare.rate : nil, .ratio)
+            report.add("flood_frames_per_s", steady.storeRate, .rate)
+            report.add("page_updates_per_s_mean", steady.mean, .rate)
+            report.add("page_updates_per_s_min", steady.min, .rate)
+            report.add("page_updates_per_s_max", steady.max, .rate)
+            report.add("page_kb_per_s_mean", steady.kilobytesPerSecond, .rate)
+            report.add("page_snapshot_ms_p50", steady.snapshotMs, .milliseconds)
+            report.add("page_snapshots_after_first", Double(steady.resnapshots), .count)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+        progress("dashboard: comfysh dashboard --demo, memory with \(pages) pages and \(prompts) prompts")
+        let memory = try await memoryWithPages()
+        report.add("comfysh_rss_mb_idle", memory.idle, .megabytes)
+        report.add("comfysh_rss_mb_\(pages)_pages", memory.withPages, .megabytes)
+        report.add("comfysh_rss_mb_peak", memory.peak, .megabytes)
+        report.context = [
+            JSONField("dashboard_frames", .number(Double(frames))), JSONField("dashboard_rate", .number(rate)),
+            JSONField("dashboard_pages", .number(Double(pages))), JSONField("machine_cores", .number(Double(Machine.cores))),
+            JSONField("date", .string(Machine.date)),
+        ]
+        return report
+    }
+
+    // MARK: The flood
+
+    /// A client of the flood server, and (with `pages`) a dashboard of its store with page clients.
+    private func connect(_ server: FloodServer) async throws -> ComfyClient {
+        let configuration = ClientConfiguration(endpoint: try ServerEndpoint(server.baseURL), clientID: "comfyshbench")
+        let client = ComfyClient(configuration: configuration, clock: ContinuousClock(), http: InstantHTTP())
+        await client.start()
+        return client
+    }
+
+    private func throughput(server: FloodServer, stream: StreamFrames, pages: Int?) async throws -> (rate: Double, pageFrames: Int) {
+        let client = try await connect(server)
+        guard let connection = await server.nextConnection() else { throw StreamError("the client did not connect") }
+        await client.store.until { $0.connection.isOnline }
+        var dashboard: Dashboard?
+        var readers: [PageReader] = []
+        if let pages {
+            let d = Dashboard(following: client.store, configuration: DashboardConfiguration(port: 0))
+            try await d.start()
+            dashboard = d
+            readers = (0..<pages).map { _ in PageReader(port: d.port) }
+            for reader in readers { await reader.waitForSnapshot() }
+        }
+        async let flooded = connection.flood(FloodPlan(frames: stream, count: frames, rate: nil))
+        while client.store.state.queue.remaining != StreamFrames.sentinelRemaining {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let end = Monotonic.now()
+        let result = try await flooded
+        let seconds = Monotonic.seconds(from: result.startNs, to: end)
+        let received = readers.reduce(0) { $0 + $1.counts.frames }
+        for reader in readers { await reader.stop() }
+        await dashboard?.stop()
+        await client.stop()
+        return (Double(frames) / seconds, received)
+    }
+
+    struct Steady {
+        var storeRate: Double
+        var mean: Double
+        var min: Double
+        var max: Double
+        var kilobytesPerSecond: Double
+        var snapshotMs: Double
+        var resnapshots: Int
+    }
+
+    private func steady(server: FloodServer, stream: StreamFrames) async throws -> Steady {
+        let client = try await connect(server)
+        guard let connection = await server.nextConnection() else { throw StreamError("the client did not connect") }
+        await client.store.until { $0.connection.isOnline }
+        let dashboard = Dashboard(following: client.store, configuration: DashboardConfiguration(port: 0))
+        try await dashboard.start()
+        let readers = (0..<pages).map { _ in PageReader(port: dashboard.port) }
+        for reader in readers { await reader.waitForSnapshot() }
+        let count = Int(rate * seconds)
+        let before = readers.map(\.counts)
+        let result = try await connection.flood(FloodPlan(frames: stream, count: count, rate: rate))
+        await client.store.until { $0.queue.remaining == StreamFrames.sentinelRemaining }
+        let elapsed = Monotonic.seconds(from: result.startNs, to: Monotonic.now())
+        let after = readers.map(\.counts)
+        let rates = zip(before, after).map { Double($1.frames - $0.frames) / elapsed }
+        let bytes = zip(before, after).map { Double($1.bytes - $0.bytes) / elapsed / 1000 }
+        let snapshots = readers.map(\.snapshotMs).sorted()
+        let resnapshots = after.reduce(0) { $0 + $1.snapshots - 1 }
+        for reader in readers { await reader.stop() }
+        await dashboard.stop()
+        await client.stop()
+        return Steady(
+            storeRate: Double(count) / elapsed, mean: rates.reduce(0, +) / Double(max(1, rates.count)), min: rates.min() ?? 0,
+            max: rates.max() ?? 0, kilobytesPerSecond: bytes.reduce(0, +) / Double(max(1, bytes.count)),
+            snapshotMs: snapshots.isEmpty ? 0 : snapshots[snapshots.count / 2], resnapshots: resnapshots)
+    }
+
+    // MARK: Memory of the real comfysh
+
+    private func memoryWithPages() async throws -> (idle: Double?, withPages: Double?, peak: Double?) {
+        let binary = comfysh ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("comfysh").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw StreamError("no comfysh binary at \(binary) (--comfysh)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["dashboard", "--demo", "--listen", "127.0.0.1:0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
+        // Its address, from the line it prints once it listens.
+        let port: Int? = await withCheckedContinuation { continuation in
+            let text = Mutex((String(), false))
+            out.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                let found: (Bool, Int?) = text.withLock { box in
+                    guard !box.1 else { return (false, nil) }
+                    box.0 += String(decoding: data, as: UTF8.self)
+                    if let range = box.0.range(of: #"· dashboard.* at http://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) {
+                        box.1 = true
+                        let digits = box.0[range].split(separator: ":").last.map { $0.dropLast() }
+                        return (true, digits.flatMap { Int($0) })
+                    }
+                    if data.isEmpty {
+                        box.1 = true
+                        return (true, nil)
+                    }
+                    return (false, nil)
+                }
+                if found.0 {
+                    handle.readabilityHandler = nil
+                    continuation.resume(returning: found.1)
+                }
+            }
+        }
+        guard let port else { throw StreamError("comfysh dashboard did not start") }
+        let pid = process.processIdentifier
+        try await Task.sleep(for: .seconds(1))
+        let idle = Self.rss(pid, "VmRSS:")
+        let readers = (0..<pages).map { _ in PageReader(port: port) }
+        for reader in readers { await reader.waitForSnapshot() }
+        for _ in 0..<prompts { _ = try await Self.post(port: port, path: "/api/submit?demo=1") }
+        // Until every prompt has finished, as the pages saw it.
+        let deadline = ContinuousClock().now + .seconds(120)
+        while ContinuousClock().now < deadline, readers[0].succeeded < prompts { try await Task.sleep(for: .milliseconds(100)) }
+        let withPages = Self.rss(pid, "VmRSS:")
+        let peak = Self.rss(pid, "VmHWM:")
+        for reader in readers { await reader.stop() }
+        return (idle, withPages, peak)
+    }
+
+    static func rss(_ pid: Int32, _ field: String) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
+            return line.dropFirst(field.count).split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1024 }
+        }
+        return nil
+    }
+
+    static func post(port: Int, path: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+}
+
+/// A page: one WebSocket to the dashboard that reads every frame and counts it.
+final class PageReader: Sendable {
+    struct Counts: Sendable {
+        var frames = 0
+        var bytes = 0
+        var snapshots = 0
+    }
+
+    private let task: Task<Void, Never>
+    private let snapshot: AsyncStream<Void>
+
+    init(port: Int) {
+        let (snapshot, snapshotSink) = AsyncStream<Void>.makeStream()
+        self.snapshot = snapshot
+        let box = StateBox()
+        task = Task {
+            _ = try? await WSClientTransport().connect(
+                url: "ws://127.0.0.1:\(port)/ws", headers: [], options: SocketOptions(maxFrameSize: 64 << 20, heartbeat: .seconds(30))
+            ) { channel in
+                for try await message in channel.inbound {
+                    switch message {
+                    case .text(let text):
+                        box.text(text)
+                        if text.hasPrefix(#"{"type":"snapshot""#) { snapshotSink.yield() }
+                    case .binary(let bytes):
+                        box.binary(bytes.count)
+                    }
+                }
+            }
+            snapshotSink.finish()
+        }
+        self.box = box
+    }
+
+    private let box: StateBox
+
+    final class StateBox: Sendable {
+        let value = Mutex((counts: Counts(), firstAt: UInt64(0), succeeded: 0))
+        let start = Monotonic.now()
+
+        func text(_ text: String) {
+            let succeeded = text.components(separatedBy: #"{"event":"succeeded""#).count - 1
+            value.withLock {
+                $0.counts.frames += 1
+                $0.counts.bytes += text.utf8.count
+                if text.hasPrefix(#"{"type":"snapshot""#) {
+                    $0.counts.snapshots += 1
+                    if $0.firstAt == 0 { $0.firstAt = Monotonic.now() }
+                } else {
+                    $0.succeeded += succeeded
+                }
+            }
+        }
+
+        func binary(_ count: Int) { value.withLock { $0.counts.bytes += count } }
+    }
+
+    var counts: Counts { box.value.withLock { $0.counts } }
+    /// Finished prompts this page was told of (events).
+    var succeeded: Int { box.value.withLock { $0.succeeded } }
+    /// From connecting to its snapshot.
+    var snapshotMs: Double {
+        let first = box.value.withLock { $0.firstAt }
+        return first == 0 ? 0 : Monotonic.seconds(from: box.start, to: first) * 1000
+    }
+
+    func waitForSnapshot() async {
+        for await _ in snapshot { return }
+    }
+
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}
