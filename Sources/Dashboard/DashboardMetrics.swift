@@ -79,7 +79,7 @@ final class DashboardMetrics: Sendable {
     /// Outcomes, as the core tells them (each prompt once).
     func observe(_ events: [ClientEvent], state: AppState) {
         for event in events {
-            guard case .finished(let record) = event else { continue }
+            guard case .finished(let record) = event, record.isSettled else { continue }
             counter(record.status.rawValue).increment()
             if let start = record.startedAt, let end = record.finishedAt, end >= start {
                 duration.recordNanoseconds(Int64(((end - start) * 1e9).rounded()))

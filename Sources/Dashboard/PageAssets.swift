@@ -21,7 +21,7 @@ enum PageAssets {
   <div class="actions">
     <button id="submit-demo" type="button" hidden>Run the demo workflow</button>
     <label class="button" for="file" title="an API-format workflow (the editor's Export (API)); or drop one on the page">Submit workflow…</label>
-    <input id="file" type="file" accept=".json,application/json">
+    <input id="file" type="file" accept=".json,application/json" multiple>
     <button id="clear" type="button" title="remove every waiting prompt from comfysh's queue and the servers' queues">Clear queue</button>
   </div>
 </header>
@@ -404,11 +404,32 @@ function renderRunning(state) {
           el("div", { class: "rates" },
             el("span", { class: "rate" }, progress && progress.steps_per_second != null ? `${num(progress.steps_per_second, 1)} steps/s` : "— steps/s"),
             el("span", { class: "eta" }, progress && progress.eta_seconds != null ? `ETA ${seconds(progress.eta_seconds)}` : "ETA —"))),
-        showPreview ? el("img", { class: "preview", src: image.url, alt: "live preview" }) : el("div", { class: "preview none" }, "no preview"))));
+        showPreview ? previewImage(server.name, image.url) : el("div", { class: "preview none" }, "no preview"))));
   }
   const running = $("running");
   if (cards.length) running.replaceChildren(...cards);
   else running.replaceChildren(el("p", { class: "empty" }, "Nothing runs."));
+}
+
+/// One <img> per server for its previews, kept across redraws: a new element per frame
+/// would be blank until decoded (flicker); a changed src keeps the old picture until then.
+const previewImages = {};
+function previewImage(server, url) {
+  const img = previewImages[server] || (previewImages[server] = el("img", { class: "preview", alt: "live preview" }));
+  if (img.getAttribute("src") !== url) img.setAttribute("src", url);
+  return img;
+}
+
+/// Thumbnails, kept across redraws by URL (a redraw moves them; they are not fetched again).
+const thumbnails = new Map();
+function thumbnail(file) {
+  let img = thumbnails.get(file.url);
+  if (!img) {
+    img = el("img", { class: "thumb", src: file.url, alt: file.name, loading: "lazy" });
+    thumbnails.set(file.url, img);
+    if (thumbnails.size > 500) thumbnails.delete(thumbnails.keys().next().value);
+  }
+  return img;
 }
 
 function bar(kind, fraction, text) {
@@ -465,8 +486,7 @@ function row(id, record) {
     el("span", { class: "when dim" }, when),
     why ? el("span", { class: "why" }, why) : null,
     files.length ? el("span", { class: "thumbs" }, files.slice(0, 6).map((file) =>
-      el("a", { href: file.url, target: "_blank", rel: "noopener", title: file.name },
-        el("img", { class: "thumb", src: file.url, alt: file.name, loading: "lazy" })))) : null,
+      el("a", { href: file.url, target: "_blank", rel: "noopener", title: file.name }, thumbnail(file)))) : null,
     el("span", { class: "spacer" }),
     actions);
 }

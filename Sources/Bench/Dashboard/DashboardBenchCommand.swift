@@ -70,7 +70,7 @@ struct DashboardBenchCommand: ReportCommand {
             report.add("page_updates_per_s_mean", steady.mean, .rate)
             report.add("page_updates_per_s_min", steady.min, .rate)
             report.add("page_updates_per_s_max", steady.max, .rate)
-            report.add("page_kb_per_s_mean", steady.kilobytesPerSecond, .rate)
+            report.add("page_mb_per_s_mean", steady.kilobytesPerSecond / 1000, .megabytesPerSecond)
             report.add("page_snapshot_ms_p50", steady.snapshotMs, .milliseconds)
             report.add("page_snapshots_after_first", Double(steady.resnapshots), .count)
         } catch {
@@ -222,7 +222,7 @@ struct DashboardBenchCommand: ReportCommand {
     static func rss(_ pid: Int32, _ field: String) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field) {
-            return line.dropFirst(field.count).split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1024 }
+            return line.dropFirst(field.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) }.map { $0 / 1024 }
         }
         return nil
     }

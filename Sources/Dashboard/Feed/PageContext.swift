@@ -37,7 +37,9 @@ struct PageContext: Sendable {
                 toast = notice.tone != .quiet
             }
         case .finished(let record):
-            toast = true
+            // The core also tells a job that starts waiting in our queue this way: only
+            // an outcome is a toast.
+            toast = record.isSettled
             switch record.status {
             case .succeeded: tone = .good
             case .failed, .interrupted, .lost: tone = .bad
