@@ -90,6 +90,7 @@ public final class Dashboard: Sendable {
         fleetClock.set(await fleet?.now.seconds ?? 0)
         let updates = store.updates()
         let feed = feed
+        feed.seed(store.state)
         let subscriber = Task { await feed.run(updates) }
         let ticker = Task { await feed.runTicker() }
         let (portStream, portSink) = AsyncStream<Int>.makeStream()

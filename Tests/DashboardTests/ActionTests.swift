@@ -118,3 +118,82 @@ import Testing
         #expect(!PageAssets.indexHTML.contains("<script>") && !PageAssets.indexHTML.contains("style="))
     }
 }
+
+/// The page and the shell tell the same facts from the same events of the core: what a
+/// page is sent equals what `comfysh watch --json` prints for the same fleet (the core's
+/// `ClientEvent`s; progress and previews are in the page's state and images instead), and
+/// the page's texts are `watch`'s lines.
+@Suite(.timeLimit(.minutes(2))) struct SameFactsTests {
+    @Test func thePageIsToldWhatWatchPrints() async throws {
+        let demo = try await DemoDashboard.start(stepDelay: .milliseconds(5))
+        // What `watch` reads: the fleet's events.
+        let events = demo.fleet.events()
+        let watched = Task {
+            var lines: [(JSONValue, String?)] = []
+            for await event in events {
+                if case .progress = event { continue }
+                guard let json = event.json else { continue }
+                lines.append((json, EventText.line(event, names: [:])))
+                if case .finished(let record) = event, record.isSettled { break }
+            }
+            return lines
+        }
+        let page = PageEvents(port: demo.dashboard.port)
+        await page.waitForSnapshot()
+        let answer = try await RawHTTP.request(
+            port: demo.dashboard.port, "POST", "/api/submit?demo=1", headers: [("Origin", "http://127.0.0.1:\(demo.dashboard.port)")])
+        #expect(answer.status == 200)
+        let expected = await watched.value
+        let told = await page.events(until: { $0.count >= expected.count })
+        #expect(told.map(\.0) == expected.map(\.0))
+        // The texts: watch's lines (the page names the workflow: "demo").
+        #expect(told.map { $0.1?.replacingOccurrences(of: #"([0-9a-f]{8}) demo:"#, with: "$1:", options: .regularExpression) } == expected.map(\.1))
+        await page.stop()
+        await demo.stop()
+    }
+}
+
+/// A page's WebSocket, keeping the events it is told.
+final class PageEvents: Sendable {
+    private let box = FrameBox()
+    private let task: Task<Void, Never>
+    private let snapshot: AsyncStream<Void>
+
+    init(port: Int) {
+        let (snapshot, sink) = AsyncStream<Void>.makeStream()
+        self.snapshot = snapshot
+        let box = box
+        task = Task {
+            _ = try? await WSClientTransport().connect(
+                url: "ws://127.0.0.1:\(port)/ws", headers: [], options: SocketOptions(maxFrameSize: 16 << 20, heartbeat: .seconds(30))
+            ) { channel in
+                for try await message in channel.inbound {
+                    guard case .text(let text) = message else { continue }
+                    box.append(text)
+                    sink.yield()
+                }
+            }
+            sink.finish()
+        }
+    }
+
+    func waitForSnapshot() async { for await _ in snapshot { return } }
+
+    /// The events of every frame so far (`event`, `text`), once `done` holds.
+    func events(until done: ([(JSONValue, String?)]) -> Bool) async -> [(JSONValue, String?)] {
+        var events: [(JSONValue, String?)] = []
+        for await _ in snapshot {
+            events = box.all.flatMap { text -> [(JSONValue, String?)] in
+                guard let frame = try? JSONValue.parse(text) else { return [] }
+                return (frame["events"]?.arrayValue ?? []).map { ($0["event"] ?? .null, $0["text"]?.stringValue) }
+            }
+            if done(events) { break }
+        }
+        return events
+    }
+
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}

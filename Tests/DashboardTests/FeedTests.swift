@@ -72,8 +72,8 @@ import Testing
         #expect(snapshots <= 1)
     }
 
-    /// A flood of changes reaches a page as at most `updatesPerSecond` frames a second, the
-    /// last of which has the final state.
+    /// A flood of changes reaches a page as at most `updatesPerSecond` frames a second, in
+    /// sequence, the last of which has the final state.
     @Test func aFloodIsCoalescedToThirtyFramesASecond() async throws {
         let store = ComfyStore(initialState: AppState())
         let feed = PageFeed(initial: store.state, updatesPerSecond: 30, context: PageContext(demo: false, version: "test", maxUpload: { 0 }), metrics: nil, now: { 0 })
@@ -84,8 +84,9 @@ import Testing
         let reader = Task { for await frame in page.frames { received.withLock { $0.append(frame) } } }
         let clock = ContinuousClock()
         let start = clock.now
+        // 20 000 changes as fast as this machine dispatches them (about a second here, more under load).
         var n = 0
-        while clock.now - start < .seconds(1) {
+        while n < 20_000 {
             for _ in 0..<200 {
                 n += 1
                 _ = store.dispatch(ComfyAction(at: Timestamp(seconds: Double(n) / 1e4), .server(.status(.init(queueRemaining: n)))))
@@ -103,9 +104,8 @@ import Testing
         _ = await ticker.value
         reader.cancel()
         let frames = received.withLock { $0 }
-        #expect(n > 10_000)
         #expect(frames.count <= Int(elapsed * 30) + 2, "\(frames.count) frames in \(elapsed) s")
-        #expect(frames.count >= 5)
+        #expect(frames.count >= 2)
         #expect(frames.map(\.seq) == Array(1...frames.count))
         #expect(frames.last?.text.contains("\"new\":\(final!)") == true)
     }

@@ -15,6 +15,8 @@ struct DiffKeys {
     let new: AppState
     /// Node tables as dictionaries, by side and server (`NodesState.byID` builds one).
     private var tables: [String: [String: NodesState.Node]] = [:]
+    /// Prompt records' JSON, by side and id: a record that changed has several lines.
+    private var records: [String: JSONValue] = [:]
 
     init(old: AppState, new: AppState) {
         self.old = old
@@ -55,8 +57,7 @@ struct DiffKeys {
                 for id in Self.candidates(rest, where: { old.queue.prompts[$0] != nil || new.queue.prompts[$0] != nil }) {
                     let inner = rest.dropFirst(id.count)
                     if inner.isEmpty { return [.member("queue"), .member("prompts"), .member(id)] }
-                    let record = (line.kind == .removed ? old : new).queue.prompts[id] ?? (old.queue.prompts[id] ?? new.queue.prompts[id])
-                    guard let record, let keys = Self.resolve(inner, in: record.json) else { continue }
+                    guard let json = recordJSON(id, removed: line.kind == .removed), let keys = Self.resolve(inner, in: json) else { continue }
                     return [.member("queue"), .member("prompts"), .member(id)] + keys
                 }
                 return nil
@@ -138,6 +139,16 @@ struct DiffKeys {
         default:
             return nil
         }
+    }
+
+    /// A record's JSON as the line's side has it (else the other's), made once per resolver.
+    private mutating func recordJSON(_ id: String, removed: Bool) -> JSONValue? {
+        let key = (removed ? "old:" : "new:") + id
+        if let json = records[key] { return json }
+        let record = (removed ? old : new).queue.prompts[id] ?? old.queue.prompts[id] ?? new.queue.prompts[id]
+        let json = record?.json
+        records[key] = json
+        return json
     }
 
     /// A server's node table as a dictionary, made once per resolver.

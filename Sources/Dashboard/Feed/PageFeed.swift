@@ -102,6 +102,16 @@ final class PageFeed: Sendable {
         wake.finish()
     }
 
+    /// The state as it is now (after subscribing: a change made before the subscription
+    /// began is not missed until the next one comes).
+    func seed(_ state: AppState) {
+        incoming.withLock { box in
+            box.latest = state
+            box.changed = true
+        }
+        wake.yield()
+    }
+
     /// Store updates read so far, and frames made (for the benchmark).
     var counts: (updates: Int, frames: Int) {
         (incoming.withLock { $0.updates }, broadcast.withLock { $0.frames })
