@@ -129,8 +129,9 @@ public final class Dashboard: Sendable {
     /// Pages connected now.
     public var pageCount: Int { feed.pageCount }
 
-    /// Store updates the feed has read, and frames it has made (each sent to every page).
-    public var feedCounts: (updates: Int, frames: Int) { feed.counts }
+    /// Store updates the feed has read, frames it has made (each sent to every page), and
+    /// the seconds making them took.
+    public var feedCounts: (updates: Int, frames: Int, makingSeconds: Double) { feed.counts }
 
     /// Closes every page and stops listening. The fleet is the caller's to stop.
     public func stop() async {

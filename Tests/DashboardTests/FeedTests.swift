@@ -110,6 +110,26 @@ import Testing
         #expect(frames.last?.text.contains("\"new\":\(final!)") == true)
     }
 
+    /// With no page open, a change makes no frame (nobody would read it); the page that opens
+    /// next starts from a snapshot with that change in it, and the frame after is a diff from it.
+    @Test func withNoPageNoFrameIsMadeAndTheNextPageStartsFromTheLatestState() throws {
+        let store = ComfyStore(initialState: AppState())
+        let feed = PageFeed(initial: store.state, updatesPerSecond: 30, context: PageContext(demo: false, version: "test", maxUpload: { 0 }), metrics: nil, now: { 0 })
+        _ = store.dispatch(ComfyAction(at: Timestamp(seconds: 1), .server(.status(.init(queueRemaining: 3)))))
+        feed.seed(store.state)
+        feed.flush()
+        #expect(feed.counts.frames == 0)
+        let page = feed.subscribe()
+        #expect(page.seq == 1)
+        let snapshot = try JSONValue.parse(page.snapshot)
+        #expect(snapshot["state"]?["queue"]?["remaining"] == .number(3))
+        _ = store.dispatch(ComfyAction(at: Timestamp(seconds: 2), .server(.status(.init(queueRemaining: 4)))))
+        feed.seed(store.state)
+        feed.flush()
+        #expect(feed.counts.frames == 1)
+        feed.unsubscribe(page.id)
+    }
+
     /// A page whose buffer overflowed finds a gap and is sent a snapshot instead; frames it
     /// already has are not sent again.
     @Test func aPageThatFellBehindStartsAgainFromASnapshot() {

@@ -59,11 +59,17 @@ struct DashboardBenchCommand: ReportCommand {
         do {
             progress("dashboard: store throughput, no dashboard, \(frames) frames")
             let bare = try await throughput(server: server, stream: stream, pages: nil)
+            progress("dashboard: store throughput, one store.updates() subscriber (what watch reads), \(frames) frames")
+            let subscriber = try await throughput(server: server, stream: stream, pages: nil, subscriber: true)
+            progress("dashboard: store throughput, a dashboard with no page, \(frames) frames")
+            let noPage = try await throughput(server: server, stream: stream, pages: 0)
             progress("dashboard: store throughput, a dashboard with \(pages) pages, \(frames) frames")
             let withPages = try await throughput(server: server, stream: stream, pages: pages)
             progress("dashboard: \(Int(rate)) frames/s for \(seconds) s, \(pages) pages")
             let steady = try await steady(server: server, stream: stream)
             report.add("store_msgs_per_s_no_dashboard", bare.rate, .rate)
+            report.add("store_msgs_per_s_updates_subscriber", subscriber.rate, .rate)
+            report.add("store_msgs_per_s_dashboard_0_pages", noPage.rate, .rate)
             report.add("store_msgs_per_s_\(pages)_pages", withPages.rate, .rate)
             report.add("store_with_pages_vs_without", bare.rate > 0 ? withPages.rate / bare.rate : nil, .ratio)
             report.add("flood_frames_per_s", steady.storeRate, .rate)
@@ -73,6 +79,7 @@ struct DashboardBenchCommand: ReportCommand {
             report.add("page_mb_per_s_mean", steady.kilobytesPerSecond / 1000, .megabytesPerSecond)
             report.add("page_snapshot_ms_p50", steady.snapshotMs, .milliseconds)
             report.add("page_snapshots_after_first", Double(steady.resnapshots), .count)
+            report.add("frame_making_ms_mean", steady.frameMs, .milliseconds)
         } catch {
             await server.stop()
             throw error
@@ -101,10 +108,12 @@ struct DashboardBenchCommand: ReportCommand {
         return client
     }
 
-    private func throughput(server: FloodServer, stream: StreamFrames, pages: Int?) async throws -> (rate: Double, pageFrames: Int) {
+    private func throughput(server: FloodServer, stream: StreamFrames, pages: Int?, subscriber: Bool = false) async throws -> (rate: Double, pageFrames: Int) {
         let client = try await connect(server)
         guard let connection = await server.nextConnection() else { throw StreamError("the client did not connect") }
         await client.store.until { $0.connection.isOnline }
+        let updates = client.store.updates()
+        let reading = subscriber ? Task { for await _ in updates {} } : nil
         var dashboard: Dashboard?
         var readers: [PageReader] = []
         if let pages {
@@ -125,6 +134,7 @@ struct DashboardBenchCommand: ReportCommand {
         for reader in readers { await reader.stop() }
         await dashboard?.stop()
         await client.stop()
+        reading?.cancel()
         return (Double(frames) / seconds, received)
     }
 
@@ -136,6 +146,8 @@ struct DashboardBenchCommand: ReportCommand {
         var kilobytesPerSecond: Double
         var snapshotMs: Double
         var resnapshots: Int
+        /// Making one frame (once, for every page): diff, keys, JSON.
+        var frameMs: Double
     }
 
     private func steady(server: FloodServer, stream: StreamFrames) async throws -> Steady {
@@ -148,10 +160,13 @@ struct DashboardBenchCommand: ReportCommand {
         for reader in readers { await reader.waitForSnapshot() }
         let count = Int(rate * seconds)
         let before = readers.map(\.counts)
+        let feedBefore = dashboard.feedCounts
         let result = try await connection.flood(FloodPlan(frames: stream, count: count, rate: rate))
         await client.store.until { $0.queue.remaining == StreamFrames.sentinelRemaining }
         let elapsed = Monotonic.seconds(from: result.startNs, to: Monotonic.now())
         let after = readers.map(\.counts)
+        let feedAfter = dashboard.feedCounts
+        let framesMade = feedAfter.frames - feedBefore.frames
         let rates = zip(before, after).map { Double($1.frames - $0.frames) / elapsed }
         let bytes = zip(before, after).map { Double($1.bytes - $0.bytes) / elapsed / 1000 }
         let snapshots = readers.map(\.snapshotMs).sorted()
@@ -162,7 +177,8 @@ struct DashboardBenchCommand: ReportCommand {
         return Steady(
             storeRate: Double(count) / elapsed, mean: rates.reduce(0, +) / Double(max(1, rates.count)), min: rates.min() ?? 0,
             max: rates.max() ?? 0, kilobytesPerSecond: bytes.reduce(0, +) / Double(max(1, bytes.count)),
-            snapshotMs: snapshots.isEmpty ? 0 : snapshots[snapshots.count / 2], resnapshots: resnapshots)
+            snapshotMs: snapshots.isEmpty ? 0 : snapshots[snapshots.count / 2], resnapshots: resnapshots,
+            frameMs: framesMade > 0 ? (feedAfter.makingSeconds - feedBefore.makingSeconds) / Double(framesMade) * 1000 : 0)
     }
 
     // MARK: Memory of the real comfysh

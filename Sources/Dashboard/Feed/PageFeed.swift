@@ -40,6 +40,8 @@ final class PageFeed: Sendable {
         var pages: [Int: AsyncStream<Frame>.Continuation] = [:]
         var nextPage = 0
         var frames = 0
+        /// Time spent making frames (diff, keys, JSON), in nanoseconds.
+        var making: UInt64 = 0
     }
 
     /// Events kept between two frames at most; past it the oldest are dropped (and counted).
@@ -112,9 +114,10 @@ final class PageFeed: Sendable {
         wake.yield()
     }
 
-    /// Store updates read so far, and frames made (for the benchmark).
-    var counts: (updates: Int, frames: Int) {
-        (incoming.withLock { $0.updates }, broadcast.withLock { $0.frames })
+    /// Store updates read so far, frames made, and the time making them took (for the benchmark).
+    var counts: (updates: Int, frames: Int, makingSeconds: Double) {
+        let (frames, making) = broadcast.withLock { ($0.frames, $0.making) }
+        return (incoming.withLock { $0.updates }, frames, Double(making) / 1e9)
     }
 
     // MARK: The fan-out
@@ -144,9 +147,21 @@ final class PageFeed: Sendable {
             }
             return (box.latest, box.changed ? box.events : [], box.droppedEvents, Array(box.previews.values))
         }
-        let (seq, sent) = broadcast.withLock { ($0.seq, $0.sent) }
+        let (seq, sent, pages) = broadcast.withLock { ($0.seq, $0.sent, $0.pages.count) }
         metrics?.sample(state)
         let next = seq + 1
+        if pages == 0 {
+            // Nobody to tell: the next page starts from this state's snapshot (unless one
+            // came meanwhile: then it gets the frame).
+            let skipped = broadcast.withLock { box in
+                guard box.pages.isEmpty else { return false }
+                box.seq = next
+                box.sent = state
+                return true
+            }
+            if skipped { return }
+        }
+        let started = ContinuousClock.now
         let text: String
         var isSnapshot = false
         switch diffFrame(from: sent, to: state, seq: next, events: events, dropped: dropped) {
@@ -160,10 +175,12 @@ final class PageFeed: Sendable {
         }
         let images = previews.map { PreviewFrame.encode($0, seq: next) }
         let out = Frame(seq: next, text: text, previews: images, isSnapshot: isSnapshot)
+        let took = ContinuousClock.now - started
         broadcast.withLock { box in
             box.seq = next
             box.sent = state
             box.frames += 1
+            box.making += UInt64(took.components.seconds) * 1_000_000_000 + UInt64(took.components.attoseconds / 1_000_000_000)
             for page in box.pages.values { page.yield(out) }
         }
     }
