@@ -5,17 +5,33 @@ import ComfySimulator
 import Foundation
 import Testing
 
-/// The page in a real browser: headless Chromium (Debian's `chromium`; `.ci/run` installs
-/// it) against the simulator, every check on the DOM, each a condition waited for in the
-/// page — never a sleep. Without a chromium binary the suite is skipped, saying so.
-@Suite(.serialized, .timeLimit(.minutes(3)), .enabled(if: Chromium.binary != nil, "no chromium binary (apt-get install chromium): the browser tests are skipped"))
+/// The page in real browsers: headless Chromium (Debian's `chromium`) over the DevTools
+/// protocol and headless Firefox (Debian's `firefox-esr`) over WebDriver BiDi — `.ci/run`
+/// installs both — against the simulator, the same checks in each, every one on the DOM, a
+/// condition waited for in the page, never a sleep. A browser that is not installed has
+/// its test skipped, saying so.
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct BrowserTests {
-    @Test func theDemoRunsLiveInTheBrowserAndTheLightFollowsTheConnection() async throws {
-        // A step every 60 ms: the demo's 10 steps take about 0.6 s, long enough to see the bars move.
-        let demo = try await DemoDashboard.start(stepDelay: .milliseconds(60))
+    @Test(.enabled(if: Chromium.binary != nil, "no chromium binary (apt-get install chromium): the Chromium test is skipped"))
+    func theDemoRunsLiveInChromiumAndTheLightFollowsTheConnection() async throws {
         let browser = try await Chromium.launch()
         defer { browser.close() }
-        let page = try await browser.newPage()
+        try await Self.theDemoRunsLive(in: try await browser.newPage())
+    }
+
+    /// The same in Firefox: the page uses no API only Chromium has.
+    @Test(.enabled(if: Firefox.binary != nil, "no firefox binary (apt-get install firefox-esr): the Firefox test is skipped"))
+    func theDemoRunsLiveInFirefoxAndTheLightFollowsTheConnection() async throws {
+        let browser = try await Firefox.launch()
+        defer { browser.close() }
+        try await Self.theDemoRunsLive(in: try await browser.newPage())
+    }
+
+    /// Connected; a demo prompt's bars, ETA, node, preview, toast and thumbnail; files from
+    /// the picker; reconnecting and back; the page's copy of the state equal to a snapshot.
+    static func theDemoRunsLive(in page: some BrowserPage) async throws {
+        // A step every 60 ms: the demo's 10 steps take about 0.6 s, long enough to see the bars move.
+        let demo = try await DemoDashboard.start(stepDelay: .milliseconds(60))
         do {
             try await page.navigate(demo.dashboard.url)
 
@@ -25,7 +41,7 @@ struct BrowserTests {
                 (() => { const n = performance.getEntriesByType("navigation")[0];
                   return { load: n.loadEventEnd - n.startTime, dom: n.domContentLoadedEventEnd - n.startTime, first: window.dashboard.firstFrameAt } })()
                 """)
-            print("dashboard page: load \(timing["load"]?.doubleValue ?? -1) ms, DOM ready \(timing["dom"]?.doubleValue ?? -1) ms, first snapshot drawn at \(timing["first"]?.doubleValue ?? -1) ms")
+            print("dashboard page in \(page.browserName): load \(timing["load"]?.doubleValue ?? -1) ms, DOM ready \(timing["dom"]?.doubleValue ?? -1) ms, first snapshot drawn at \(timing["first"]?.doubleValue ?? -1) ms")
 
             // A demo prompt: the whole prompt's bar advances, and the ETA shows.
             try await page.evaluate(#"document.getElementById("submit-demo").click(); true"#)
@@ -56,7 +72,7 @@ struct BrowserTests {
                 paths.append(file.path)
             }
             try await page.setFiles("#file", paths)
-            if let path = ProcessInfo.processInfo.environment["COMFYSH_DASHBOARD_SCREENSHOT"] {
+            if let path = ProcessInfo.processInfo.environment["COMFYSH_DASHBOARD_SCREENSHOT"], page is DevToolsPage {
                 // docs/dashboard.png: the page mid-run, with a finished prompt's thumbnail below.
                 // (The demo's prompt bar runs from 20% to 40% while its sampler steps.)
                 try await page.waitFor(#"Number(document.querySelector('.run .track[data-kind="prompt"]')?.getAttribute("aria-valuenow")) >= 30 && document.querySelector('.run img.preview')?.naturalWidth > 0 && document.querySelectorAll('.row[data-status="waiting"], .row[data-status="queued"]').length >= 2"#)
@@ -116,9 +132,9 @@ struct BrowserTests {
             }
             #expect(compared)
         } catch {
-            let shot = FileManager.default.temporaryDirectory.appendingPathComponent("comfysh-dashboard-failure.png")
+            let shot = FileManager.default.temporaryDirectory.appendingPathComponent("comfysh-dashboard-failure-\(page.browserName).png")
             try? await page.screenshot().write(to: shot)
-            Issue.record("\(error) — the page as it was: \(shot.path)")
+            Issue.record("\(page.browserName): \(error) — the page as it was: \(shot.path)")
         }
         await page.close()
         await demo.stop()

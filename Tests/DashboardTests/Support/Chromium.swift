@@ -12,17 +12,7 @@ final class Chromium: Sendable {
     let browserURL: String
 
     /// The binary: `$CHROMIUM`, else `chromium`, `chromium-browser` or `google-chrome` on the PATH.
-    static var binary: String? {
-        if let path = ProcessInfo.processInfo.environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: path) { return path }
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for folder in folders {
-                let path = "\(folder)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: path) { return path }
-            }
-        }
-        return nil
-    }
+    static var binary: String? { BrowserBinary.find(variable: "CHROMIUM", names: ["chromium", "chromium-browser", "google-chrome"]) }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -34,48 +24,15 @@ final class Chromium: Sendable {
         guard let binary else { throw Failure(description: "no chromium binary") }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("comfysh-chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        let arguments = [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--no-default-browser-check", "--disable-extensions", "--disable-background-networking", "--mute-audio",
             // WSClient (the project's WebSocket client) sends `Origin: ws://127.0.0.1`.
             "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=ws://127.0.0.1", "--user-data-dir=\(profile.path)",
             "--window-size=\(width),\(height)", "about:blank",
         ]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        let (lines, sink) = AsyncStream<String>.makeStream()
-        let buffer = Mutex("")
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                sink.finish()
-                return
-            }
-            let complete: [String] = buffer.withLock { text in
-                text += String(decoding: data, as: UTF8.self)
-                var out: [String] = []
-                while let newline = text.firstIndex(of: "\n") {
-                    out.append(String(text[..<newline]))
-                    text = String(text[text.index(after: newline)...])
-                }
-                return out
-            }
-            for line in complete { sink.yield(line) }
-        }
-        try process.run()
-        var seen: [String] = []
-        for await line in lines {
-            seen.append(line)
-            if let range = line.range(of: "ws://") {
-                return Chromium(process: process, profile: profile, browserURL: String(line[range.lowerBound...]).trimmingCharacters(in: .whitespaces))
-            }
-        }
-        process.terminate()
-        throw Failure(description: "chromium exited without a DevTools address:\n" + seen.suffix(20).joined(separator: "\n"))
+        let (process, address) = try await BrowserBinary.run(binary, arguments)
+        return Chromium(process: process, profile: profile, browserURL: address)
     }
 
     private init(process: Process, profile: URL, browserURL: String) {
@@ -106,7 +63,9 @@ final class Chromium: Sendable {
     }
 }
 
-/// One DevTools WebSocket: calls answered by id, and the events.
+/// One DevTools WebSocket: calls answered by id, and the events. (WebDriver BiDi, which
+/// Firefox speaks, has the same shape: `{id, method, params}`, answers by id with `result`
+/// or `error`; `FirefoxPage` uses it too.)
 final class DevTools: Sendable {
     struct Pending {
         var next = 1
@@ -161,7 +120,7 @@ final class DevTools: Sendable {
                                 if let id = value["id"]?.intValue {
                                     let waiter = pending.withLock { $0.waiting.removeValue(forKey: id) }
                                     if let error = value["error"] {
-                                        waiter?.resume(throwing: Failure(description: JSONWriter.string(error)))
+                                        waiter?.resume(throwing: Failure(description: JSONWriter.string(error) + (value["message"]?.stringValue.map { ": " + $0 } ?? "")))
                                     } else {
                                         waiter?.resume(returning: value["result"] ?? .null)
                                     }
@@ -216,8 +175,10 @@ final class DevTools: Sendable {
 }
 
 /// A tab: navigate, evaluate, wait for a condition on the DOM, screenshots.
-final class DevToolsPage: Sendable {
+final class DevToolsPage: BrowserPage {
     let devtools: DevTools
+
+    var browserName: String { "Chromium" }
 
     init(_ devtools: DevTools) { self.devtools = devtools }
 
@@ -236,32 +197,6 @@ final class DevToolsPage: Sendable {
             throw Chromium.Failure(description: text)
         }
         return result["result"]?["value"] ?? .null
-    }
-
-    /// Waits, in the page, until `condition` (an expression) is truthy; returns its value.
-    /// Checked at every animation frame and DOM change, up to `seconds`; then it fails
-    /// naming the condition.
-    @discardableResult
-    func waitFor(_ condition: String, seconds: Double = 20) async throws -> JSONValue {
-        try await evaluate("""
-            new Promise((resolve, reject) => {
-              const limit = performance.now() + \(Int(seconds * 1000));
-              const check = () => {
-                let value;
-                try { value = (\(condition)); } catch (error) { value = undefined; }
-                if (value) { observer.disconnect(); return resolve(value); }
-                if (performance.now() > limit) { observer.disconnect(); return reject(new Error("timed out waiting for: " + \(JSONWriter.quoted(condition)))); }
-                setTimeout(check, 20);
-              };
-              const observer = new MutationObserver(() => {
-                let value;
-                try { value = (\(condition)); } catch (error) { value = undefined; }
-                if (value) { observer.disconnect(); resolve(value); }
-              });
-              observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-              check();
-            })
-            """)
     }
 
     /// A PNG of the viewport.
