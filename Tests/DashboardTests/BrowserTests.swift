@@ -107,6 +107,13 @@ struct BrowserTests {
             let reconnecting = lights.firstIndex(of: "reconnecting")
             #expect(reconnecting != nil && lights.last == "connected", "\(lights)")
 
+            // The log, filtered by level: only warnings (the drop logged one), then all again.
+            let filter = #"(level, on) => { const box = document.querySelector(`.filters input[data-level="${level}"]`); box.checked = on; box.dispatchEvent(new Event("change")); }"#
+            try await page.evaluate(#"window.setLevel = \#(filter); setLevel("info", false); setLevel("error", false); true"#)
+            let warnings = try await page.waitFor(##"(() => { const shown = [...document.querySelectorAll("#log .entry")]; return shown.length > 0 && shown.every(e => e.dataset.level === "warning") && shown.some(e => e.textContent.includes("disconnected")) && shown.length === Math.min(200, window.dashboard.state.log.entries.filter(e => e.level === "warning").length) && shown.length })()"##)
+            try await page.evaluate(#"setLevel("info", true); setLevel("error", true); true"#)
+            try await page.waitFor(##"document.querySelectorAll("#log .entry").length > \##(warnings.intValue ?? 0) && [...document.querySelectorAll("#log .entry")].some(e => e.dataset.level === "info")"##)
+
             // The page's copy of the state is the state: a fresh snapshot of the same
             // sequence number says the same, key for key.
             try await page.evaluate("""
