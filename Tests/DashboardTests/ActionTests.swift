@@ -44,8 +44,11 @@ import Testing
         let interrupted = try await post(demo, "/api/interrupt", #"{"prompt_id": "\#(id)"}"#)
         #expect(interrupted["ok"] == true)
         await demo.fleet.store.until { $0.queue.prompts[id]?.status == .interrupted }
+        // The second prompt starts meanwhile; only the clear's own line is its answer.
         let cleared = try await post(demo, "/api/clear")
         #expect(cleared["ok"] == true)
+        let texts = cleared["messages"]?.arrayValue?.compactMap { $0["text"]?.stringValue } ?? []
+        #expect(texts.count == 1 && texts.first?.hasPrefix("queue cleared (") == true, "\(texts)")
         await demo.stop()
     }
 

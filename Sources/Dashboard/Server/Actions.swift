@@ -34,6 +34,16 @@ struct Actions: Sendable {
         case cancel(String)
         case interrupt(String?)
         case clear
+
+        /// The kinds of log line the reducer writes for it (the request itself, the server's
+        /// answer, or its HTTP failure).
+        var kinds: Set<LogKind> {
+            switch self {
+            case .cancel: [.cancel, .queue, .http]
+            case .interrupt: [.interrupt, .http]
+            case .clear: [.queue, .cancel, .http]
+            }
+        }
     }
 
     /// Cancel, interrupt or clear: `{"ok", "messages": [{"level", "text"}]}`, the messages
@@ -55,7 +65,10 @@ struct Actions: Sendable {
         case .clear:
             await fleet.clear()
         }
-        let entries = fleet.store.state.log.entries(after: before)
+        // Only the lines this request wrote: others (a prompt starting, one finishing) are
+        // logged meanwhile too, while the request's HTTP call is on its way.
+        let kinds = request.kinds
+        let entries = fleet.store.state.log.entries(after: before).filter { kinds.contains($0.kind) }
         let messages = entries.map { ($0.level.rawValue, $0.message) }
         return Self.answer(ok: !entries.contains { $0.level != .info }, messages)
     }
