@@ -27,15 +27,26 @@ public actor ComfyFleet {
     /// The first error writing the job store, if any (the run goes on; it is reported).
     public internal(set) var jobStoreError: JobStoreError?
 
-    /// A fleet of `servers` (each a configuration whose `name` is set), on `clock`.
+    /// A fleet of `servers` (each a configuration whose `name` is set), on `clock`. With
+    /// `store`, the fleet joins a state a front end already holds (its servers are added to
+    /// it), and `origin` keeps its times on the same scale as before.
     public init<C: Clock>(
         servers: [ClientConfiguration], clock: C, jobs: (any JobStore)? = nil, policy: FleetPolicy = FleetPolicy(),
-        logCapacity: Int = LogState.defaultCapacity,
+        logCapacity: Int = LogState.defaultCapacity, store: ComfyStore? = nil, origin: C.Instant? = nil,
         transport: @escaping @Sendable () -> any SocketTransport = { WSClientTransport() }
     ) where C.Duration == Duration {
         let names = servers.map { $0.name ?? ServerState.defaultName }
-        self.store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: names))
-        self.clock = ClientClock(clock)
+        let clientClock = ClientClock(clock, origin: origin)
+        if let store {
+            let known = Set(store.state.servers.map(\.name))
+            for name in names where !known.contains(name) {
+                store.dispatch(ComfyAction(at: Timestamp(seconds: clientClock.elapsed().seconds), .fleet(.serverAdded(name: name))))
+            }
+            self.store = store
+        } else {
+            self.store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: names))
+        }
+        self.clock = clientClock
         self.jobs = jobs
         self.policy = policy
         self.makeTransport = transport
@@ -252,6 +263,51 @@ public actor ComfyFleet {
         if let jobs { await persist(snapshot: store.state, to: jobs) }
         persisting?.cancel()
         persisting = nil
+    }
+
+    /// The configuration of the server called `name` (its URL, headers: never shown whole).
+    public func configuration(of name: String) -> ClientConfiguration? {
+        clients[name]?.configuration ?? pending[name]
+    }
+
+    /// Starts every server and waits, each within `limit`, for its first outcome: online,
+    /// refused, or a first failed attempt (it keeps trying in the background) — what a
+    /// shell says after `connect`, without holding the prompt while servers are down.
+    public func startAndWait(within limit: Duration) async -> [String: Readiness] {
+        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        if jobs != nil, persisting == nil {
+            let updates = store.updates()
+            persisting = Task { [weak self] in
+                for await update in updates { await self?.persist(update) }
+            }
+        }
+        var out: [String: Readiness] = [:]
+        await withTaskGroup(of: (String, Readiness).self) { group in
+            for name in order {
+                if clients[name] == nil, let configuration = pending.removeValue(forKey: name) {
+                    clients[name] = makeClient(configuration, http: nil)
+                }
+                guard let client = clients[name] else { continue }
+                await client.join(
+                    forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+                    beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+                group.addTask { (name, await client.ready(within: limit, stopAtFirstFailure: true)) }
+            }
+            for await (name, readiness) in group { out[name] = readiness }
+        }
+        return out
+    }
+
+    /// Shows every server's traffic to `tap` (trace, record); nil stops it.
+    public func setTap(_ tap: (@Sendable (String, TranscriptEntry) -> Void)?) async {
+        for name in order {
+            guard let client = clients[name] else { continue }
+            if let tap {
+                await client.setTap { entry in tap(name, entry) }
+            } else {
+                await client.setTap(nil)
+            }
+        }
     }
 
     // MARK: The events

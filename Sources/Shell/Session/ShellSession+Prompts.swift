@@ -5,7 +5,7 @@ import ComfyCore
 
 /// Submitting, following and collecting prompts.
 extension ShellSession {
-    func submit(_ file: String, front: Bool, watch: Bool) async {
+    func submit(_ file: String, front: Bool, watch: Bool, on pinned: [String] = []) async {
         let workflow: Workflow
         if file == "demo" {
             workflow = Workflow(name: "demo", graph: ComfyUISimulator.demoWorkflow)
@@ -14,11 +14,15 @@ extension ShellSession {
                 return problem("\(error)")
             }
         }
-        guard let client = connected() else { return }
-        let id = await client.submit(workflow, front: front)
+        guard let fleet = connected() else { return }
+        if let unknown = pinned.first(where: { store.state.server(named: $0) == nil }) {
+            return problem("--on \(unknown): no such server ('servers' lists them)")
+        }
+        let id = await fleet.submit(workflow, front: front, on: pinned.isEmpty ? nil : pinned, label: (workflow.name as NSString).lastPathComponent)
         await settle { state in
             // The POST's answer (its queue number), not an execution_start that can overtake it.
             state.queue.prompts[id]?.number != nil || state.queue.rejected.contains { $0.promptID == id }
+                || (state.queue.prompts[id]?.status == .waiting && !state.servers.contains { $0.isUsable })
                 || state.connection.outbox.contains { if case .postPrompt(id, _) = $0.command { true } else { false } }
         }
         let state = store.state
@@ -28,6 +32,8 @@ extension ShellSession {
         } else if let record = state.queue.prompts[id], record.accepted {
             say("submitted \(id) (\(workflow.nodes.count) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")")
             for warning in record.warnings { say(style.yellow("  ! dropped by the server: ") + EventText.nodeErrorLine(warning)) }
+        } else if state.queue.prompts[id]?.status == .waiting {
+            say("\(id) waits in our queue (no server can take it now; it is sent when one can)")
         } else {
             say("\(id) waits for the connection (it is sent after the next resync)")
         }
@@ -57,8 +63,8 @@ extension ShellSession {
         guard let folder else {
             return say(files.map { "  node \($0.node): \($0.subfolder.isEmpty ? "" : $0.subfolder + "/")\($0.filename) (\($0.type))" }.joined(separator: "\n"))
         }
-        guard let client else { return problem("not connected: cannot download") }
-        for result in await client.download(outputsOf: id, to: folder) {
+        guard let fleet else { return problem("not connected: cannot download") }
+        for result in await fleet.download(outputsOf: id, to: folder) {
             switch result {
             case .saved(let path, let bytes): say("  saved \(path) (\(bytes) bytes)")
             case .refused(let file, let reason), .failed(let file, let reason): problem("\(file.filename): \(reason)")
