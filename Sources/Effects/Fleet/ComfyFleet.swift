@@ -16,6 +16,10 @@ public actor ComfyFleet {
     let jobs: (any JobStore)?
     /// This process, as the owner of the jobs it follows.
     let owner = JobOwner.current
+    /// Commands for servers, decided by the reducer wherever it ran, carried out in order.
+    let handOff: AsyncStream<(String, [Command])>.Continuation
+    let handOffStream: AsyncStream<(String, [Command])>
+    var handingOff: Task<Void, Never>?
     /// The clients, by server name, in the fleet's order.
     var clients: [String: ComfyClient] = [:]
     var order: [String] = []
@@ -47,6 +51,7 @@ public actor ComfyFleet {
             self.store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: names))
         }
         self.clock = clientClock
+        (handOffStream, handOff) = AsyncStream.makeStream()
         self.jobs = jobs
         self.policy = policy
         self.makeTransport = transport
@@ -84,9 +89,16 @@ public actor ComfyFleet {
     /// The servers' names, in order.
     public var serverNames: [String] { order }
 
+    /// Starts carrying out commands for servers (once).
+    func startHandOff() {
+        guard handingOff == nil else { return }
+        handingOff = Task { [weak self] in await self?.runHandOff() }
+    }
+
     /// Sets the policy, joins the clients and starts them all (each keeps trying in the
     /// background), and starts following jobs into the job store.
     public func start() async {
+        startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
         if jobs != nil, persisting == nil {
             let updates = store.updates()
@@ -103,7 +115,7 @@ public actor ComfyFleet {
         }
         guard let client = clients[name] else { return }
         await client.join(
-            forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+            forward: { [handOff] target, command in handOff.yield((target, [command])) },
             beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
         await client.start()
     }
@@ -113,6 +125,7 @@ public actor ComfyFleet {
     /// (and keep trying, but for refusals and hopeless ones); it fails only if none connects.
     /// One server: exactly `ComfyClient.open`'s checks and messages.
     public func open() async throws(ConnectionFailure) -> [String: ConnectionFailure] {
+        startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
         var failures: [String: ConnectionFailure] = [:]
         await withTaskGroup(of: (String, ConnectionFailure?).self) { group in
@@ -140,7 +153,7 @@ public actor ComfyFleet {
             let client = makeClient(configuration, http: http)
             clients[name] = client
             await client.join(
-                forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+                forward: { [handOff] target, command in handOff.yield((target, [command])) },
                 beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
             await client.dispatch(.http(probe.result))
             try await client.connectNow()
@@ -170,9 +183,17 @@ public actor ComfyFleet {
         }
     }
 
+    /// Commands for a server, in the order they were decided: one queue for the fleet (a
+    /// task per command could overtake another — a job sent before the one routed first).
     func deliver(_ commands: [Command], to server: String) {
-        guard let client = clients[server] else { return }
-        Task { await client.carryOut(commands) }
+        handOff.yield((server, commands))
+    }
+
+    /// Carries out what `handOff` holds, in order, until the fleet stops.
+    func runHandOff() async {
+        for await (server, commands) in handOffStream {
+            await clients[server]?.carryOut(commands)
+        }
     }
 
     // MARK: Asking
@@ -263,6 +284,9 @@ public actor ComfyFleet {
         if let jobs { await persist(snapshot: store.state, to: jobs) }
         persisting?.cancel()
         persisting = nil
+        handOff.finish()
+        await handingOff?.value
+        handingOff = nil
     }
 
     /// The configuration of the server called `name` (its URL, headers: never shown whole).
@@ -274,6 +298,7 @@ public actor ComfyFleet {
     /// refused, or a first failed attempt (it keeps trying in the background) — what a
     /// shell says after `connect`, without holding the prompt while servers are down.
     public func startAndWait(within limit: Duration) async -> [String: Readiness] {
+        startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
         if jobs != nil, persisting == nil {
             let updates = store.updates()
@@ -289,7 +314,7 @@ public actor ComfyFleet {
                 }
                 guard let client = clients[name] else { continue }
                 await client.join(
-                    forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+                    forward: { [handOff] target, command in handOff.yield((target, [command])) },
                     beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
                 group.addTask { (name, await client.ready(within: limit, stopAtFirstFailure: true)) }
             }
