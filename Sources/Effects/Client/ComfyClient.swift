@@ -85,8 +85,10 @@ public actor ComfyClient {
     /// A client on a clock already erased (a fleet's clients share one origin).
     init(
         configuration: ClientConfiguration, store: ComfyStore, clientClock: ClientClock, transport: any SocketTransport,
-        http: (any ComfyHTTP)?, random: @escaping @Sendable () -> Double, capabilities: CapabilitiesCache
+        http: (any ComfyHTTP)?, random: @escaping @Sendable () -> Double, capabilities: CapabilitiesCache,
+        tap: (@Sendable (TranscriptEntry) -> Void)? = nil
     ) {
+        self.tap = tap
         self.capabilitiesCache = capabilities
         self.configuration = configuration
         self.store = store

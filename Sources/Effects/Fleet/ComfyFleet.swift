@@ -68,16 +68,26 @@ public actor ComfyFleet {
     var pending: [String: ClientConfiguration]
 
     func makeClient(_ configuration: ClientConfiguration, http: (any ComfyHTTP)?) -> ComfyClient {
-        Self.makeClient(configuration, http: http, store: store, clock: clock, transport: makeTransport, capabilities: capabilities)
+        let name = configuration.name ?? ServerState.defaultName
+        var clientTap: (@Sendable (TranscriptEntry) -> Void)?
+        if let tap { clientTap = { entry in tap(name, entry) } }
+        return Self.makeClient(
+            configuration, http: http, store: store, clock: clock, transport: makeTransport, capabilities: capabilities,
+            tap: clientTap)
     }
+
+    /// The traffic tap, kept so that clients made later (at `open`, `start`, `add`) show
+    /// their traffic too — a tap set before `open` sees the probe and the first resync.
+    var tap: (@Sendable (String, TranscriptEntry) -> Void)?
 
     static func makeClient(
         _ configuration: ClientConfiguration, http: (any ComfyHTTP)?, store: ComfyStore, clock: ClientClock,
-        transport: @Sendable () -> any SocketTransport, capabilities: CapabilitiesCache
+        transport: @Sendable () -> any SocketTransport, capabilities: CapabilitiesCache,
+        tap: (@Sendable (TranscriptEntry) -> Void)? = nil
     ) -> ComfyClient {
         ComfyClient(
             configuration: configuration, store: store, clientClock: clock, transport: transport(), http: http,
-            random: { Double.random(in: 0..<1) }, capabilities: capabilities)
+            random: { Double.random(in: 0..<1) }, capabilities: capabilities, tap: tap)
     }
 
     /// Seconds since the fleet was made: the time of every action it dispatches.
@@ -325,6 +335,7 @@ public actor ComfyFleet {
 
     /// Shows every server's traffic to `tap` (trace, record); nil stops it.
     public func setTap(_ tap: (@Sendable (String, TranscriptEntry) -> Void)?) async {
+        self.tap = tap
         for name in order {
             guard let client = clients[name] else { continue }
             if let tap {
