@@ -1,25 +1,21 @@
 #!/usr/bin/env bash
 # Installs what comfysh needs from the system (libedit-dev, for the shell's line editor;
-# chromium and firefox-esr, for the dashboard's browser tests) when it is missing, then builds. Safe to run
-# again: it installs nothing twice.
+# libsqlite3-dev, for the job store; chromium and firefox-esr, for the dashboard's browser
+# tests) when it is missing, then builds. Safe to run again: it installs nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! dpkg -s libedit-dev >/dev/null 2>&1; then
-    echo "setup: installing libedit-dev" >&2
+missing=()
+for package in libedit-dev libsqlite3-dev; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+command -v chromium >/dev/null || missing+=(chromium)
+command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
     sudo=""
     [[ $(id -u) -eq 0 ]] || sudo="sudo"
     $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libedit-dev >/dev/null
-fi
-browsers=()
-command -v chromium >/dev/null || browsers+=(chromium)
-command -v firefox-esr >/dev/null || command -v firefox >/dev/null || browsers+=(firefox-esr)
-if (( ${#browsers[@]} )); then
-    echo "setup: installing ${browsers[*]} (the dashboard's browser tests run them headless)" >&2
-    sudo=""
-    [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${browsers[@]}" >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 swift build

@@ -37,7 +37,7 @@ public enum Command: Sendable, Equatable {
         case .interrupt(let id): "interrupt \(id)"
         case .fetchQueue: "fetch queue"
         case .fetchHistory(let id): "fetch history \(id)"
-        case .fetchRecentHistory(let n, let newer): "fetch recent history (\(n)\(newer.map { ", after #\(JSONWriter.number($0))" } ?? ""))"
+        case .fetchRecentHistory(let n, let newer): "fetch recent history (\(n)\(newer.map { $0.isFinite ? ", after #\(JSONWriter.number($0))" : ", all" } ?? ""))"
         case .resync: "resync"
         case .fetchCapabilities: "fetch capabilities"
         case .on(let server, let command): "on \(server): \(command.summary)"

@@ -29,12 +29,12 @@ import Testing
         let id = try #require(first["prompt_id"]?.stringValue)
         #expect(first["outcome"] == "accepted")
         #expect(first["message"]?.stringValue?.hasPrefix("submitted \(id) (5 nodes) as #") == true)
-        // The next waits in comfysh's queue (one waiting per server beyond the one running, by default).
+        // The next waits in our queue (one waiting per server beyond the one running, by default).
         let second = try await post(demo, "/api/submit?demo=1&front=1")
         let third = try await post(demo, "/api/submit?demo=1")
         let thirdID = try #require(third["prompt_id"]?.stringValue)
         #expect(third["outcome"] == "waiting")
-        #expect(third["message"] == .string("\(thirdID) waits in comfysh's queue until a server has room"))
+        #expect(third["message"] == .string("\(thirdID) waits in our queue (no server can take it now; it is sent when one can)"))
         _ = second
 
         let cancelled = try await post(demo, "/api/cancel", #"{"prompt_id": "\#(thirdID.prefix(8))"}"#)

@@ -205,7 +205,9 @@ extension Command {
         switch self {
         case .fetchQueue: "queue"
         case .fetchHistory(let id): "history " + id
-        case .fetchRecentHistory: "recent history"
+        // Its watermark is part of it: one waiting with an older watermark (or none) would
+        // record less than the later one asks for.
+        case .fetchRecentHistory(let n, let newer): "recent history \(n) \(newer.map { "\($0)" } ?? "-")"
         default: nil
         }
     }

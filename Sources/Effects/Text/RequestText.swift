@@ -8,9 +8,9 @@ public enum SubmissionOutcome: Sendable, Equatable {
     case accepted(PromptRecord)
     /// The server, or the fleet's routing, refused it.
     case rejected(QueueState.Rejection)
-    /// It waits: in our own queue until a server has room, or in a server's outbox until
-    /// that server is back. `online`: some server is usable (so it waits for room).
-    case waiting(online: Bool)
+    /// It waits: in our own queue until a server can take it (`inOurQueue`), or in a
+    /// server's outbox until that server is back.
+    case waiting(inOurQueue: Bool)
 
     /// The outcome is known: the POST's answer (a queue number, not an `execution_start`
     /// that can overtake it) or a refusal came, or the submission waits (in our queue, or in
@@ -32,7 +32,7 @@ public enum SubmissionOutcome: Sendable, Equatable {
         } else if let record = state.queue.prompts[id], record.accepted {
             self = .accepted(record)
         } else {
-            self = .waiting(online: state.servers.contains(where: \.isUsable))
+            self = .waiting(inOurQueue: state.queue.prompts[id]?.status == .waiting)
         }
     }
 
@@ -43,17 +43,17 @@ public enum SubmissionOutcome: Sendable, Equatable {
     }
 
     /// The headline: `submitted <id> (5 nodes) as #3`, `rejected (400 prompt_outputs_failed_validation): …`,
-    /// `<id> waits for the connection (…)`.
+    /// `<id> waits in our queue (…)`, `<id> waits for the connection (…)`.
     public func headline(id: String, nodes: Int) -> String {
         switch self {
         case .rejected(let rejection):
             return "rejected (\(rejection.status) \(rejection.type)): \(rejection.message)"
         case .accepted(let record):
             return "submitted \(id) (\(nodes) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")"
-        case .waiting(online: false):
+        case .waiting(inOurQueue: true):
+            return "\(id) waits in our queue (no server can take it now; it is sent when one can)"
+        case .waiting(inOurQueue: false):
             return "\(id) waits for the connection (it is sent after the next resync)"
-        case .waiting(online: true):
-            return "\(id) waits in comfysh's queue until a server has room"
         }
     }
 

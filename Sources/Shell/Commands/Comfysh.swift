@@ -25,8 +25,8 @@ public struct Comfysh: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ShellCommand.self, RunCommand.self, WatchCommand.self, DashboardCommand.self, ReplayCommand.self, ConvertCommand.self,
-            InputsCommand.self,
+            ShellCommand.self, RunCommand.self, WatchCommand.self, JobsCommand.self, DashboardCommand.self, ReplayCommand.self,
+            ConvertCommand.self, InputsCommand.self,
         ],
         defaultSubcommand: ShellCommand.self
     )

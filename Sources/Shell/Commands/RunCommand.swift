@@ -122,7 +122,8 @@ public struct RunCommand: AsyncParsableCommand {
             if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
         }
         for workflow in loaded {
-            let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned)
+            let id = await fleet.submit(
+                workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: (workflow.name as NSString).lastPathComponent)
             ids.append(id)
             names[id] = (workflow.name as NSString).lastPathComponent
         }

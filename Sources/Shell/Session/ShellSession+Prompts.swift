@@ -5,7 +5,7 @@ import ComfyCore
 
 /// Submitting, following and collecting prompts.
 extension ShellSession {
-    func submit(_ file: String, front: Bool, watch: Bool) async {
+    func submit(_ file: String, front: Bool, watch: Bool, on pinned: [String] = []) async {
         let workflow: Workflow
         if file == "demo" {
             workflow = Workflow(name: "demo", graph: ComfyUISimulator.demoWorkflow)
@@ -14,8 +14,11 @@ extension ShellSession {
                 return problem("\(error)")
             }
         }
-        guard let client = connected() else { return }
-        let id = await client.submit(workflow, front: front)
+        guard let fleet = connected() else { return }
+        if let unknown = pinned.first(where: { store.state.server(named: $0) == nil }) {
+            return problem("--on \(unknown): no such server ('servers' lists them)")
+        }
+        let id = await fleet.submit(workflow, front: front, on: pinned.isEmpty ? nil : pinned, label: (workflow.name as NSString).lastPathComponent)
         await settle { SubmissionOutcome.hasSettled(id, in: $0) }
         let outcome = SubmissionOutcome(id: id, state: store.state)
         let headline = outcome.headline(id: id, nodes: workflow.nodes.count)
@@ -49,8 +52,8 @@ extension ShellSession {
         guard let folder else {
             return say(files.map { "  node \($0.node): \($0.subfolder.isEmpty ? "" : $0.subfolder + "/")\($0.filename) (\($0.type))" }.joined(separator: "\n"))
         }
-        guard let client else { return problem("not connected: cannot download") }
-        for result in await client.download(outputsOf: id, to: folder) {
+        guard let fleet else { return problem("not connected: cannot download") }
+        for result in await fleet.download(outputsOf: id, to: folder) {
             switch result {
             case .saved(let path, let bytes): say("  saved \(path) (\(bytes) bytes)")
             case .refused(let file, let reason), .failed(let file, let reason): problem("\(file.filename): \(reason)")

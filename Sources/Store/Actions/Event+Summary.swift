@@ -74,7 +74,7 @@ extension HTTPResult {
         case .queueSnapshot(let s): return "GET /queue → \(s.running.count) running, \(s.pending.count) pending"
         case .history(let id, let entries): return "GET /history\(id.map { "/\($0.short)" } ?? "") → \(entries.count) entr\(entries.count == 1 ? "y" : "ies")"
         case .recentHistory(let newer, let entries):
-            return "GET /history (recent\(newer.map { ", after #\(JSONWriter.number($0))" } ?? "")) → \(entries.count) entr\(entries.count == 1 ? "y" : "ies")"
+            return "GET /history (recent\(newer.map { $0.isFinite ? ", after #\(JSONWriter.number($0))" : ", all" } ?? "")) → \(entries.count) entr\(entries.count == 1 ? "y" : "ies")"
         case .queueDeleted(let ids): return "POST /queue delete \(ids.map(\.short))"
         case .queueCleared: return "POST /queue clear"
         case .interruptAcknowledged(let id): return "POST /interrupt \(id?.short ?? "(global)")"

@@ -52,6 +52,7 @@ extension ServerScope {
             for entry in entries { reconcile(entry, at: at) }
 
         case .recentHistory(let newer, let entries):
+            if entries.isEmpty, newer == nil, server.highestNumber == nil { server.historyWasEmpty = true }
             for entry in entries {
                 if let n = entry.number { server.noteNumber(n) }
                 let known = queue.records[entry.promptID] != nil
@@ -112,7 +113,7 @@ extension ServerScope {
     /// the numbers above what we had seen.
     mutating func applyQueueSnapshot(_ s: QueueSnapshot, _ ctx: inout ReduceContext) {
         let at = ctx.at
-        let watermark = server.highestNumber
+        let watermark = server.watermark
         defer { askForMissed(snapshot: s, watermark: watermark, &ctx) }
         var listed = Set<String>()
         for (items, status) in [(s.running, PromptRecord.Status.running), (s.pending, .queued)] {
@@ -139,15 +140,13 @@ extension ServerScope {
         server.remaining = s.running.count + s.pending.count
     }
 
-    /// Prompts counted but never identified, fewer than the ones we came to know since:
-    /// some came and went between two looks; recent history names them.
+    /// The server counted prompts we could not name since the last look at its queue:
+    /// some may have come and gone in between (a broadcast can name one, but not which
+    /// others there were), so its recent history is asked, and the entries numbered above
+    /// what we had seen are recorded.
     mutating func askForMissed(snapshot s: QueueSnapshot, watermark: Double?, _ ctx: inout ReduceContext) {
         guard server.unidentified > 0 else { return }
-        let mark = server.unidentifiedMark
-        let learned = queue.records.values.lazy.filter { $0.seen > mark }.count
-        if server.unidentified > learned {
-            ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + server.unidentified + 4), newerThan: watermark))
-        }
+        ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + server.unidentified + 4), newerThan: watermark))
         server.unidentified = 0
     }
 

@@ -120,15 +120,15 @@ extension ServerScope {
     /// by an HTTP answer newer than the frame: for it the queue is asked.
     mutating func queueLength(_ remaining: Int, _ ctx: inout ReduceContext) {
         server.remaining = remaining
-        let held = queue.heldCount(on: name)
-        if remaining > held {
-            if server.unidentified == 0 { server.unidentifiedMark = queue.nextSeen }
-            server.unidentified = max(server.unidentified, remaining - held)
-        }
+        // What we know is there: prompts queued or running on it, ours sent but not yet
+        // answered included (a count that comes before the answer to our own POST is not
+        // someone else's prompt).
+        let known = queue.unfinishedRecords(on: name).lazy.filter { $0.status == .queued || $0.status == .running }.count
+        if remaining > known { server.unidentified = max(server.unidentified, remaining - known) }
         guard remaining == 0 else {
             // The same count again is what the server sends when its worker takes the next
             // prompt: if that is someone else's, only the queue can say which one runs now.
-            if remaining != held || queue.observedWaitNothingRuns(on: name) { ctx.emit(.fetchQueue) }
+            if remaining != known || queue.observedWaitNothingRuns(on: name) { ctx.emit(.fetchQueue) }
             return
         }
         var asked = false

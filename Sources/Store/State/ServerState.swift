@@ -19,11 +19,15 @@ public struct ServerState: Sendable, Equatable {
     /// The highest queue number seen from this server (its numbers only grow): what ran
     /// there before we looked is at or below it.
     var highestNumber: Double?
-    /// Prompts it counted (`status`) that we have not identified since the last look at its queue.
+    /// Its history was empty when we first looked: every entry it shows later ran since.
+    var historyWasEmpty = false
+    /// The most prompts it counted (`status`) beyond what we knew, since the last look at
+    /// its queue.
     var unidentified = 0
-    /// `QueueState.nextSeen` when `unidentified` became non-zero: records seen after it are
-    /// prompts we came to know since.
-    var unidentifiedMark = 0
+
+    /// Where "ran since we looked" starts: the highest number seen, or before every number
+    /// when its history was empty at our look; nil while we do not know how far it has gone.
+    var watermark: Double? { highestNumber ?? (historyWasEmpty ? -.infinity : nil) }
 
     mutating func noteNumber(_ number: Double) {
         if number > (highestNumber ?? -.infinity) { highestNumber = number }

@@ -4,12 +4,13 @@ extension REPL {
     struct Submit: REPLCommand {
         static let configuration = CommandConfiguration(
             commandName: "submit", abstract: "submit an API-format workflow ('demo': the built-in sample)",
-            usage: "submit FILE|demo [--front] [--watch]",
-            discussion: "--front jumps the queue; --watch follows the prompt until it ends (Ctrl-C stops following, not the prompt).")
+            usage: "submit FILE|demo [--front] [--watch] [--on NAME]",
+            discussion: "--front jumps the queue; --watch follows the prompt until it ends (Ctrl-C stops following, not the prompt); --on runs it only on that server (repeatable).")
         @Argument var workflow: String
         @Flag var front = false
         @Flag var watch = false
-        func run(in session: ShellSession) async { await session.submit(workflow, front: front, watch: watch) }
+        @Option(name: .customLong("on")) var pinned: [String] = []
+        func run(in session: ShellSession) async { await session.submit(workflow, front: front, watch: watch, on: pinned) }
     }
 
     struct Cancel: REPLCommand {
