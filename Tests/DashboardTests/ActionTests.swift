@@ -41,8 +41,11 @@ import Testing
         #expect(cancelled["ok"] == true)
         #expect(cancelled["messages"]?.arrayValue?.first?["text"] == .string("prompt \(thirdID.prefix(8)) cancelled before it was sent"))
         await demo.fleet.store.until { $0.queue.prompts[id]?.status == .running }
-        let interrupted = try await post(demo, "/api/interrupt", #"{"prompt_id": "\#(id)"}"#)
+        // Without an id: our running prompt. The answer waits for the server's (the command
+        // passes through the fleet's hand-off to the client first).
+        let interrupted = try await post(demo, "/api/interrupt")
         #expect(interrupted["ok"] == true)
+        #expect(interrupted["messages"]?.arrayValue?.compactMap { $0["text"]?.stringValue } == ["interrupt sent for \(id.prefix(8))"])
         await demo.fleet.store.until { $0.queue.prompts[id]?.status == .interrupted }
         // The second prompt starts meanwhile; only the clear's own line is its answer.
         let cleared = try await post(demo, "/api/clear")
