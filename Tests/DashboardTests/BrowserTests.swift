@@ -15,16 +15,16 @@ struct BrowserTests {
     @Test(.enabled(if: Chromium.binary != nil, "no chromium binary (apt-get install chromium): the Chromium test is skipped"))
     func theDemoRunsLiveInChromiumAndTheLightFollowsTheConnection() async throws {
         let browser = try await Chromium.launch()
-        defer { browser.close() }
-        try await Self.theDemoRunsLive(in: try await browser.newPage())
+        do { try await Self.theDemoRunsLive(in: try await browser.newPage()) } catch { Issue.record(error) }
+        await browser.close()
     }
 
     /// The same in Firefox: the page uses no API only Chromium has.
     @Test(.enabled(if: Firefox.binary != nil, "no firefox binary (apt-get install firefox-esr): the Firefox test is skipped"))
     func theDemoRunsLiveInFirefoxAndTheLightFollowsTheConnection() async throws {
         let browser = try await Firefox.launch()
-        defer { browser.close() }
-        try await Self.theDemoRunsLive(in: try await browser.newPage())
+        do { try await Self.theDemoRunsLive(in: try await browser.newPage()) } catch { Issue.record(error) }
+        await browser.close()
     }
 
     /// Connected; a demo prompt's bars, ETA, node, preview, toast and thumbnail; files from

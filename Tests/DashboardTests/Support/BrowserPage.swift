@@ -70,8 +70,8 @@ extension BrowserBinary {
 
     /// Starts `binary` and waits until it says, on its standard error, the `ws://` address it
     /// listens on (both browsers print it once their remote protocol is up; with port 0 it
-    /// is the only way to learn the port). Returns the process and that address.
-    static func run(_ binary: String, _ arguments: [String]) async throws -> (Process, String) {
+    /// is the only way to learn the port). Returns the process, its exit, and that address.
+    static func run(_ binary: String, _ arguments: [String]) async throws -> (Process, ExitWatch, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -98,15 +98,17 @@ extension BrowserBinary {
             }
             for line in complete { sink.yield(line) }
         }
+        let exit = ExitWatch(process)
         try process.run()
         var seen: [String] = []
         for await line in lines {
             seen.append(line)
             if let range = line.range(of: "ws://") {
-                return (process, String(line[range.lowerBound...]).trimmingCharacters(in: .whitespaces))
+                return (process, exit, String(line[range.lowerBound...]).trimmingCharacters(in: .whitespaces))
             }
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
+        _ = await exit.wait()
         throw Failure(description: "\(binary) exited without a ws:// address:\n" + seen.suffix(20).joined(separator: "\n"))
     }
 }

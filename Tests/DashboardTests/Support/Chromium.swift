@@ -7,6 +7,7 @@ import Synchronization
 /// project's own WebSocket client (`WSClientTransport`).
 final class Chromium: Sendable {
     let process: Process
+    let exit: ExitWatch
     let profile: URL
     /// `ws://127.0.0.1:PORT/devtools/browser/…`
     let browserURL: String
@@ -31,12 +32,13 @@ final class Chromium: Sendable {
             "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=ws://127.0.0.1", "--user-data-dir=\(profile.path)",
             "--window-size=\(width),\(height)", "about:blank",
         ]
-        let (process, address) = try await BrowserBinary.run(binary, arguments)
-        return Chromium(process: process, profile: profile, browserURL: address)
+        let (process, exit, address) = try await BrowserBinary.run(binary, arguments)
+        return Chromium(process: process, exit: exit, profile: profile, browserURL: address)
     }
 
-    private init(process: Process, profile: URL, browserURL: String) {
+    private init(process: Process, exit: ExitWatch, profile: URL, browserURL: String) {
         self.process = process
+        self.exit = exit
         self.profile = profile
         self.browserURL = browserURL
     }
@@ -54,11 +56,11 @@ final class Chromium: Sendable {
         return page
     }
 
-    func close() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    /// Ends it for certain (a throwaway profile loses nothing to SIGKILL) and waits for it
+    /// to be gone, without holding a thread (`ExitWatch`).
+    func close() async {
+        kill(process.processIdentifier, SIGKILL)
+        _ = await exit.wait()
         try? FileManager.default.removeItem(at: profile)
     }
 }

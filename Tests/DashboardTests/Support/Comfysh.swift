@@ -4,6 +4,7 @@ import Synchronization
 /// The built `comfysh` binary as a subprocess, its standard output line by line.
 final class ComfyshProcess: Sendable {
     let process = Process()
+    let exit: ExitWatch
     let lines: AsyncStream<String>
     private let errText = Text()
     private let outText = Text()
@@ -40,6 +41,7 @@ final class ComfyshProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         let (lines, sink) = AsyncStream<String>.makeStream()
         self.lines = lines
+        exit = ExitWatch(process)
         try process.run()
         let outText = outText
         out.fileHandleForReading.readabilityHandler = { handle in
@@ -79,12 +81,7 @@ final class ComfyshProcess: Sendable {
         return nil
     }
 
-    func status() async -> Int32 {
-        await Task.detached { [process] in
-            process.waitUntilExit()
-            return process.terminationStatus
-        }.value
-    }
+    func status() async -> Int32 { await exit.wait() }
 
     func stop() async -> Int32 {
         if process.isRunning { process.interrupt() }

@@ -6,6 +6,7 @@ import Foundation
 /// DevTools (`DevTools`: the messages have the same shape).
 final class Firefox: Sendable {
     let process: Process
+    let exit: ExitWatch
     let profile: URL
     /// `ws://127.0.0.1:PORT`
     let address: String
@@ -19,16 +20,17 @@ final class Firefox: Sendable {
         guard let binary else { throw BrowserBinary.Failure(description: "no firefox binary") }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("comfysh-firefox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-        let (process, address) = try await BrowserBinary.run(binary, [
+        let (process, exit, address) = try await BrowserBinary.run(binary, [
             "--headless", "--no-remote", "--profile", profile.path, "--window-size=\(width),\(height)",
             // WSClient (the project's WebSocket client) sends `Origin: ws://127.0.0.1`.
             "--remote-debugging-port", "0", "--remote-allow-origins", "ws://127.0.0.1", "about:blank",
         ])
-        return Firefox(process: process, profile: profile, address: address)
+        return Firefox(process: process, exit: exit, profile: profile, address: address)
     }
 
-    private init(process: Process, profile: URL, address: String) {
+    private init(process: Process, exit: ExitWatch, profile: URL, address: String) {
         self.process = process
+        self.exit = exit
         self.profile = profile
         self.address = address
     }
@@ -45,12 +47,11 @@ final class Firefox: Sendable {
     }
 
     /// Ends it for certain: headless Firefox may ignore SIGTERM (it did here), and a
-    /// throwaway profile loses nothing to SIGKILL; its child processes leave with it.
-    func close() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    /// throwaway profile loses nothing to SIGKILL; its child processes leave with it. Waits
+    /// for it to be gone without holding a thread (`ExitWatch`).
+    func close() async {
+        kill(process.processIdentifier, SIGKILL)
+        _ = await exit.wait()
         try? FileManager.default.removeItem(at: profile)
     }
 }
