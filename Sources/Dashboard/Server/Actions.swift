@@ -39,9 +39,21 @@ struct Actions: Sendable {
         /// answer, or its HTTP failure).
         var kinds: Set<LogKind> {
             switch self {
-            case .cancel: [.cancel, .queue, .http]
+            case .cancel: [.cancel, .queue, .interrupt, .http]  // a running prompt is cancelled by an interrupt
             case .interrupt: [.interrupt, .http]
             case .clear: [.queue, .cancel, .http]
+            }
+        }
+
+        /// The request's last line is there: a warning said at once (nothing to cancel or
+        /// interrupt), the server's answer, or an HTTP failure; for a clear, every usable
+        /// server's answer.
+        func isAnswered(by entries: [LogState.Entry], servers: Int) -> Bool {
+            if entries.contains(where: { $0.kind == .http && $0.level == .error }) { return true }
+            switch self {
+            case .cancel: return entries.contains { $0.kind == .cancel || $0.kind == .queue || $0.kind == .interrupt }
+            case .interrupt: return entries.contains { $0.kind == .interrupt }
+            case .clear: return entries.filter { $0.kind == .queue && $0.message.hasPrefix("queue cleared") }.count >= servers
             }
         }
     }
@@ -65,6 +77,13 @@ struct Actions: Sendable {
         case .clear:
             await fleet.clear()
         }
+        // The fleet hands a command to its client on a queue of its own, so `commandsDone`
+        // can return before the client has it: the answer waits (a few seconds at most)
+        // for the line the request ends with.
+        let servers = fleet.store.state.servers.filter(\.isUsable).count
+        _ = await fleet.store.until({ state in
+            request.isAnswered(by: state.log.entries(after: before), servers: servers)
+        }, within: settleWithin)
         // Only the lines this request wrote: others (a prompt starting, one finishing) are
         // logged meanwhile too, while the request's HTTP call is on its way.
         let kinds = request.kinds

@@ -1,6 +1,5 @@
 import ComfyCore
 import Foundation
-import Synchronization
 
 /// Several ComfyUI servers in one state: a `ComfyClient` per server, all dispatching into
 /// one `ComfyStore`, with our own queue of jobs routed among them by the reducer, and a job
@@ -21,9 +20,6 @@ public actor ComfyFleet {
     let handOff: AsyncStream<(String, [Command])>.Continuation
     let handOffStream: AsyncStream<(String, [Command])>
     var handingOff: Task<Void, Never>?
-    /// Batches handed off and not yet given to their client, so `commandsDone` also waits
-    /// for commands that are still on their way to a client.
-    let inHandOff = HandOffCount()
     /// The clients, by server name, in the fleet's order.
     var clients: [String: ComfyClient] = [:]
     var order: [String] = []
@@ -129,10 +125,7 @@ public actor ComfyFleet {
         }
         guard let client = clients[name] else { return }
         await client.join(
-            forward: { [handOff, inHandOff] target, command in
-                inHandOff.add()
-                handOff.yield((target, [command]))
-            },
+            forward: { [handOff] target, command in handOff.yield((target, [command])) },
             beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
         await client.start()
     }
@@ -170,10 +163,7 @@ public actor ComfyFleet {
             let client = makeClient(configuration, http: http)
             clients[name] = client
             await client.join(
-                forward: { [handOff, inHandOff] target, command in
-                inHandOff.add()
-                handOff.yield((target, [command]))
-            },
+                forward: { [handOff] target, command in handOff.yield((target, [command])) },
                 beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
             await client.dispatch(.http(probe.result))
             try await client.connectNow()
@@ -206,7 +196,6 @@ public actor ComfyFleet {
     /// Commands for a server, in the order they were decided: one queue for the fleet (a
     /// task per command could overtake another — a job sent before the one routed first).
     func deliver(_ commands: [Command], to server: String) {
-        inHandOff.add()
         handOff.yield((server, commands))
     }
 
@@ -214,9 +203,7 @@ public actor ComfyFleet {
     func runHandOff() async {
         for await (server, commands) in handOffStream {
             await clients[server]?.carryOut(commands)
-            inHandOff.done()
         }
-        inHandOff.finish()
     }
 
     // MARK: Asking
@@ -278,10 +265,6 @@ public actor ComfyFleet {
 
     /// Waits until every client has carried out every command queued so far.
     public func commandsDone() async {
-        // A command the reducer just decided may still be in the hand-off: until a client
-        // has it, that client has nothing queued and would answer at once. (Before the
-        // hand-off starts, nothing is carried out: waiting for it would never end.)
-        if handingOff != nil { await inHandOff.drained() }
         for name in order { await clients[name]?.commandsDone() }
     }
 
@@ -341,10 +324,7 @@ public actor ComfyFleet {
                 }
                 guard let client = clients[name] else { continue }
                 await client.join(
-                    forward: { [handOff, inHandOff] target, command in
-                inHandOff.add()
-                handOff.yield((target, [command]))
-            },
+                    forward: { [handOff] target, command in handOff.yield((target, [command])) },
                     beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
                 group.addTask { (name, await client.ready(within: limit, stopAtFirstFailure: true)) }
             }
@@ -370,49 +350,4 @@ public actor ComfyFleet {
 
     public nonisolated func updates(bufferingNewest limit: Int? = nil) -> StoreUpdates { store.updates(bufferingNewest: limit) }
     public nonisolated func events() -> ClientEventStream { store.events() }
-}
-
-/// How many batches of commands are in the fleet's hand-off, and who waits for none to be.
-final class HandOffCount: Sendable {
-    private struct Box {
-        var count = 0
-        var finished = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let box = Mutex(Box())
-
-    func add() { box.withLock { $0.count += 1 } }
-
-    func done() {
-        let waiters = box.withLock { box -> [CheckedContinuation<Void, Never>] in
-            box.count -= 1
-            guard box.count <= 0 else { return [] }
-            defer { box.waiters = [] }
-            return box.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// The hand-off stopped (the fleet stopped): nobody waits for it any more.
-    func finish() {
-        let waiters = box.withLock { box -> [CheckedContinuation<Void, Never>] in
-            box.finished = true
-            defer { box.waiters = [] }
-            return box.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once every batch handed off so far has reached its client.
-    func drained() async {
-        await withCheckedContinuation { continuation in
-            let now = box.withLock { box -> Bool in
-                if box.count <= 0 || box.finished { return true }
-                box.waiters.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
-    }
 }
