@@ -7,6 +7,7 @@ import ComfyCore
 public final class TranscriptWriter: @unchecked Sendable {
     private let handle: FileHandle
     private let lock = NSLock()
+    /// The file being written.
     public let path: String
 
     /// Creates `path` (mode 0600, never over an existing file) and writes the meta line.
@@ -22,10 +23,12 @@ public final class TranscriptWriter: @unchecked Sendable {
         write(line: .object([JSONField("t", 0), JSONField("meta", meta)]))
     }
 
+    /// Appends one line. Safe from any thread.
     public func write(_ entry: TranscriptEntry) {
         write(line: entry.json)
     }
 
+    /// Closes the file; nothing may be written after.
     public func close() {
         lock.lock()
         defer { lock.unlock() }

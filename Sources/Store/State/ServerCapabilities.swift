@@ -11,6 +11,8 @@ public final class ServerCapabilities: Sendable, Equatable {
     /// anything (it validates what it gets, and a refusal excludes it for that job).
     public let isKnown: Bool
 
+    /// Capabilities with these classes and list inputs (`isKnown` false: a catalogue that
+    /// could not be read).
     public init(classes: [String: [String: Set<String>]], version: String? = nil, isKnown: Bool = true) {
         self.classes = classes
         self.version = version
@@ -70,9 +72,14 @@ public final class ServerCapabilities: Sendable, Equatable {
 
     /// Something a server lacks to run a workflow.
     public enum Missing: Sendable, Equatable, CustomStringConvertible {
+        /// Node `node` is of a class the server does not have (`missing_node_type`).
         case nodeClass(node: String, classType: String)
+        /// Node `node` sets list input `input` to a value the server does not offer (a model
+        /// file it lacks: `value_not_in_list`).
         case value(node: String, classType: String, input: String, value: String)
 
+        /// `node class X`, or `input "value"`: what a `no_server_can_run` message says a
+        /// server lacks.
         public var description: String {
             switch self {
             case .nodeClass(_, let classType): "node class \(classType)"
