@@ -7,7 +7,7 @@ import ComfyCore
 public struct RunCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Submit workflows (the editor's format or the API format) and follow them to the end.",
+        abstract: "Submit workflows (either format) and follow them to the end.",
         discussion: """
             A workflow saved by the editor (its plain "Save") is converted to the API format \
             with the /object_info of the server it goes to (docs/workflows.md); a file in the \
