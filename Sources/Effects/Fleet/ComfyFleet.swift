@@ -208,8 +208,16 @@ public actor ComfyFleet {
 
     // MARK: Asking
 
+    /// The node catalogues read so far, in the fleet's order of servers (each read once
+    /// per server version): what a workflow in the editor's format is converted with, and
+    /// `--set` and `--vary` are checked against, before it is submitted.
+    public nonisolated func catalogs() -> [(server: String, catalog: NodeCatalog)] {
+        store.state.servers.compactMap { server in server.capabilities?.catalog.map { (server.name, $0) } }
+    }
+
     /// Submits `workflow` as a job: written to the job store first, then into our queue;
-    /// the fleet sends it to a server that can run it. Returns its prompt id.
+    /// the fleet sends it to a server that can run it (a workflow in the editor's format is
+    /// converted by that server's client, with its catalogue). Returns its prompt id.
     @discardableResult
     public func submit(
         _ workflow: Workflow, front: Bool = false, number: Double? = nil, on pinned: [String]? = nil, label: String? = nil,
@@ -220,7 +228,7 @@ public actor ComfyFleet {
         let body = workflow.body(promptID: id, clientID: clientID, front: front, number: number)
         let job = JobRequest(
             promptID: id, graph: workflow.submitted(clientID: clientID), body: body, priority: number ?? (front ? -1 : 0),
-            pinned: pinned, label: label ?? workflow.name)
+            pinned: pinned, label: label ?? workflow.label)
         tracked.insert(id)
         if let jobs {
             let row = JobRow(
