@@ -240,16 +240,20 @@ public actor ComfyFleet {
         return id
     }
 
+    /// Cancels a job wherever it is: taken out of the client queue if it waits there,
+    /// dequeued or interrupted on its server otherwise. Returns once that server answered.
     public func cancel(_ promptID: String) async {
         dispatch(.user(.cancel(promptID: promptID)))
         await commandsDone()
     }
 
+    /// Interrupts our running job `promptID` (or the one running), on its server.
     public func interrupt(_ promptID: String? = nil) async {
         dispatch(.user(.interrupt(promptID: promptID)))
         await commandsDone()
     }
 
+    /// Empties the pending queue of every server (and the jobs waiting in ours).
     public func clear() async {
         dispatch(.user(.clearQueue))
         await commandsDone()

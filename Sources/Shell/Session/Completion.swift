@@ -47,38 +47,9 @@ enum ShellCompletion {
         }
     }
 
-    /// The words of a line as the tokenizer reads them, as far as completion cares: blanks
-    /// separate, a backslash keeps the next character (an unterminated quote is not an error).
-    static func words(_ line: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var inWord = false
-        var escaped = false
-        var quote: Character?
-        for c in line {
-            if escaped {
-                current.append(c)
-                escaped = false
-            } else if c == "\\", quote != "'" {
-                escaped = true
-                inWord = true
-            } else if let q = quote {
-                if c == q { quote = nil } else { current.append(c) }
-            } else if c == "\"" || c == "'" {
-                quote = c
-                inWord = true
-            } else if c == " " || c == "\t" {
-                if inWord { words.append(current) }
-                current = ""
-                inWord = false
-            } else {
-                current.append(c)
-                inWord = true
-            }
-        }
-        if inWord { words.append(current) }
-        return words
-    }
+    /// The words of a line as the tokenizer reads them (an unterminated quote is not an
+    /// error here).
+    static func words(_ line: String) -> [String] { Tokenizer.partialWords(line) }
 
     /// Files and folders starting with `partial` (folders end with "/").
     static func paths(_ partial: String) -> [String] {
