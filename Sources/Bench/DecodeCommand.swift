@@ -57,6 +57,7 @@ struct DecodeCommand: ReportCommand {
         let text = measure("decode_text", frames.text.count) { StoreWorkloads.decodeText(frames.text) }
         let binary = measure("decode_binary", frames.binary.count) { StoreWorkloads.decodeBinary(frames.binary) }
         let reduce = measure("decode_reduce", frames.stream.count) { StoreWorkloads.decodeAndReduce(frames.stream) }
+        let reduceAlone = measure("decode_reduce_frames_alone", frames.stream.count) { StoreWorkloads.decodeAndReduceFramesAlone(frames.stream) }
         let replay = measure("replay", frames.replayActions) { StoreWorkloads.replay(frames.transcripts) }
         let snapshots = measure("progress_state_500", large.frames.count) { StoreWorkloads.decodeAndReduce(large.frames, start: large.start) }
         let snapshotsAlone = measure("progress_state_500_frames_alone", large.frames.count) {
@@ -78,7 +79,7 @@ struct DecodeCommand: ReportCommand {
             return FoundationWorkloads.jsonSerialization(frames.text, rejected: &ignored)
         }
         let measurements = [
-            "decode_text": text, "decode_binary": binary, "decode_reduce": reduce, "replay": replay,
+            "decode_text": text, "decode_binary": binary, "decode_reduce": reduce, "decode_reduce_frames_alone": reduceAlone, "replay": replay,
             "progress_state_500": snapshots, "progress_state_500_frames_alone": snapshotsAlone,
             "foundation_jsondecoder": jsonDecoder, "foundation_jsonserialization": jsonSerialization,
         ]
@@ -95,6 +96,7 @@ struct DecodeCommand: ReportCommand {
         report.add("decode_text_msgs_per_s", text.perSecond, .rate)
         report.add("decode_binary_msgs_per_s", binary.perSecond, .rate)
         report.add("decode_reduce_msgs_per_s", reduce.perSecond, .rate)
+        report.add("decode_reduce_frames_alone_msgs_per_s", reduceAlone.perSecond, .rate)
         report.add("replay_msgs_per_s", replay.perSecond, .rate)
         report.add("progress_state_500_msgs_per_s", snapshots.perSecond, .rate)
         report.add("progress_state_500_mb_per_s", snapshots.perSecond * Double(large.bytesPerFrame) / 1e6, .megabytesPerSecond)
