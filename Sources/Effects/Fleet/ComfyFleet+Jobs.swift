@@ -7,6 +7,12 @@ extension ComfyFleet {
     /// Reads the job store's unfinished jobs back into our state: the ones on a server are
     /// followed (its resync asks its queue and history), the ones never sent are sent.
     /// Returns how many were restored.
+    ///
+    /// Call it before `open()` or `start()`: a server's resync after it connects then asks
+    /// about the restored jobs it holds, and events about them that come first update those
+    /// records. Called after, a job a server already reported on is known to the state (a
+    /// record made from its events, without its workflow) and is not restored, and one that
+    /// ended while no comfysh followed it is asked about only at that server's next resync.
     @discardableResult
     public func resume() async throws(JobStoreError) -> Int {
         guard let jobs else { return 0 }

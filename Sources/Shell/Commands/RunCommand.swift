@@ -95,21 +95,17 @@ public struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let fleet = ComfyFleet(servers: configurations, clock: ContinuousClock(), jobs: store, policy: fleetSettings.policy)
-        do {
-            for (name, failure) in try await fleet.open().sorted(by: { $0.key < $1.key }) {
-                Terminal.error("comfysh run: \(name): \(failure) (the other servers go on)")
-            }
-        } catch {
-            Terminal.error("comfysh run: \(error)")
-            throw ExitCode(error.kind == .refused ? 2 : 3)
-        }
         var names: [String: String] = [:]
         var ids: [String] = []
-        // Subscribed before the first submission: every change since is in the stream, the
-        // one that finishes the run included, so reading them all — even when the run is
-        // already over by now (a quick rejection) — tells every event once.
-        var updates = fleet.updates().makeAsyncIterator()
+        var resumedUpdates: StoreUpdates.AsyncIterator?
         if resume {
+            // The orphans are restored before any server is reached: each server's resync
+            // after it connects then asks about the ones it holds (one that ended while no
+            // comfysh followed it included), and events about them that come first update
+            // their records (with their workflows, to send elsewhere if that server is lost)
+            // instead of making new ones that the job store does not follow. Subscribed
+            // first, so that one ending while the servers are opened is told.
+            resumedUpdates = fleet.updates().makeAsyncIterator()
             do { try await fleet.resume() } catch {
                 Terminal.error("comfysh run: \(error)")
                 await fleet.stop()
@@ -121,6 +117,18 @@ public struct RunCommand: AsyncParsableCommand {
             }
             if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
         }
+        do {
+            for (name, failure) in try await fleet.open().sorted(by: { $0.key < $1.key }) {
+                Terminal.error("comfysh run: \(name): \(failure) (the other servers go on)")
+            }
+        } catch {
+            Terminal.error("comfysh run: \(error)")
+            throw ExitCode(error.kind == .refused ? 2 : 3)
+        }
+        // Subscribed before the first submission: every change since is in the stream, the
+        // one that finishes the run included, so reading them all — even when the run is
+        // already over by now (a quick rejection) — tells every event once.
+        var updates = resumedUpdates ?? fleet.updates().makeAsyncIterator()
         for workflow in loaded {
             let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned)
             ids.append(id)
