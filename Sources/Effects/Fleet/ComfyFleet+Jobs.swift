@@ -106,9 +106,19 @@ extension ComfyFleet {
 
     func write(_ rows: [JobRow], to jobs: any JobStore) async {
         guard !rows.isEmpty else { return }
-        do { try await jobs.save(rows) } catch {
-            if jobStoreError == nil { jobStoreError = error }
-        }
+        // In a task of its own: `stop` cancels the follower of the store's changes, which
+        // may be in the middle of this write, and the database gives up on a cancelled
+        // task's write — while the rows already count as written, so the last write at
+        // stop skipped them and the job store kept a finished job `running` for good
+        // (found by `comfysh-bench chaos --fleet`). `stop` waits for the follower, so
+        // the write ends before the last one starts.
+        let failure = await Task { () async -> JobStoreError? in
+            do throws(JobStoreError) {
+                try await jobs.save(rows)
+                return nil
+            } catch { return error }
+        }.value
+        if let failure, jobStoreError == nil { jobStoreError = failure }
     }
 
     /// A record as a row, keeping what the row knew that the record does not (the
