@@ -27,21 +27,23 @@ enum StoreWorkloads {
     /// What the live client does per frame: decode it, then reduce it into the state.
     /// A fresh state per pass, so every pass does the same work (a first `status`, new
     /// prompt records) instead of updating an ever larger state.
+    /// With the socket's `StreamDecoder`, as the live client decodes.
     static func decodeAndReduce(_ frames: [FrameSet.Frame], start: [FrameSet.Frame] = []) -> Int {
         var state = AppState()
-        for frame in start { state.apply(decode(frame, in: state)) }
+        var decoder = StreamDecoder()
+        for frame in start { state.apply(decode(frame, in: state, &decoder)) }
         var digest = 0
         for frame in frames {
-            digest &+= state.apply(decode(frame, in: state)).count
+            digest &+= state.apply(decode(frame, in: state, &decoder)).count
         }
         return digest &+ Digest.of(state)
     }
 
     @inline(__always)
-    static func decode(_ frame: FrameSet.Frame, in state: AppState) -> ComfyAction {
+    static func decode(_ frame: FrameSet.Frame, in state: AppState, _ decoder: inout StreamDecoder) -> ComfyAction {
         switch frame {
         case .text(let text):
-            return text.bytes.withUnsafeBufferPointer { FrameDecoder.decode(utf8: $0, at: text.at) }
+            return text.bytes.withUnsafeBufferPointer { decoder.decode(utf8: $0, at: text.at) }
         case .binary(let binary):
             // The layout from the state, as the client decides it (not the one
             // recorded at load time).

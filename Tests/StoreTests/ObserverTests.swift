@@ -85,4 +85,70 @@ import Testing
         #expect(state.prompt(quick)?.owner == .observed)
         #expect(state.prompt(old) == nil)
     }
+
+    /// A server whose history was empty when we looked: every entry it shows later ran
+    /// since, whatever its number (the watcher on a fresh server used to miss the first
+    /// prompt of someone else's that came and went between two looks).
+    @Test func onAServerWithNoHistoryEveryLaterEntryIsNew() {
+        var state = AppState()
+        let t = { (s: Double) in Timestamp(seconds: s) }
+        state.apply(ComfyAction(at: t(0), .connection(.opened(socket: 0, path: "/ws", clientID: me))))
+        state.apply(ComfyAction(at: t(0.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        state.apply(ComfyAction(at: t(0.2), .http(.recentHistory(newerThan: nil, entries: []))))
+        #expect(state.apply(ComfyAction(at: t(1), .server(.status(.init(queueRemaining: 1))))) == [.fetchQueue])
+        state.apply(ComfyAction(at: t(1.01), .server(.status(.init(queueRemaining: 0)))))
+        #expect(state.apply(ComfyAction(at: t(1.2), .http(.queueSnapshot(.init(running: [], pending: []))))) == [
+            .fetchRecentHistory(maxItems: 5, newerThan: -.infinity)
+        ])
+        state.apply(ComfyAction(at: t(1.3), .http(.recentHistory(newerThan: -.infinity, entries: [entry(quick, number: 0)]))))
+        #expect(state.prompt(quick)?.status == .succeeded)
+        #expect(state.prompt(quick)?.owner == .observed)
+    }
+
+    /// Every resync learns afresh how far the numbers go: a server that restarted numbers
+    /// from zero again, and its new prompts are not taken for old ones.
+    @Test func aResyncForgetsTheOldNumbers() {
+        var state = AppState()
+        let t = { (s: Double) in Timestamp(seconds: s) }
+        state.apply(ComfyAction(at: t(0), .connection(.opened(socket: 0, path: "/ws", clientID: me))))
+        state.apply(ComfyAction(at: t(0.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        state.apply(ComfyAction(at: t(0.2), .http(.recentHistory(newerThan: nil, entries: [entry(old, number: 41)]))))
+        state.apply(ComfyAction(at: t(1), .connection(.closed(socket: 0, code: 1006, reason: "gone", byClient: false))))
+        state.apply(ComfyAction(at: t(5), .connection(.opened(socket: 1, path: "/ws", clientID: me))))
+        // Restarted: an empty history, so it is asked how far its numbers go again.
+        #expect(state.apply(ComfyAction(at: t(5.1), .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+            .contains(.fetchRecentHistory(maxItems: 1, newerThan: nil)))
+        state.apply(ComfyAction(at: t(5.2), .http(.recentHistory(newerThan: nil, entries: []))))
+        state.apply(ComfyAction(at: t(6), .server(.status(.init(queueRemaining: 1)))))
+        state.apply(ComfyAction(at: t(6.01), .server(.status(.init(queueRemaining: 0)))))
+        #expect(state.apply(ComfyAction(at: t(6.2), .http(.queueSnapshot(.init(running: [], pending: []))))) == [
+            .fetchRecentHistory(maxItems: 5, newerThan: -.infinity)
+        ])
+        state.apply(ComfyAction(at: t(6.3), .http(.recentHistory(newerThan: -.infinity, entries: [entry(quick, number: 1)]))))
+        #expect(state.prompt(quick)?.status == .succeeded)
+    }
+}
+
+/// ComfyUI's socket lags behind its HTTP answers: a queue snapshot can list the next
+/// prompt running while the last frames of the one before are still on their way.
+@Suite struct LateFramesTests {
+    @Test func framesOfAPromptTheQueueShowedGoneNeverEndTheOneRunning() throws {
+        var state = AppState()
+        let second = "2f81efb7-315e-4624-8fb1-deda2477fbe8"
+        var seenRunning = false
+        for (line, action) in try Fixture.actions("late_frames_after_queue") {
+            state.apply(action)
+            let status = state.prompt(second)?.status
+            if status == .running { seenRunning = true }
+            // Once running (the snapshot said so), never "ended" by a late frame of the first.
+            #expect(!(seenRunning && status == .ended), "line \(line)")
+        }
+        #expect(seenRunning)
+        let first = try #require(state.prompt("74d0e480-8254-4adf-b5e7-504646fb50fb"))
+        #expect(first.status == .succeeded)
+        #expect(first.outputs.count == 1)
+        #expect(state.prompt(second)?.status == .succeeded)
+        #expect(state.prompt(second)?.startedAt != nil)
+        #expect(state.log.entries.filter { $0.kind == .ended }.map(\.message) == ["prompt 74d0e480 left the queue; asking history how it ended"])
+    }
 }

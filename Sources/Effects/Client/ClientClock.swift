@@ -8,8 +8,8 @@ struct ClientClock: Sendable {
     let elapsed: @Sendable () -> Duration
     let sleep: @Sendable (Duration) async throws -> Void
 
-    init<C: Clock>(_ clock: C) where C.Duration == Duration {
-        let origin = clock.now
+    init<C: Clock>(_ clock: C, origin: C.Instant? = nil) where C.Duration == Duration {
+        let origin = origin ?? clock.now
         elapsed = { origin.duration(to: clock.now) }
         sleep = { try await clock.sleep(for: $0) }
     }

@@ -192,6 +192,7 @@ extension ComfyClient {
     /// then hold incoming frames until the resync is applied.
     func opened(socket: Int, channel: any SocketChannel) async {
         current = (socket, channel)
+        frameDecoder = StreamDecoder()  // what it remembers belongs to one socket
         let flags = JSONValue.object(configuration.features.sorted { $0.key < $1.key }.map { JSONField($0.key, .bool($0.value)) })
         try? await channel.send(text: JSONWriter.string(.object([JSONField("type", "feature_flags"), JSONField("data", flags)])))
         let path = configuration.endpoint.webSocketPath(clientID: configuration.clientID)
@@ -270,7 +271,7 @@ extension ComfyClient {
         var action: ComfyAction
         switch message {
         case .text(let text):
-            action = FrameDecoder.decode(text: text, at: at)
+            action = frameDecoder.decode(text: text, at: at)
         case .binary(let bytes):
             let layout: BinaryDecoder.ProgressTextLayout =
                 store.state.server(for: configuration.name).connection.progressTextMetadata ? .withPromptID : .released

@@ -46,6 +46,8 @@ public actor ComfyClient {
     /// Commands queued and not yet carried out, and who waits for none to be left.
     var queuedCommands = 0
     var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The current socket's frame decoder (it remembers the last `progress_state`).
+    var frameDecoder = StreamDecoder()
     /// Reads queued and not yet started (see `issue`).
     var waitingReads: Set<String> = []
     /// When the last `GET /queue` follow-up went out (client time).
@@ -83,8 +85,10 @@ public actor ComfyClient {
     /// A client on a clock already erased (a fleet's clients share one origin).
     init(
         configuration: ClientConfiguration, store: ComfyStore, clientClock: ClientClock, transport: any SocketTransport,
-        http: (any ComfyHTTP)?, random: @escaping @Sendable () -> Double, capabilities: CapabilitiesCache
+        http: (any ComfyHTTP)?, random: @escaping @Sendable () -> Double, capabilities: CapabilitiesCache,
+        tap: (@Sendable (TranscriptEntry) -> Void)? = nil
     ) {
+        self.tap = tap
         self.capabilitiesCache = capabilities
         self.configuration = configuration
         self.store = store

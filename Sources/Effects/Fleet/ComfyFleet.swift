@@ -16,6 +16,10 @@ public actor ComfyFleet {
     let jobs: (any JobStore)?
     /// This process, as the owner of the jobs it follows.
     let owner = JobOwner.current
+    /// Commands for servers, decided by the reducer wherever it ran, carried out in order.
+    let handOff: AsyncStream<(String, [Command])>.Continuation
+    let handOffStream: AsyncStream<(String, [Command])>
+    var handingOff: Task<Void, Never>?
     /// The clients, by server name, in the fleet's order.
     var clients: [String: ComfyClient] = [:]
     var order: [String] = []
@@ -32,15 +36,27 @@ public actor ComfyFleet {
     /// The first error writing the job store, if any (the run goes on; it is reported).
     public internal(set) var jobStoreError: JobStoreError?
 
-    /// A fleet of `servers` (each a configuration whose `name` is set), on `clock`.
+    /// A fleet of `servers` (each a configuration whose `name` is set), on `clock`. With
+    /// `store`, the fleet joins a state a front end already holds (its servers are added to
+    /// it), and `origin` keeps its times on the same scale as before.
     public init<C: Clock>(
         servers: [ClientConfiguration], clock: C, jobs: (any JobStore)? = nil, policy: FleetPolicy = FleetPolicy(),
-        logCapacity: Int = LogState.defaultCapacity,
+        logCapacity: Int = LogState.defaultCapacity, store: ComfyStore? = nil, origin: C.Instant? = nil,
         transport: @escaping @Sendable () -> any SocketTransport = { WSClientTransport() }
     ) where C.Duration == Duration {
         let names = servers.map { $0.name ?? ServerState.defaultName }
-        self.store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: names))
-        self.clock = ClientClock(clock)
+        let clientClock = ClientClock(clock, origin: origin)
+        if let store {
+            let known = Set(store.state.servers.map(\.name))
+            for name in names where !known.contains(name) {
+                store.dispatch(ComfyAction(at: Timestamp(seconds: clientClock.elapsed().seconds), .fleet(.serverAdded(name: name))))
+            }
+            self.store = store
+        } else {
+            self.store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: names))
+        }
+        self.clock = clientClock
+        (handOffStream, handOff) = AsyncStream.makeStream()
         self.jobs = jobs
         self.policy = policy
         self.makeTransport = transport
@@ -57,16 +73,26 @@ public actor ComfyFleet {
     var pending: [String: ClientConfiguration]
 
     func makeClient(_ configuration: ClientConfiguration, http: (any ComfyHTTP)?) -> ComfyClient {
-        Self.makeClient(configuration, http: http, store: store, clock: clock, transport: makeTransport, capabilities: capabilities)
+        let name = configuration.name ?? ServerState.defaultName
+        var clientTap: (@Sendable (TranscriptEntry) -> Void)?
+        if let tap { clientTap = { entry in tap(name, entry) } }
+        return Self.makeClient(
+            configuration, http: http, store: store, clock: clock, transport: makeTransport, capabilities: capabilities,
+            tap: clientTap)
     }
+
+    /// The traffic tap, kept so that clients made later (at `open`, `start`, `add`) show
+    /// their traffic too — a tap set before `open` sees the probe and the first resync.
+    var tap: (@Sendable (String, TranscriptEntry) -> Void)?
 
     static func makeClient(
         _ configuration: ClientConfiguration, http: (any ComfyHTTP)?, store: ComfyStore, clock: ClientClock,
-        transport: @Sendable () -> any SocketTransport, capabilities: CapabilitiesCache
+        transport: @Sendable () -> any SocketTransport, capabilities: CapabilitiesCache,
+        tap: (@Sendable (TranscriptEntry) -> Void)? = nil
     ) -> ComfyClient {
         ComfyClient(
             configuration: configuration, store: store, clientClock: clock, transport: transport(), http: http,
-            random: { Double.random(in: 0..<1) }, capabilities: capabilities)
+            random: { Double.random(in: 0..<1) }, capabilities: capabilities, tap: tap)
     }
 
     /// Seconds since the fleet was made: the time of every action it dispatches.
@@ -78,9 +104,16 @@ public actor ComfyFleet {
     /// The servers' names, in order.
     public var serverNames: [String] { order }
 
+    /// Starts carrying out commands for servers (once).
+    func startHandOff() {
+        guard handingOff == nil else { return }
+        handingOff = Task { [weak self] in await self?.runHandOff() }
+    }
+
     /// Sets the policy, joins the clients and starts them all (each keeps trying in the
     /// background), and starts following jobs into the job store.
     public func start() async {
+        startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
         if jobs != nil, persisting == nil {
             let updates = store.updates()
@@ -97,7 +130,7 @@ public actor ComfyFleet {
         }
         guard let client = clients[name] else { return }
         await client.join(
-            forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+            forward: { [handOff] target, command in handOff.yield((target, [command])) },
             beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
         await client.start()
     }
@@ -107,6 +140,7 @@ public actor ComfyFleet {
     /// (and keep trying, but for refusals and hopeless ones); it fails only if none connects.
     /// One server: exactly `ComfyClient.open`'s checks and messages.
     public func open() async throws(ConnectionFailure) -> [String: ConnectionFailure] {
+        startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
         var failures: [String: ConnectionFailure] = [:]
         await withTaskGroup(of: (String, ConnectionFailure?).self) { group in
@@ -134,7 +168,7 @@ public actor ComfyFleet {
             let client = makeClient(configuration, http: http)
             clients[name] = client
             await client.join(
-                forward: { [weak self] target, command in Task { await self?.deliver([command], to: target) } },
+                forward: { [handOff] target, command in handOff.yield((target, [command])) },
                 beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
             await client.dispatch(.http(probe.result))
             try await client.connectNow()
@@ -164,15 +198,31 @@ public actor ComfyFleet {
         }
     }
 
+    /// Commands for a server, in the order they were decided: one queue for the fleet (a
+    /// task per command could overtake another — a job sent before the one routed first).
     func deliver(_ commands: [Command], to server: String) {
-        guard let client = clients[server] else { return }
-        Task { await client.carryOut(commands) }
+        handOff.yield((server, commands))
+    }
+
+    /// Carries out what `handOff` holds, in order, until the fleet stops.
+    func runHandOff() async {
+        for await (server, commands) in handOffStream {
+            await clients[server]?.carryOut(commands)
+        }
     }
 
     // MARK: Asking
 
+    /// The node catalogues read so far, in the fleet's order of servers (each read once
+    /// per server version): what a workflow in the editor's format is converted with, and
+    /// `--set` and `--vary` are checked against, before it is submitted.
+    public nonisolated func catalogs() -> [(server: String, catalog: NodeCatalog)] {
+        store.state.servers.compactMap { server in server.capabilities?.catalog.map { (server.name, $0) } }
+    }
+
     /// Submits `workflow` as a job: written to the job store first, then into our queue;
-    /// the fleet sends it to a server that can run it. Returns its prompt id.
+    /// the fleet sends it to a server that can run it (a workflow in the editor's format is
+    /// converted by that server's client, with its catalogue). Returns its prompt id.
     @discardableResult
     public func submit(
         _ workflow: Workflow, front: Bool = false, number: Double? = nil, on pinned: [String]? = nil, label: String? = nil,
@@ -183,7 +233,7 @@ public actor ComfyFleet {
         let body = workflow.body(promptID: id, clientID: clientID, front: front, number: number)
         let job = JobRequest(
             promptID: id, graph: workflow.submitted(clientID: clientID), body: body, priority: number ?? (front ? -1 : 0),
-            pinned: pinned, label: label ?? workflow.name)
+            pinned: pinned, label: label ?? workflow.label)
         tracked.insert(id)
         if jobs != nil {
             let row = JobRow(
@@ -255,6 +305,56 @@ public actor ComfyFleet {
     public func stop() async {
         for name in order { await clients[name]?.stop() }
         await persistLast()
+        handOff.finish()
+        await handingOff?.value
+        handingOff = nil
+    }
+
+    /// The configuration of the server called `name` (its URL, headers: never shown whole).
+    public func configuration(of name: String) -> ClientConfiguration? {
+        clients[name]?.configuration ?? pending[name]
+    }
+
+    /// Starts every server and waits, each within `limit`, for its first outcome: online,
+    /// refused, or a first failed attempt (it keeps trying in the background) — what a
+    /// shell says after `connect`, without holding the prompt while servers are down.
+    public func startAndWait(within limit: Duration) async -> [String: Readiness] {
+        startHandOff()
+        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        if jobs != nil, persisting == nil {
+            let updates = store.updates()
+            persisting = Task { [weak self] in
+                for await update in updates { await self?.persist(update) }
+            }
+        }
+        var out: [String: Readiness] = [:]
+        await withTaskGroup(of: (String, Readiness).self) { group in
+            for name in order {
+                if clients[name] == nil, let configuration = pending.removeValue(forKey: name) {
+                    clients[name] = makeClient(configuration, http: nil)
+                }
+                guard let client = clients[name] else { continue }
+                await client.join(
+                    forward: { [handOff] target, command in handOff.yield((target, [command])) },
+                    beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+                group.addTask { (name, await client.ready(within: limit, stopAtFirstFailure: true)) }
+            }
+            for await (name, readiness) in group { out[name] = readiness }
+        }
+        return out
+    }
+
+    /// Shows every server's traffic to `tap` (trace, record); nil stops it.
+    public func setTap(_ tap: (@Sendable (String, TranscriptEntry) -> Void)?) async {
+        self.tap = tap
+        for name in order {
+            guard let client = clients[name] else { continue }
+            if let tap {
+                await client.setTap { entry in tap(name, entry) }
+            } else {
+                await client.setTap(nil)
+            }
+        }
     }
 
     // MARK: The events

@@ -16,9 +16,13 @@ import ComfyCore
 public struct TranscriptLineDecoder {
     /// A text frame's unescaped bytes, reused from line to line.
     private var text: [UInt8] = []
+    /// The frames' decoder, remembering the last `progress_state` (a transcript of a large
+    /// graph is mostly snapshots that differ in an entry or two).
+    private var frames = StreamDecoder()
     /// A binary frame's decoded bytes, reused.
     private var binary: [UInt8] = []
 
+    /// A decoder with its buffers ready (64 KiB each, grown when needed).
     public init() {
         text.reserveCapacity(64 << 10)
         binary.reserveCapacity(64 << 10)
@@ -132,9 +136,9 @@ public struct TranscriptLineDecoder {
             // The bytes `String(decoding:)` would keep: the same when they are ASCII (the
             // recorder writes JSON with ASCII escapes); anything else through the String.
             if Self.isASCII(text) {
-                return text.withUnsafeBufferPointer { FrameDecoder.decode(utf8: $0, at: at) }
+                return text.withUnsafeBufferPointer { frames.decode(utf8: $0, at: at) }
             }
-            return FrameDecoder.decode(text: String(decoding: text, as: UTF8.self), at: at)
+            return frames.decode(text: String(decoding: text, as: UTF8.self), at: at)
         }
         let layout: BinaryDecoder.ProgressTextLayout = progressTextMetadata ? .withPromptID : .released
         let encoded = UnsafeBufferPointer(rebasing: line[range])

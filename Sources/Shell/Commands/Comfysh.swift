@@ -23,7 +23,7 @@ public struct Comfysh: AsyncParsableCommand {
             when set, is sent as a bearer token.
             """,
         version: "0.1.0",
-        subcommands: [ShellCommand.self, RunCommand.self, WatchCommand.self, ReplayCommand.self, ConvertCommand.self, InputsCommand.self],
+        subcommands: [ShellCommand.self, RunCommand.self, WatchCommand.self, JobsCommand.self, ReplayCommand.self, ConvertCommand.self, InputsCommand.self],
         defaultSubcommand: ShellCommand.self
     )
 

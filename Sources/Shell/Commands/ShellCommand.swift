@@ -38,15 +38,24 @@ public struct ShellCommand: AsyncParsableCommand {
     @Option(help: "How many log entries the state keeps.")
     var logCapacity = LogState.defaultCapacity
 
+    @Option(help: ArgumentHelp("The job store (default: $XDG_STATE_HOME/comfysh/jobs.sqlite).", valueName: "file"))
+    var jobs: String?
+
     public init() {}
 
     public func run() async throws {
-        let store = ComfyStore(initialState: AppState(logCapacity: logCapacity))
+        // No server until `connect` (or the start) names them.
+        let store = ComfyStore(initialState: AppState(logCapacity: logCapacity, servers: []))
+        // Jobs outlive the shell: unfinished ones are taken up again at the next start.
+        var jobStore: SQLiteJobStore?
+        var jobProblem: String?
+        do { jobStore = try SQLiteJobStore(path: jobs ?? SQLiteJobStore.defaultPath) } catch { jobProblem = error.description }
         let historyFile = ClientIdentity.stateDirectory().appendingPathComponent("history")
         let terminal = TerminalFactory.make(historyFile: historyFile, completer: ShellCompletion.completer(store: store))
         let session = ShellSession(
             terminal: terminal, options: ShellOptions(server: server, demo: demo, connect: !noConnect && !demo, noColor: noColor),
-            store: store)
+            store: store, jobs: jobStore)
+        if let jobProblem { Terminal.error("comfysh: \(jobProblem); jobs are not kept this session") }
         let status = await session.run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -5,8 +5,10 @@ import ComfyCore
 ///     [connected · 2 queued] comfysh>
 ///     [reconnecting in 3 s · attempt 2] comfysh>
 ///     [offline] comfysh>
+///     [2/3 up · 2 running · 5 waiting] comfysh>      (a fleet)
 enum PromptLine {
     static func render(_ state: AppState, now: Timestamp?, style: Style) -> String {
+        if state.servers.count > 1 { return fleet(state, style: style) }
         let c = state.connection
         let status: String
         switch c.phase {
@@ -25,5 +27,16 @@ enum PromptLine {
             status = style.red("offline")
         }
         return "[\(status)] comfysh> "
+    }
+
+    /// A fleet at a glance: servers up, prompts running, prompts waiting (ours in our own
+    /// queue and every server's pending).
+    static func fleet(_ state: AppState, style: Style) -> String {
+        let up = state.servers.filter { $0.connection.isOnline }.count
+        let all = state.servers.count
+        let servers = "\(up)/\(all) up"
+        let painted = up == all ? style.green(servers) : up == 0 ? style.red(servers) : style.yellow(servers)
+        let waiting = state.queue.waitingIDs.count + state.queue.pendingIDs.count
+        return "[\(painted) · \(state.queue.runningIDs.count) running · \(waiting) waiting] comfysh> "
     }
 }

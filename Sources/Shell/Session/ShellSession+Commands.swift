@@ -44,43 +44,43 @@ extension ShellSession {
     }
 
     func disconnect() async {
-        guard let client else { return say("not connected") }
-        await client.stop()
-        self.client = nil
+        guard let fleet else { return say("not connected") }
+        await fleet.stop()
+        self.fleet = nil
         say("disconnected")
     }
 
     /// `queue`: asked, not remembered — the queue as the server has it now (a resync:
     /// `GET /queue` and the history of what left it), then shown.
     func showQueue() async {
-        if let client, store.state.connection.isOnline { await client.resync() }
+        if let fleet, store.state.servers.contains(where: \.connection.isOnline) { _ = await fleet.resync() }
         say(queueView())
     }
 
     func cancel(_ prefix: String) async {
-        guard let client = connected(), let id = resolve(prefix) else { return }
-        await client.cancel(id)
+        guard let fleet = connected(), let id = resolve(prefix) else { return }
+        await fleet.cancel(id)
     }
 
     func interrupt(_ prefix: String?) async {
-        guard let client = connected() else { return }
+        guard let fleet = connected() else { return }
         var id: String?
         if let prefix {
             guard let resolved = resolve(prefix) else { return }
             id = resolved
         }
-        await client.interrupt(id)
+        await fleet.interrupt(id)
     }
 
     func clearQueue() async {
-        guard let client = connected() else { return }
-        await client.clear()
+        guard let fleet = connected() else { return }
+        await fleet.clear()
     }
 
-    /// The client, or a message saying there is none.
-    func connected() -> ComfyClient? {
-        if client == nil { problem("not connected: 'connect [URL]' first") }
-        return client
+    /// The fleet, or a message saying there is none.
+    func connected() -> ComfyFleet? {
+        if fleet == nil { problem("not connected: 'connect [URL]' first") }
+        return fleet
     }
 
     /// Waits until `condition` holds or a few seconds pass: the diff shows what happened by then.

@@ -83,7 +83,9 @@ extension ShellSession {
 
     /// While reconnecting, the prompt counts down to the next attempt.
     func refreshCountdown() async {
-        if case .reconnecting = store.state.connection.phase { refreshPrompt(now: await client?.now) }
+        if store.state.servers.contains(where: { if case .reconnecting = $0.connection.phase { true } else { false } }) {
+            refreshPrompt(now: await fleet?.now)
+        }
     }
 
     /// `▸ 61c72f8c node 2 7/10 70% · prompt 44% · 4.9 steps/s · ETA 1.8 s`

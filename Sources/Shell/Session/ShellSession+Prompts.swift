@@ -5,41 +5,75 @@ import ComfyCore
 
 /// Submitting, following and collecting prompts.
 extension ShellSession {
-    func submit(_ file: String, front: Bool, watch: Bool) async {
-        let workflow: Workflow
+    /// `submit FILE`: a workflow in either format (an editor file is converted by the
+    /// server it goes to), with `--set`, `--vary` (one prompt per combination) and `--seed`
+    /// checked against the fleet's first catalogue that converts it, before anything is sent.
+    func submit(_ file: String, front: Bool, watch: Bool, on pinned: [String] = [], choices options: WorkflowOptions = WorkflowOptions()) async {
+        let choices: WorkflowChoices
+        let source: WorkflowFile
+        do { choices = try options.parsed() } catch { return problem("\(error)") }
         if file == "demo" {
-            workflow = Workflow(name: "demo", graph: ComfyUISimulator.demoWorkflow)
+            source = WorkflowFile(name: "demo", json: ComfyUISimulator.demoWorkflow, isEditorFormat: false)
         } else {
-            do { workflow = try Workflow.load(path: file) } catch {
+            do { source = try WorkflowFile.load(path: file) } catch {
                 return problem("\(error)")
             }
         }
-        guard let client = connected() else { return }
-        let id = await client.submit(workflow, front: front)
+        guard let fleet = connected() else { return }
+        if let unknown = pinned.first(where: { store.state.server(named: $0) == nil }) {
+            return problem("--on \(unknown): no such server ('servers' lists them)")
+        }
+        if source.needsCatalog(choices), fleet.catalogs().isEmpty {
+            // Just connected: the catalogue follows the connection.
+            await settle({ state in
+                state.servers.contains { $0.capabilities?.catalog != nil } || !state.servers.contains { $0.connection.isOnline }
+            }, seconds: 10)
+        }
+        let workflows: [Workflow]
+        do { workflows = try source.workflows(choices, catalogs: fleet.catalogs().map(\.catalog)) } catch {
+            return problem(error.message(file: source.name))
+        }
+        var ids: [String] = []
+        for workflow in workflows {
+            ids.append(await fleet.submit(workflow, front: front, on: pinned.isEmpty ? nil : pinned, label: workflow.label))
+        }
+        let submitted = ids
         await settle { state in
-            // The POST's answer (its queue number), not an execution_start that can overtake it.
-            state.queue.prompts[id]?.number != nil || state.queue.rejected.contains { $0.promptID == id }
-                || state.connection.outbox.contains { if case .postPrompt(id, _) = $0.command { true } else { false } }
+            submitted.allSatisfy { id in
+                // The POST's answer (its queue number), not an execution_start that can overtake it.
+                state.queue.prompts[id]?.number != nil || state.queue.rejected.contains { $0.promptID == id }
+                    || (state.queue.prompts[id]?.status == .waiting && !state.servers.contains { $0.isUsable })
+                    || state.connection.outbox.contains { if case .postPrompt(id, _) = $0.command { true } else { false } }
+            }
         }
         let state = store.state
-        if let rejection = state.queue.rejected.last(where: { $0.promptID == id }) {
-            problem("rejected (\(rejection.status) \(rejection.type)): \(rejection.message)")
-            for nodeError in rejection.nodeErrors { say("  " + EventText.nodeErrorLine(nodeError)) }
-        } else if let record = state.queue.prompts[id], record.accepted {
-            say("submitted \(id) (\(workflow.nodes.count) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")")
-            for warning in record.warnings { say(style.yellow("  ! dropped by the server: ") + EventText.nodeErrorLine(warning)) }
-        } else {
-            say("\(id) waits for the connection (it is sent after the next resync)")
+        for (id, workflow) in zip(ids, workflows) {
+            let variation = workflow.variation.map { " · \($0)" } ?? ""
+            if let rejection = state.queue.rejected.last(where: { $0.promptID == id }) {
+                problem("rejected\(variation) (\(rejection.status) \(rejection.type)): \(rejection.message)")
+                for nodeError in rejection.nodeErrors { say("  " + EventText.nodeErrorLine(nodeError)) }
+            } else if let record = state.queue.prompts[id], record.accepted {
+                let on = state.servers.count > 1 ? " on \(record.server ?? "?")" : ""
+                say("submitted \(id) (\(workflow.nodes.count) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")\(on)\(variation)")
+                for warning in record.warnings { say(style.yellow("  ! dropped by the server: ") + EventText.nodeErrorLine(warning)) }
+            } else if state.queue.prompts[id]?.status == .waiting {
+                say("\(id) waits in our queue (no server can take it now; it is sent when one can)\(variation)")
+            } else {
+                say("\(id) waits for the connection (it is sent after the next resync)\(variation)")
+            }
         }
-        if watch { await self.watch(until: id) }
+        if watch { await self.watch(until: ids) }
     }
 
-    /// Follows live progress (shown by the follower) until Ctrl-C, or until `id` ends.
-    func watch(until id: String?) async {
-        if let id {
-            say(style.dim("following \(id.prefix(8)) — Ctrl-C stops following (the prompt keeps running)"))
-            await store.until { $0.queue.prompts[id]?.status.isTerminal ?? true }
-            if Task.isCancelled { say(style.dim("stopped following \(id.prefix(8)); it keeps running ('cancel \(id.prefix(8))' stops it)")) }
+    /// Follows live progress (shown by the follower) until Ctrl-C, or until `ids` end.
+    func watch(until ids: [String]?) async {
+        if let ids, let id = ids.first {
+            let which = ids.count == 1 ? "\(id.prefix(8))" : "\(ids.count) prompts"
+            say(style.dim("following \(which) — Ctrl-C stops following (the prompt\(ids.count == 1 ? "" : "s") keep\(ids.count == 1 ? "s" : "") running)"))
+            await store.until { state in ids.allSatisfy { state.queue.prompts[$0]?.status.isTerminal ?? true } }
+            if Task.isCancelled {
+                say(style.dim("stopped following \(which); \(ids.count == 1 ? "it keeps" : "they keep") running ('cancel \(id.prefix(8))' stops it)"))
+            }
         } else {
             say(style.dim("watching — Ctrl-C to stop"))
             while !Task.isCancelled {
@@ -57,8 +91,8 @@ extension ShellSession {
         guard let folder else {
             return say(files.map { "  node \($0.node): \($0.subfolder.isEmpty ? "" : $0.subfolder + "/")\($0.filename) (\($0.type))" }.joined(separator: "\n"))
         }
-        guard let client else { return problem("not connected: cannot download") }
-        for result in await client.download(outputsOf: id, to: folder) {
+        guard let fleet else { return problem("not connected: cannot download") }
+        for result in await fleet.download(outputsOf: id, to: folder) {
             switch result {
             case .saved(let path, let bytes): say("  saved \(path) (\(bytes) bytes)")
             case .refused(let file, let reason), .failed(let file, let reason): problem("\(file.filename): \(reason)")

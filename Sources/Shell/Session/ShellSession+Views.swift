@@ -4,7 +4,9 @@ import ComfyCore
 
 /// What `status`, `queue`, `history` and `log` print.
 extension ShellSession {
-    func statusView() -> String {
+    func statusView() async -> String {
+        var headers: [(name: String, value: String)] = []
+        if let fleet, let first = await fleet.serverNames.first { headers = await fleet.configuration(of: first)?.headers ?? [] }
         let state = store.state
         let c = state.connection
         var connection = c.phase.name
@@ -22,7 +24,7 @@ extension ShellSession {
             ("server", [c.url, c.server?.comfyuiVersion.map { "ComfyUI \($0)" }, c.server?.os].compactMap { $0 }.joined(separator: " · ")),
             ("client id", c.clientID ?? "-"),
             // Which headers go with every request, never their values.
-            ("headers", Redaction.headerNames(client?.configuration.headers ?? [])),
+            ("headers", Redaction.headerNames(headers)),
             ("previews", c.previewMetadata ? "with metadata (type 4)" : "legacy (type 1)"),
             ("server flags", flags.isEmpty ? "-" : flags),
             ("queue", "\(state.queue.runningIDs.count) running, \(state.queue.pendingIDs.count) pending (server: \(state.queue.remaining.map(String.init) ?? "?") remaining)"),
@@ -31,6 +33,38 @@ extension ShellSession {
         ]
         if !c.outbox.isEmpty { rows.append(("outbox", "\(c.outbox.count) waiting: " + c.outbox.map(\.command.summary).joined(separator: "; "))) }
         return table(rows)
+    }
+
+    /// `servers`: a line per server — its state, quality and round trip, its load, what it
+    /// can run.
+    func serversView() -> String {
+        let state = store.state
+        guard !state.servers.isEmpty else { return "no servers: 'connect [URL]' or 'server add URL'" }
+        let width = state.servers.map(\.name.count).max() ?? 0
+        return state.servers.map { server in
+            let c = server.connection
+            var phase = server.status == .lost ? "lost" : c.phase.name
+            if case .reconnecting(let attempt, _) = c.phase { phase += " (attempt \(attempt))" }
+            if c.breaker == .open { phase += ", breaker open" }
+            var quality = c.quality.rawValue
+            if let rtt = c.rttMs { quality += " \(JSONWriter.number((rtt * 10).rounded() / 10)) ms" }
+            let running = state.queue.runningIDs(on: server.name).count
+            let waiting = state.queue.pendingIDs(on: server.name).count
+            let load = "\(running) running, \(waiting) waiting (server: \(server.remaining.map(String.init) ?? "?"))"
+            let can = server.capabilities.map { $0.isKnown ? "\($0.classes.count) node classes" : "catalogue unreadable: trusted" } ?? "catalogue not read yet"
+            return "  " + server.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(phase) · \(quality) · \(load) · \(can)"
+        }.joined(separator: "\n") + (state.queue.waitingIDs.isEmpty ? "" : "\n  \(state.queue.waitingIDs.count) job(s) wait in our queue for a server")
+    }
+
+    /// `jobs`: the job store's newest jobs.
+    func jobsView(_ n: Int) async -> String {
+        guard let jobs else { return "no job store this session" }
+        do {
+            let rows = try await jobs.recent(limit: n)
+            return rows.isEmpty ? "no jobs yet" : rows.map { "  " + JobText.line($0) }.joined(separator: "\n")
+        } catch {
+            return "✘ \(error)"
+        }
     }
 
     func queueView() -> String {

@@ -18,11 +18,18 @@ actor ShellSession {
     let options: ShellOptions
     let store: ComfyStore
     let style: Style
-    var client: ComfyClient?
+    /// The servers followed (one, or a fleet); nil before `connect`.
+    var fleet: ComfyFleet?
+    /// Where jobs are kept across crashes (nil: it could not be opened; said at start).
+    let jobs: SQLiteJobStore?
+    /// Every fleet of the session counts time from here, so a reconnect keeps one scale.
+    let origin = ContinuousClock.now
     var simulator: ComfyUISimulator?
     var diffMode = DiffMode.on
     var tracing = false
     var recorder: TranscriptWriter?
+    /// The job store's orphans were taken up (once a session).
+    var resumed = false
     var foreground: Task<Void, Never>?
     var pending: [String] = []
     var inputEnded = false
@@ -41,7 +48,8 @@ actor ShellSession {
         case commandFinished
     }
 
-    init(terminal: any ShellTerminal, options: ShellOptions, store: ComfyStore) {
+    init(terminal: any ShellTerminal, options: ShellOptions, store: ComfyStore, jobs: SQLiteJobStore? = nil) {
+        self.jobs = jobs
         self.terminal = terminal
         self.options = options
         self.store = store
@@ -97,8 +105,8 @@ actor ShellSession {
     func shutdown() async {
         recorder?.close()
         recorder = nil
-        await client?.stop()
-        client = nil
+        await fleet?.stop()
+        fleet = nil
         await simulator?.stop()
         simulator = nil
     }

@@ -1,5 +1,7 @@
 /// One line per event, for people: what the replay and the shell print above a diff.
 extension Event {
+    /// One line for people (`← executing 61c72f8c node=3`, `socket 1 closed 1000 by client…`):
+    /// what the replay and the shell print above a diff.
     public var summary: String {
         switch self {
         case .server(let m): return "← \(m.type) " + m.details
@@ -66,6 +68,8 @@ extension ServerMessage {
 }
 
 extension HTTPResult {
+    /// One line for people: the call and what it answered
+    /// (`GET /queue → 1 running, 2 pending`).
     public var summary: String {
         switch self {
         case .promptAccepted(let a):
@@ -74,7 +78,7 @@ extension HTTPResult {
         case .queueSnapshot(let s): return "GET /queue → \(s.running.count) running, \(s.pending.count) pending"
         case .history(let id, let entries): return "GET /history\(id.map { "/\($0.short)" } ?? "") → \(entries.count) entr\(entries.count == 1 ? "y" : "ies")"
         case .recentHistory(let newer, let entries):
-            return "GET /history (recent\(newer.map { ", after #\(JSONWriter.number($0))" } ?? "")) → \(entries.count) entr\(entries.count == 1 ? "y" : "ies")"
+            return "GET /history (recent\(newer.map { $0.isFinite ? ", after #\(JSONWriter.number($0))" : ", all" } ?? "")) → \(entries.count) entr\(entries.count == 1 ? "y" : "ies")"
         case .queueDeleted(let ids): return "POST /queue delete \(ids.map(\.short))"
         case .queueCleared: return "POST /queue clear"
         case .interruptAcknowledged(let id): return "POST /interrupt \(id?.short ?? "(global)")"

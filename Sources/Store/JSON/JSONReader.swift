@@ -20,14 +20,18 @@ public struct JSONReader {
     /// Nesting limit, so hostile input cannot exhaust the stack.
     public static let maxDepth = 256
 
+    /// A reader of `bytes` from byte `start`.
     public init(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int = 0) {
         self.bytes = bytes
         self.pos = start
     }
 
+    /// The byte offset of the next byte to read.
     public var offset: Int { pos }
+    /// Every byte has been read.
     public var isAtEnd: Bool { pos >= bytes.count }
     
+    /// Moves past spaces, tabs and line breaks.
     public mutating func skipWhitespace() {
         while pos < bytes.count {
             let c = bytes[pos]
@@ -42,6 +46,7 @@ public struct JSONReader {
         return pos < bytes.count ? bytes[pos] : nil
     }
     
+    /// Moves past `byte` (after any whitespace); throws if the next byte is another.
     public mutating func expect(_ byte: UInt8) throws(JSONError) {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == byte else {
@@ -105,6 +110,7 @@ public struct JSONReader {
         return Key(raw: nil, decoded: s)
     }
 
+    /// An object key as `readKey()` read it: raw bytes when it had no escapes, else decoded.
     public struct Key {
         let raw: UnsafeBufferPointer<UInt8>?
         let decoded: String?
@@ -123,6 +129,7 @@ public struct JSONReader {
             return decoded == literal.description
         }
 
+        /// The key as a `String` (made on demand: `matches` needs none).
         public var string: String {
             if let raw { return String(decoding: raw, as: UTF8.self) }
             return decoded ?? ""
@@ -145,6 +152,7 @@ public struct JSONReader {
         return raw
     }
 
+    /// Reads a string, escapes decoded.
     public mutating func readString() throws(JSONError) -> String {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("expected a string", at: pos) }
@@ -549,11 +557,13 @@ public struct JSONReader {
         }
     }
 
+    /// A string, or `null` → nil.
     public mutating func readStringOrNull() throws(JSONError) -> String? {
         if try readNullIfPresent() { return nil }
         return try readString()
     }
 
+    /// A number (Python's `NaN`/`Infinity` accepted), or `null` → nil.
     public mutating func readNumberOrNull() throws(JSONError) -> Double? {
         if try readNullIfPresent() { return nil }
         return try readNumber()
@@ -571,6 +581,7 @@ public struct JSONReader {
         return out
     }
 
+    /// The strings of an array (other elements skipped); `null` → empty.
     public mutating func readStringArray() throws(JSONError) -> [String] {
         if try readNullIfPresent() { return [] }
         try expect(UInt8(ascii: "["))
@@ -598,6 +609,7 @@ extension JSONValue {
         return try result.get()
     }
 
+    /// Parses a complete JSON document given as text (Python's `NaN`/`Infinity` accepted).
     public static func parse(_ text: String) throws(JSONError) -> JSONValue {
         var text = text
         let result = text.withUTF8 { parseBuffer($0) }

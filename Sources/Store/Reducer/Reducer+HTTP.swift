@@ -52,6 +52,7 @@ extension ServerScope {
             for entry in entries { reconcile(entry, at: at) }
 
         case .recentHistory(let newer, let entries):
+            if entries.isEmpty, newer == nil, server.highestNumber == nil { server.historyWasEmpty = true }
             for entry in entries {
                 if let n = entry.number { server.noteNumber(n) }
                 let known = queue.records[entry.promptID] != nil
@@ -112,7 +113,7 @@ extension ServerScope {
     /// the numbers above what we had seen.
     mutating func applyQueueSnapshot(_ s: QueueSnapshot, _ ctx: inout ReduceContext) {
         let at = ctx.at
-        let watermark = server.highestNumber
+        let watermark = server.watermark
         defer { askForMissed(snapshot: s, watermark: watermark, &ctx) }
         var listed = Set<String>()
         for (items, status) in [(s.running, PromptRecord.Status.running), (s.pending, .queued)] {
@@ -139,15 +140,13 @@ extension ServerScope {
         server.remaining = s.running.count + s.pending.count
     }
 
-    /// Prompts counted but never identified, fewer than the ones we came to know since:
-    /// some came and went between two looks; recent history names them.
+    /// The server counted prompts we could not name since the last look at its queue:
+    /// some may have come and gone in between (a broadcast can name one, but not which
+    /// others there were), so its recent history is asked, and the entries numbered above
+    /// what we had seen are recorded.
     mutating func askForMissed(snapshot s: QueueSnapshot, watermark: Double?, _ ctx: inout ReduceContext) {
         guard server.unidentified > 0 else { return }
-        let mark = server.unidentifiedMark
-        let learned = queue.records.values.lazy.filter { $0.seen > mark }.count
-        if server.unidentified > learned {
-            ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + server.unidentified + 4), newerThan: watermark))
-        }
+        ctx.emit(.fetchRecentHistory(maxItems: min(64, s.running.count + s.pending.count + server.unidentified + 4), newerThan: watermark))
         server.unidentified = 0
     }
 
@@ -250,8 +249,11 @@ extension ServerScope {
 
 extension PromptRejected {
     /// The server lacks something the workflow needs, rather than the workflow being wrong.
+    /// A workflow in the editor's format that cannot be converted with a server's catalogue
+    /// (`conversion_failed`: values saved by another version of a node) may convert on
+    /// another server.
     public var isServersFault: Bool {
-        if type == "missing_node_type" { return true }
+        if type == "missing_node_type" || type == "conversion_failed" { return true }
         let problems = nodeErrors.flatMap(\.errors)
         return !problems.isEmpty && problems.allSatisfy { $0.type == "value_not_in_list" }
     }

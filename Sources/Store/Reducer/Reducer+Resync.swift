@@ -8,6 +8,10 @@ extension ServerScope {
         connection.resyncing = false
         connection.resyncedAt = at
         let before = queue.records
+        // How far its numbers go is learned afresh at every resync: a server that restarted
+        // numbers from zero again, below what we had seen.
+        server.highestNumber = nil
+        server.historyWasEmpty = false
         var local = ReduceContext(at: at)
         applyQueueSnapshot(snapshot, &local)
         let looked = Set(history.map(\.promptID))

@@ -6,6 +6,7 @@
 public struct ServerState: Sendable, Equatable {
     /// The fleet's name for it (`--server NAME=URL`, `servers.toml`, or `host:port`).
     public var name: String
+    /// Its connection, as the top-level `connection` of the JSON.
     public var connection = ConnectionState()
     /// `queue_remaining` as this server last said (pending plus running, every client's).
     public var remaining: Int?
@@ -15,20 +16,26 @@ public struct ServerState: Sendable, Equatable {
     public var progress = ProgressState()
     /// What it can run (its `/object_info`); nil until fetched.
     public var capabilities: ServerCapabilities?
+    /// `active`, or `lost` (its waiting jobs went back to our queue).
     public var status = Status.active
     /// The highest queue number seen from this server (its numbers only grow): what ran
     /// there before we looked is at or below it.
     var highestNumber: Double?
-    /// Prompts it counted (`status`) that we have not identified since the last look at its queue.
+    /// Its history was empty when we first looked: every entry it shows later ran since.
+    var historyWasEmpty = false
+    /// The most prompts it counted (`status`) beyond what we knew, since the last look at
+    /// its queue.
     var unidentified = 0
-    /// `QueueState.nextSeen` when `unidentified` became non-zero: records seen after it are
-    /// prompts we came to know since.
-    var unidentifiedMark = 0
+
+    /// Where "ran since we looked" starts: the highest number seen, or before every number
+    /// when its history was empty at our look; nil while we do not know how far it has gone.
+    var watermark: Double? { highestNumber ?? (historyWasEmpty ? -.infinity : nil) }
 
     mutating func noteNumber(_ number: Double) {
         if number > (highestNumber ?? -.infinity) { highestNumber = number }
     }
 
+    /// Whether the server still counts in the fleet: the JSON's `servers.<name>.status`.
     public enum Status: String, Sendable, Equatable {
         /// In the fleet: work is routed to it when it is online.
         case active
@@ -40,6 +47,7 @@ public struct ServerState: Sendable, Equatable {
     /// The name a server gets when none is given.
     public static let defaultName = "default"
 
+    /// A server called `name`: active, idle, nothing known yet.
     public init(name: String) { self.name = name }
 
     /// Work can be sent to it now: in the fleet, online, and resynced since it connected.

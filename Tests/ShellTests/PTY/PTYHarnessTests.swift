@@ -71,11 +71,11 @@ import Testing
     @Test func anUnmetExpectationFailsWithTheScreenInsteadOfHanging() async throws {
         let pty = try PTYSession(command: ["/bin/cat"])
         pty.send("typed\r")
-        let start = ContinuousClock.now
+        // It fails by its own timeout (the suite's time limit would catch a hang); how long
+        // that took is not asserted: a loaded machine stretches it.
         let error = await #expect(throws: PTYSession.Failure.self) {
             try await pty.expect("never printed", timeout: .milliseconds(500))
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(error?.message.contains("timeout") == true)
         #expect(error?.screen.first == "typed")
         // Hanging up ends a command that would otherwise wait forever.

@@ -22,4 +22,31 @@ extension REPL {
         static var showsDiff: Bool { false }
         func run(in session: ShellSession) async { await session.say(session.statusView()) }
     }
+
+    struct Servers: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "servers", abstract: "a line per server: its state, quality, load and what it can run", usage: "servers")
+        static var showsDiff: Bool { false }
+        func run(in session: ShellSession) async { await session.say(session.serversView()) }
+    }
+
+    struct Server: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "server", abstract: "add a server to the fleet, or remove one",
+            usage: "server add URL [--name NAME] | server remove NAME",
+            discussion: "A removed server's waiting jobs go to the others; what it ran stays in the record.")
+        @Argument var action: Action
+        @Argument var target: String
+        @Option var name: String?
+        enum Action: String, ExpressibleByArgument, Sendable { case add, remove }
+        func validate() throws {
+            if action == .remove, name != nil { throw ValidationError("--name is for 'server add'") }
+        }
+        func run(in session: ShellSession) async {
+            switch action {
+            case .add: await session.addServer(target, name: name)
+            case .remove: await session.removeServer(target)
+            }
+        }
+    }
 }

@@ -26,8 +26,8 @@ extension REPLCommand {
 /// The shell's commands.
 enum REPL {
     static let commands: [any REPLCommand.Type] = [
-        Connect.self, Disconnect.self, Status.self, State.self, Queue.self, Submit.self, Cancel.self, Interrupt.self,
-        Clear.self, History.self, Outputs.self, Log.self, Watch.self, Trace.self, Record.self, Replay.self, Diff.self,
+        Connect.self, Disconnect.self, Status.self, Servers.self, Server.self, State.self, Queue.self, Submit.self, Cancel.self, Interrupt.self,
+        Clear.self, History.self, Jobs.self, Outputs.self, Log.self, Watch.self, Trace.self, Record.self, Replay.self, Diff.self,
         Help.self, Quit.self,
     ]
 

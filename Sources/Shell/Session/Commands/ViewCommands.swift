@@ -52,4 +52,13 @@ extension REPL {
         }
         func run(in session: ShellSession) async { await session.say(session.logView(count)) }
     }
+
+    struct Jobs: REPLCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "jobs", abstract: "the newest jobs of the job store (every workflow run, kept across crashes)",
+            usage: "jobs [N]")
+        static var showsDiff: Bool { false }
+        @Argument var count = 20
+        func run(in session: ShellSession) async { await session.say(session.jobsView(count)) }
+    }
 }

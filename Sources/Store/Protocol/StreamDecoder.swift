@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Decodes one socket's text frames as `FrameDecoder` does, remembering the last
+/// `progress_state` frame so the next is decoded from the bytes that changed.
+///
+/// Why: a running graph sends a full snapshot of every node on every tick — ~200 bytes a
+/// node, 100 KB for 500 nodes — and consecutive snapshots differ in one or two entries.
+/// Reading every entry was most of the cost of a large graph's frame (`comfysh-bench
+/// decode`: `progress_state_500`). Here the new frame is compared with the last one byte
+/// for byte (word at a time); entries before the first difference and after the last are
+/// taken from the last decode, and only the entries between are read. A frame in any
+/// other shape than the server writes (key order, spacing) is decoded whole by
+/// `FrameDecoder`, so the result is always the same as decoding the frame alone.
+///
+/// One value per socket (the live client makes a new one on each connect). Pure: no I/O.
+public struct StreamDecoder: Sendable {
+    /// The last snapshot: its bytes, where each node entry starts (its key's quote) and
+    /// ends (after its value), and what it decoded to.
+    private var bytes: [UInt8] = []
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var nodes: [ServerMessage.NodeProgress] = []
+    private var promptID = ""
+    /// Where the node entries begin (after `"nodes": {`).
+    private var entriesStart = 0
+
+    public init() {}
+
+    public mutating func decode(utf8 frame: UnsafeBufferPointer<UInt8>, at time: Timestamp) -> ComfyAction {
+        if let snapshot = snapshot(frame) { return ComfyAction(at: time, .server(.progressState(snapshot))) }
+        return FrameDecoder.decode(utf8: frame, at: time)
+    }
+
+    public mutating func decode(text: String, at time: Timestamp) -> ComfyAction {
+        var text = text
+        return text.withUTF8 { decode(utf8: $0, at: time) }
+    }
+
+    // The server's exact form (Python's json.dumps): `{"type": "progress_state", "data":
+    // {"prompt_id": "<id>", "nodes": {"<key>": {…}, …}}}`.
+    private static let head: StaticString = #"{"type": "progress_state", "data": {"prompt_id": ""#
+    private static let nodesKey: StaticString = #"", "nodes": {"#
+
+    /// The frame as a snapshot, read incrementally; nil when it is not a snapshot in the
+    /// server's form (then `FrameDecoder` reads it, and nothing is remembered).
+    private mutating func snapshot(_ frame: UnsafeBufferPointer<UInt8>) -> ServerMessage.ProgressSnapshot? {
+        var r = JSONReader(frame)
+        guard r.skip(literal: Self.head) else { return nil }
+        let idStart = r.pos
+        guard let rawID = try? r.readRawStringAfterQuote(), r.skip(literal: Self.nodesKey) else { return forget() }
+        let start = r.pos
+        // Same prompt, same head: the entries before the first changed byte stand.
+        var reuse = 0
+        if !bytes.isEmpty, start == entriesStart, frame.count > start, Self.equalBytes(frame, bytes, 0, start) {
+            let first = Self.firstDifference(frame, bytes, from: start)
+            if first == nil, frame.count == bytes.count {
+                return ServerMessage.ProgressSnapshot(promptID: promptID, nodes: nodes)
+            }
+            let limit = first ?? min(frame.count, bytes.count)
+            reuse = ends.partitioningIndex { $0 >= limit }
+            // The entry after the reused ones must start where it did.
+            if reuse < starts.count, starts[reuse] >= limit { /* starts before the change: fine */ }
+        } else {
+            promptID = String(decoding: UnsafeBufferPointer(rebasing: frame[idStart..<(idStart + rawID.count)]), as: UTF8.self)
+        }
+        // The common tail, never overlapping what was just reused.
+        var tail = 0
+        if reuse > 0 || (!bytes.isEmpty && start == entriesStart && Self.equalBytes(frame, bytes, 0, start)) {
+            tail = Self.commonSuffix(frame, bytes, floor: reuse > 0 ? ends[reuse - 1] : start)
+        }
+        var newStarts = Array(starts.prefix(reuse))
+        var newEnds = Array(ends.prefix(reuse))
+        var newNodes = Array(nodes.prefix(reuse))
+        newStarts.reserveCapacity(max(starts.count, 8))
+        newEnds.reserveCapacity(max(ends.count, 8))
+        newNodes.reserveCapacity(max(nodes.count, 8))
+        r.pos = reuse > 0 ? ends[reuse - 1] : start
+        let delta = frame.count - bytes.count
+        let tailStartOld = bytes.count - tail
+        do throws(JSONError) {
+            if reuse > 0 {
+                // After a reused entry: a separator, or the end of the entries.
+                r.skipWhitespace()
+                if r.peek() == UInt8(ascii: ",") { r.pos += 1 }
+            }
+            while true {
+                r.skipWhitespace()
+                guard let byte = r.peek() else { return forget() }
+                if byte == UInt8(ascii: "}") { break }
+                let entryStart = r.pos
+                // From here on the bytes are the old ones, shifted: take the old entries.
+                if tail > 0, entryStart - delta >= tailStartOld, let old = Self.index(of: entryStart - delta, in: starts) {
+                    for k in old..<starts.count {
+                        newStarts.append(starts[k] + delta)
+                        newEnds.append(ends[k] + delta)
+                        newNodes.append(nodes[k])
+                    }
+                    r.pos = ends[ends.count - 1] + delta
+                    r.skipWhitespace()
+                    guard r.peek() == UInt8(ascii: "}") else { return forget() }
+                    break
+                }
+                guard let key = try r.readRawString() else { return forget() }  // an escaped key: not the server's form
+                r.skipWhitespace()
+                guard r.peek() == UInt8(ascii: ":") else { return forget() }
+                r.pos += 1
+                let keyString = String(decoding: key, as: UTF8.self)
+                let node = try MessageDecoders.nodeProgress(&r, key: keyString, raw: key, promptID: rawID)
+                newStarts.append(entryStart)
+                newEnds.append(r.pos)
+                newNodes.append(node)
+                r.skipWhitespace()
+                if r.peek() == UInt8(ascii: ",") { r.pos += 1 }
+            }
+            r.pos += 1  // the entries' closing brace
+            guard r.skip(literal: "}}") else { return forget() }
+            try r.expectEnd()
+        } catch {
+            return forget()
+        }
+        bytes = Array(frame)
+        starts = newStarts
+        ends = newEnds
+        nodes = newNodes
+        entriesStart = start
+        return ServerMessage.ProgressSnapshot(promptID: promptID, nodes: newNodes)
+    }
+
+    /// Nothing to remember (the frame is read whole by `FrameDecoder`).
+    private mutating func forget() -> ServerMessage.ProgressSnapshot? {
+        bytes = []
+        starts = []
+        ends = []
+        nodes = []
+        return nil
+    }
+
+    /// The index of `offset` in the sorted `starts`, if it is one.
+    private static func index(of offset: Int, in starts: [Int]) -> Int? {
+        let i = starts.partitioningIndex { $0 >= offset }
+        return i < starts.count && starts[i] == offset ? i : nil
+    }
+
+    private static func equalBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8], _ from: Int, _ to: Int) -> Bool {
+        guard to <= a.count, to <= b.count else { return false }
+        return b.withUnsafeBufferPointer { b in memcmp(a.baseAddress! + from, b.baseAddress! + from, to - from) == 0 }
+    }
+
+    /// The first index from `from` where the two differ (nil: none within the shorter).
+    private static func firstDifference(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8], from: Int) -> Int? {
+        let n = min(a.count, b.count)
+        return b.withUnsafeBufferPointer { b -> Int? in
+            var k = from
+            let x = UnsafeRawPointer(a.baseAddress!)
+            let y = UnsafeRawPointer(b.baseAddress!)
+            while k + 8 <= n, x.loadUnaligned(fromByteOffset: k, as: UInt64.self) == y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { k += 8 }
+            while k < n, a[k] == b[k] { k += 1 }
+            return k < n ? k : nil
+        }
+    }
+
+    /// How many bytes at the ends of both are equal, not reaching below `floor` in either.
+    private static func commonSuffix(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8], floor: Int) -> Int {
+        b.withUnsafeBufferPointer { b -> Int in
+            let room = min(a.count, b.count) - floor
+            guard room > 0 else { return 0 }
+            var k = 0
+            let x = UnsafeRawPointer(a.baseAddress! + a.count)
+            let y = UnsafeRawPointer(b.baseAddress! + b.count)
+            while k + 8 <= room, x.loadUnaligned(fromByteOffset: -k - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: -k - 8, as: UInt64.self) { k += 8 }
+            while k < room, a[a.count - 1 - k] == b[b.count - 1 - k] { k += 1 }
+            return k
+        }
+    }
+}
+
+extension JSONReader {
+    /// After a string's opening quote: its bytes up to the closing quote, when it has no
+    /// escapes (and then moves past it).
+    mutating func readRawStringAfterQuote() throws(JSONError) -> UnsafeBufferPointer<UInt8> {
+        let start = pos
+        while pos < bytes.count, bytes[pos] != UInt8(ascii: "\""), bytes[pos] != UInt8(ascii: "\\") { pos += 1 }
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw JSONError("not a plain string", at: start) }
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<pos])
+        pos += 1
+        return raw
+    }
+}
