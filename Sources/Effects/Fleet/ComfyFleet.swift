@@ -28,6 +28,11 @@ public actor ComfyFleet {
     /// What was last written of each job (so only changes are written).
     var written: [String: JobRow] = [:]
     var persisting: Task<Void, Never>?
+    /// Jobs changed since they were last written, and whether a write is under way (writes
+    /// go one at a time: see `flush`), with who waits for it.
+    var dirty: Set<String> = []
+    var writing = false
+    var writeWaiters: [CheckedContinuation<Void, Never>] = []
     /// The first error writing the job store, if any (the run goes on; it is reported).
     public internal(set) var jobStoreError: JobStoreError?
 
@@ -230,11 +235,11 @@ public actor ComfyFleet {
             promptID: id, graph: workflow.submitted(clientID: clientID), body: body, priority: number ?? (front ? -1 : 0),
             pinned: pinned, label: label ?? workflow.label)
         tracked.insert(id)
-        if let jobs {
+        if jobs != nil {
             let row = JobRow(
                 id: id, status: .waiting, workflow: body, label: job.label, priority: job.priority, pinned: pinned, owner: owner.id,
                 submittedAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970)
-            await write([row], to: jobs)
+            await writeFirst(row)
         }
         dispatch(.user(.submitJob(job)))
         return id
@@ -303,9 +308,7 @@ public actor ComfyFleet {
     /// Stops every client (cleanly) and the job store's follower, after writing what is left.
     public func stop() async {
         for name in order { await clients[name]?.stop() }
-        if let jobs { await persist(snapshot: store.state, to: jobs) }
-        persisting?.cancel()
-        persisting = nil
+        await persistLast()
         handOff.finish()
         await handingOff?.value
         handingOff = nil

@@ -110,6 +110,28 @@ public struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let fleet = ComfyFleet(servers: configurations, clock: ContinuousClock(), jobs: store, policy: fleetSettings.policy)
+        var names: [String: String] = [:]
+        var ids: [String] = []
+        var resumedUpdates: StoreUpdates.AsyncIterator?
+        if resume {
+            // The orphans are restored before any server is reached: each server's resync
+            // after it connects then asks about the ones it holds (one that ended while no
+            // comfysh followed it included), and events about them that come first update
+            // their records (with their workflows, to send elsewhere if that server is lost)
+            // instead of making new ones that the job store does not follow. Subscribed
+            // first, so that one ending while the servers are opened is told.
+            resumedUpdates = fleet.updates().makeAsyncIterator()
+            do { try await fleet.resume() } catch {
+                Terminal.error("comfysh run: \(error)")
+                await fleet.stop()
+                throw ExitCode(2)
+            }
+            for record in fleet.store.state.queue.prompts.values.sorted(by: { $0.seen < $1.seen }) where record.owner == .ours && !record.isSettled {
+                ids.append(record.id)
+                names[record.id] = record.label
+            }
+            if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
+        }
         do {
             for (name, failure) in try await fleet.open().sorted(by: { $0.key < $1.key }) {
                 Terminal.error("comfysh run: \(name): \(failure) (the other servers go on)")
@@ -129,24 +151,10 @@ public struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(error == .noCatalog ? 3 : 2)
             }
         }
-        var names: [String: String] = [:]
-        var ids: [String] = []
         // Subscribed before the first submission: every change since is in the stream, the
         // one that finishes the run included, so reading them all — even when the run is
         // already over by now (a quick rejection) — tells every event once.
-        var updates = fleet.updates().makeAsyncIterator()
-        if resume {
-            do { try await fleet.resume() } catch {
-                Terminal.error("comfysh run: \(error)")
-                await fleet.stop()
-                throw ExitCode(2)
-            }
-            for record in fleet.store.state.queue.prompts.values.sorted(by: { $0.seen < $1.seen }) where record.owner == .ours && !record.isSettled {
-                ids.append(record.id)
-                names[record.id] = record.label
-            }
-            if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
-        }
+        var updates = resumedUpdates ?? fleet.updates().makeAsyncIterator()
         for workflow in loaded {
             let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: workflow.label)
             ids.append(id)
