@@ -43,11 +43,24 @@ extension ComfyFleet {
         await flush()
     }
 
-    /// After a change: every tracked job it changed is written, as the store has it now.
-    func persist(_ update: StoreUpdate) async {
+    /// After a change: every tracked job it changed is marked, and written — as the store
+    /// has it then — by the writer, which takes every job marked since its last write at
+    /// once. Marking never waits for a write: with a write per change, the follower fell
+    /// further behind the store with every busy second (a write costs milliseconds, a
+    /// busy fleet changes hundreds of times a second), and a job that had finished seconds
+    /// before a crash was still `running` in the job store, and ran again on resume
+    /// (found by `comfysh-bench chaos --fleet`).
+    func persist(_ update: StoreUpdate) {
         guard jobs != nil, update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
         for id in tracked where update.change.old.queue.prompts[id] != update.state.queue.prompts[id] { dirty.insert(id) }
-        await flush()
+        guard !dirty.isEmpty, writer == nil else { return }
+        writer = Task { [weak self] in await self?.writeMarked() }
+    }
+
+    /// Writes until nothing is marked.
+    func writeMarked() async {
+        while !dirty.isEmpty { await flush() }
+        writer = nil
     }
 
     /// Writes the jobs marked dirty, as the store has them now, one write at a time.
@@ -99,6 +112,7 @@ extension ComfyFleet {
         persisting?.cancel()
         await persisting?.value
         persisting = nil
+        await writer?.value
         guard jobs != nil else { return }
         dirty.formUnion(tracked)
         await flush()

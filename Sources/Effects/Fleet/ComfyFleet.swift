@@ -32,6 +32,8 @@ public actor ComfyFleet {
     /// go one at a time: see `flush`), with who waits for it.
     var dirty: Set<String> = []
     var writing = false
+    /// The task writing marked jobs, while there are any.
+    var writer: Task<Void, Never>?
     var writeWaiters: [CheckedContinuation<Void, Never>] = []
     /// The first error writing the job store, if any (the run goes on; it is reported).
     public internal(set) var jobStoreError: JobStoreError?
@@ -115,12 +117,7 @@ public actor ComfyFleet {
     public func start() async {
         startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
-        if jobs != nil, persisting == nil {
-            let updates = store.updates()
-            persisting = Task { [weak self] in
-                for await update in updates { await self?.persist(update) }
-            }
-        }
+        startPersisting()
         for name in order { await join(name) }
     }
 
@@ -153,12 +150,7 @@ public actor ComfyFleet {
         if failures.count == order.count, let first = order.first.flatMap({ failures[$0] }) {
             throw first
         }
-        if jobs != nil, persisting == nil {
-            let updates = store.updates()
-            persisting = Task { [weak self] in
-                for await update in updates { await self?.persist(update) }
-            }
-        }
+        startPersisting()
         return failures
     }
 
@@ -185,6 +177,15 @@ public actor ComfyFleet {
                 await join(name)
             }
             return error
+        }
+    }
+
+    /// Starts following the store's changes into the job store (once).
+    func startPersisting() {
+        guard jobs != nil, persisting == nil else { return }
+        let updates = store.updates()
+        persisting = Task { [weak self] in
+            for await update in updates { await self?.persist(update) }
         }
     }
 
@@ -325,12 +326,7 @@ public actor ComfyFleet {
     public func startAndWait(within limit: Duration) async -> [String: Readiness] {
         startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
-        if jobs != nil, persisting == nil {
-            let updates = store.updates()
-            persisting = Task { [weak self] in
-                for await update in updates { await self?.persist(update) }
-            }
-        }
+        startPersisting()
         var out: [String: Readiness] = [:]
         await withTaskGroup(of: (String, Readiness).self) { group in
             for name in order {
