@@ -208,7 +208,7 @@ let package = Package(
             name: "ShellTests",
             // The executable is a dependency so that `swift test` builds the binary these
             // end-to-end tests run as a subprocess.
-            dependencies: ["ComfyShell", "ComfyCore", "ComfyLive", "ComfySimulator", "comfysh", "MiniWatch"],
+            dependencies: ["ComfyShell", "ComfyCore", "ComfyLive", "ComfySimulator", "ComfyChaos", "comfysh", "MiniWatch"],
             exclude: ["PTY/pty_driver.py"],
             swiftSettings: strict
         ),

@@ -6,6 +6,11 @@ import ComfyCore
 /// `comfysh-bench chaos`: the long chaos run — 200 prompts while faults strike every
 /// ~2 s — and its tally. Exit status 1 when the client's state does not match the
 /// server's record.
+///
+/// `--fleet`: the fleet's run (`FleetChaosRun`) — 200 jobs through the real `comfysh run`
+/// (next to this binary) on three simulated servers, one stopped for good, one flapping,
+/// one slow, while comfysh is killed (SIGKILL) twice and resumed; exit status 1 when the
+/// job store does not match the servers' ledgers.
 struct ChaosCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chaos",
@@ -29,7 +34,20 @@ struct ChaosCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object with the tally as the last line.")
     var json = false
 
+    @Flag(help: "The fleet's run: `comfysh run` with a job store on three servers (one stopped for good, one flapping, one slow), killed twice and resumed.")
+    var fleet = false
+
+    @Option(help: "With --fleet: the comfysh executable (default: next to this one).")
+    var comfysh: String?
+
+    @Option(help: "With --fleet: the first of the three servers' ports (0: ports the system picks).")
+    var basePort = 18_481
+
+    @Flag(help: "With --fleet: keep the run's folder (job store, each comfysh's output) and print its path.")
+    var keep = false
+
     func run() async throws {
+        if fleet { return try await runFleet() }
         var plan = short ? ChaosPlan.short : ChaosPlan.long
         plan.prompts = prompts
         plan.seed = seed
@@ -37,6 +55,30 @@ struct ChaosCommand: AsyncParsableCommand {
         let verbose = verbose
         let started = ContinuousClock.now
         let tally = try await ChaosRun(plan: plan).run { line in
+            if verbose {
+                let t = (ContinuousClock.now - started).components
+                FileHandle.standardError.write(Data("[\(t.seconds)s] \(line)\n".utf8))
+            }
+        }
+        for line in tally.lines { print(line) }
+        if json { print(JSONWriter.string(tally.json)) }
+        if !tally.passed { throw ExitCode(1) }
+    }
+
+    func runFleet() async throws {
+        let binary = comfysh ?? ReplayBenchCommand.sibling("comfysh")
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no comfysh at \(binary) (swift build -c release --scratch-path .build-bench --product comfysh)")
+        }
+        var plan = FleetChaosPlan()
+        plan.jobs = prompts
+        plan.seed = seed
+        plan.basePort = basePort
+        plan.keepFolder = keep
+        if let every { plan.flapEvery = .milliseconds(Int(every * 1000)) }
+        let verbose = verbose
+        let started = ContinuousClock.now
+        let tally = try await FleetChaosRun(plan: plan, comfysh: binary).run { line in
             if verbose {
                 let t = (ContinuousClock.now - started).components
                 FileHandle.standardError.write(Data("[\(t.seconds)s] \(line)\n".utf8))

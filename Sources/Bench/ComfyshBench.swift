@@ -20,7 +20,7 @@ struct ComfyshBench: AsyncParsableCommand {
             """,
         subcommands: [
             AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, ReplayBenchCommand.self,
-            MemoryCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self,
+            MemoryCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self, FleetCommand.self,
             DashboardBenchCommand.self,
         ],
         defaultSubcommand: AllCommand.self

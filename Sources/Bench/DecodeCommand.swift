@@ -57,8 +57,12 @@ struct DecodeCommand: ReportCommand {
         let text = measure("decode_text", frames.text.count) { StoreWorkloads.decodeText(frames.text) }
         let binary = measure("decode_binary", frames.binary.count) { StoreWorkloads.decodeBinary(frames.binary) }
         let reduce = measure("decode_reduce", frames.stream.count) { StoreWorkloads.decodeAndReduce(frames.stream) }
+        let reduceAlone = measure("decode_reduce_frames_alone", frames.stream.count) { StoreWorkloads.decodeAndReduceFramesAlone(frames.stream) }
         let replay = measure("replay", frames.replayActions) { StoreWorkloads.replay(frames.transcripts) }
         let snapshots = measure("progress_state_500", large.frames.count) { StoreWorkloads.decodeAndReduce(large.frames, start: large.start) }
+        let snapshotsAlone = measure("progress_state_500_frames_alone", large.frames.count) {
+            StoreWorkloads.decodeAndReduceFramesAlone(large.frames, start: large.start)
+        }
 
         // Foundation's decoders. Rejections are counted once, untimed, per pass.
         let decoder = JSONDecoder()
@@ -75,8 +79,8 @@ struct DecodeCommand: ReportCommand {
             return FoundationWorkloads.jsonSerialization(frames.text, rejected: &ignored)
         }
         let measurements = [
-            "decode_text": text, "decode_binary": binary, "decode_reduce": reduce, "replay": replay,
-            "progress_state_500": snapshots,
+            "decode_text": text, "decode_binary": binary, "decode_reduce": reduce, "decode_reduce_frames_alone": reduceAlone, "replay": replay,
+            "progress_state_500": snapshots, "progress_state_500_frames_alone": snapshotsAlone,
             "foundation_jsondecoder": jsonDecoder, "foundation_jsonserialization": jsonSerialization,
         ]
         for m in measurements.values { checksum &+= m.checksum }
@@ -92,9 +96,12 @@ struct DecodeCommand: ReportCommand {
         report.add("decode_text_msgs_per_s", text.perSecond, .rate)
         report.add("decode_binary_msgs_per_s", binary.perSecond, .rate)
         report.add("decode_reduce_msgs_per_s", reduce.perSecond, .rate)
+        report.add("decode_reduce_frames_alone_msgs_per_s", reduceAlone.perSecond, .rate)
         report.add("replay_msgs_per_s", replay.perSecond, .rate)
         report.add("progress_state_500_msgs_per_s", snapshots.perSecond, .rate)
         report.add("progress_state_500_mb_per_s", snapshots.perSecond * Double(large.bytesPerFrame) / 1e6, .megabytesPerSecond)
+        // The stream decoder against decoding each snapshot alone, in this run.
+        report.add("progress_state_500_frames_alone_msgs_per_s", snapshotsAlone.perSecond, .rate)
         report.add("foundation_jsondecoder_msgs_per_s", jsonDecoder.perSecond, .rate)
         report.add("foundation_jsonserialization_msgs_per_s", jsonSerialization.perSecond, .rate)
         report.add("python_json_loads_msgs_per_s", py?.loadsPerSecond, .rate)

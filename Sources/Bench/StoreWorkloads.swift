@@ -39,6 +39,23 @@ enum StoreWorkloads {
         return digest &+ Digest.of(state)
     }
 
+    /// The same, each frame decoded alone (`FrameDecoder`, no memory of the last one):
+    /// what `StreamDecoder` is measured against, side by side.
+    static func decodeAndReduceFramesAlone(_ frames: [FrameSet.Frame], start: [FrameSet.Frame] = []) -> Int {
+        var state = AppState()
+        func decode(_ frame: FrameSet.Frame) -> ComfyAction {
+            switch frame {
+            case .text(let text): text.bytes.withUnsafeBufferPointer { FrameDecoder.decode(utf8: $0, at: text.at) }
+            case .binary(let binary):
+                BinaryDecoder.decode(binary.bytes, at: binary.at, layout: state.connection.progressTextMetadata ? .withPromptID : .released)
+            }
+        }
+        for frame in start { state.apply(decode(frame)) }
+        var digest = 0
+        for frame in frames { digest &+= state.apply(decode(frame)).count }
+        return digest &+ Digest.of(state)
+    }
+
     @inline(__always)
     static func decode(_ frame: FrameSet.Frame, in state: AppState, _ decoder: inout StreamDecoder) -> ComfyAction {
         switch frame {

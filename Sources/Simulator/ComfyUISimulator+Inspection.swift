@@ -19,6 +19,13 @@ extension ComfyUISimulator {
         await core.history.entry(promptID)?["outputs"]?.jsonValue
     }
 
+    /// The graph the prompt ran (history's `prompt[2]`: what the client sent), while
+    /// history holds it.
+    public func ranGraph(of promptID: String) async -> JSONValue? {
+        guard let wire = await core.history.entry(promptID)?["prompt"]?.array, wire.count > 2 else { return nil }
+        return wire[2].jsonValue
+    }
+
     /// Every run that reached its end, per prompt id, across restarts (a restart forgets
     /// the history, not this): the server's own record of what it did.
     public var completedRuns: [String: [CompletedRun]] {

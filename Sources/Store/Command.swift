@@ -1,11 +1,18 @@
 /// A plain description of I/O for the Effects layer to perform. Reducers return these
 /// instead of doing anything themselves, so they stay pure and testable by equality.
 public enum Command: Sendable, Equatable {
+    /// `POST /prompt` with this body, under the prompt id chosen here (so a retry never
+    /// enqueues it twice).
     case postPrompt(promptID: String, body: JSONValue)
+    /// `POST /queue {"delete": [...]}`: remove these prompts from the server's queue before they run.
     case deleteFromQueue([String])
+    /// `POST /queue {"clear": true}`: empty the server's queue (what runs goes on).
     case clearQueue
+    /// `POST /interrupt` for this prompt: stop it while it runs.
     case interrupt(promptID: String)
+    /// `GET /queue`: what the server runs and holds now.
     case fetchQueue
+    /// `GET /history/{id}`: how this prompt ended (it left the queue and nothing said how).
     case fetchHistory(promptID: String)
     /// `GET /history?max_items=N`: prompts that passed through the server between two
     /// looks at its queue (someone else's, too quick to be listed). Entries numbered above

@@ -128,3 +128,27 @@ import Testing
         #expect(state.prompt(quick)?.status == .succeeded)
     }
 }
+
+/// ComfyUI's socket lags behind its HTTP answers: a queue snapshot can list the next
+/// prompt running while the last frames of the one before are still on their way.
+@Suite struct LateFramesTests {
+    @Test func framesOfAPromptTheQueueShowedGoneNeverEndTheOneRunning() throws {
+        var state = AppState()
+        let second = "2f81efb7-315e-4624-8fb1-deda2477fbe8"
+        var seenRunning = false
+        for (line, action) in try Fixture.actions("late_frames_after_queue") {
+            state.apply(action)
+            let status = state.prompt(second)?.status
+            if status == .running { seenRunning = true }
+            // Once running (the snapshot said so), never "ended" by a late frame of the first.
+            #expect(!(seenRunning && status == .ended), "line \(line)")
+        }
+        #expect(seenRunning)
+        let first = try #require(state.prompt("74d0e480-8254-4adf-b5e7-504646fb50fb"))
+        #expect(first.status == .succeeded)
+        #expect(first.outputs.count == 1)
+        #expect(state.prompt(second)?.status == .succeeded)
+        #expect(state.prompt(second)?.startedAt != nil)
+        #expect(state.log.entries.filter { $0.kind == .ended }.map(\.message) == ["prompt 74d0e480 left the queue; asking history how it ended"])
+    }
+}

@@ -77,3 +77,39 @@ extension String {
         return replacingCharacters(in: range, with: replacement)
     }
 }
+
+/// Equal results alone cannot tell reuse from decoding every frame whole: these check
+/// that a tick of one node in a large graph reads that one entry.
+struct StreamDecoderReuseTests {
+    static let id = "0b7c1f3e-5d2a-4c6b-9e8f-1a2b3c4d5e6f"
+
+    static func snapshot(nodes: Int, value: Int) -> String {
+        let entries = (1...nodes).map { i in
+            let last = i == nodes
+            return #""\#(i)": {"value": \#(last ? "\(value).0" : "1.0"), "max": \#(last ? "20.0" : "1.0"), "state": "\#(last ? "running" : "finished")", "node_id": "\#(i)", "prompt_id": "\#(id)", "display_node_id": "\#(i)", "parent_node_id": null, "real_node_id": "\#(i)"}"#
+        }
+        return #"{"type": "progress_state", "data": {"prompt_id": "\#(id)", "nodes": {"# + entries.joined(separator: ", ") + "}}}"
+    }
+
+    @Test func aTickOfTheLastNodeReadsOneEntry() {
+        var stream = StreamDecoder()
+        let frames = (0..<5).map { Self.snapshot(nodes: 50, value: $0) }
+        var read: [Int?] = []
+        for (i, frame) in frames.enumerated() {
+            let at = Timestamp(seconds: Double(i))
+            #expect(stream.decode(text: frame, at: at) == FrameDecoder.decode(text: frame, at: at))
+            read.append(stream.entriesRead)
+        }
+        #expect(read == [50, 1, 1, 1, 1])
+    }
+
+    @Test func theSameFrameAgainReadsNothingAndAnotherShapeIsReadWhole() {
+        var stream = StreamDecoder()
+        let frame = Self.snapshot(nodes: 10, value: 3)
+        _ = stream.decode(text: frame, at: Timestamp(seconds: 0))
+        _ = stream.decode(text: frame, at: Timestamp(seconds: 1))
+        #expect(stream.entriesRead == 0)
+        _ = stream.decode(text: frame.replacingOccurrences(of: "\": ", with: "\":"), at: Timestamp(seconds: 2))
+        #expect(stream.entriesRead == nil)
+    }
+}

@@ -22,7 +22,7 @@ struct Actions: Sendable {
         }
         return .object([
             JSONField("ok", .bool(!outcome.isProblem)), JSONField("prompt_id", .string(id)), JSONField("outcome", .string(kind)),
-            JSONField("message", .string(outcome.headline(id: id, nodes: workflow.nodes.count))),
+            JSONField("message", .string(outcome.headline(id: id, nodes: workflow.nodes.count, namingServer: fleet.store.state.servers.count > 1))),
             JSONField("details", .array(outcome.details.map { .object([JSONField("warning", .bool($0.warning)), JSONField("text", .string($0.text))]) })),
         ])
     }

@@ -61,8 +61,13 @@ extension ComfyClient {
 
     /// Submits under our own prompt id. A retry first asks the server whether the
     /// earlier POST got through, so a prompt is never enqueued twice.
-    func submit(_ id: String, body: JSONValue) async {
+    func submit(_ id: String, body original: JSONValue) async {
         await beforeSend?(id)
+        var body = original
+        if let job = EditorJob(body: original) {
+            guard let converted = await convert(job, body: original, promptID: id) else { return }
+            body = converted
+        }
         if posted.contains(id), let found = await serverHolds(id) {
             dispatch(.http(found))
             return
@@ -70,7 +75,7 @@ extension ComfyClient {
         posted.insert(id)
         let exchange = await send(.submit(body: body))
         guard let status = exchange.status else {
-            dispatch(.http(.submitFailed(promptID: id, body: body, message: exchange.failure?.description ?? "no answer")))
+            dispatch(.http(.submitFailed(promptID: id, body: original, message: exchange.failure?.description ?? "no answer")))
             return
         }
         // A 5xx says the server (or a proxy in front of it) failed, not whether the prompt
@@ -84,11 +89,33 @@ extension ComfyClient {
             // "Not now" rather than "not this prompt": it waits in the outbox for the next
             // resync, whose check keeps it from being enqueued twice.
             let message = "HTTP \(status): the server or a proxy is not taking prompts now"
-            dispatch(.http(.submitFailed(promptID: id, body: body, message: message)))
+            dispatch(.http(.submitFailed(promptID: id, body: original, message: message)))
             scheduleRetry()
             return
         }
         dispatch(.http(exchange.result))
+    }
+
+    /// A job in the editor's format as this server is sent it: converted with this
+    /// server's catalogue (read now if it was not yet), the values chosen at submission laid
+    /// over it. A job this server cannot convert (it lacks a class, or the values do not fit
+    /// its version of a node) is refused as the server refuses a prompt it lacks something
+    /// for: in a fleet it goes to another server; alone, it is rejected. Nil then.
+    func convert(_ job: EditorJob, body: JSONValue, promptID id: String) async -> JSONValue? {
+        if store.state.server(for: configuration.name).capabilities?.catalog == nil { await fetchCapabilities() }
+        let name = configuration.name
+        guard let catalog = store.state.server(for: name).capabilities?.catalog else {
+            let failure = EditorJob.Failure(
+                "its node catalogue (GET /object_info) could not be read, and a workflow in the editor's format is converted with it")
+            dispatch(.http(.promptRejected(failure.rejection(promptID: id, server: name))))
+            return nil
+        }
+        do {
+            return EditorJob.body(body, sending: try job.prompt(for: catalog))
+        } catch {
+            dispatch(.http(.promptRejected(error.rejection(promptID: id, server: name))))
+            return nil
+        }
     }
 
     /// The answer (queue or history) that shows the server holds prompt `id`, if it does.

@@ -36,6 +36,15 @@ extension ComfyClient {
                 .refused, problem: .credentialsRefused(status: status, retryAfterSeconds: nil),
                 "\(endpoint) refused the request (HTTP \(status)): check --header or $COMFY_TOKEN")
         }
+        if (500...599).contains(status) {
+            // ComfyUI starting, or a proxy in front of one that is down: not a verdict on
+            // what the server is. Unreachable for now, so a fleet keeps trying it (read as
+            // "not ComfyUI", a server's 503 window once kept it out of a resumed run for
+            // good, while it still ran jobs the run then sent elsewhere too).
+            await http.shutdown()
+            throw ConnectionFailure(
+                .unreachable, "\(endpoint) is unavailable for now (GET /system_stats → \(status)): starting, or behind a proxy whose server is down?")
+        }
         guard status == 200, case .systemStats = probe.result else {
             await http.shutdown()
             let what = status == 200 ? "200, not ComfyUI's system stats" : "\(status)"

@@ -4,6 +4,7 @@ import ComfyCore
 /// exit status from `kind`: a refusal is the user's input (wrong credentials), the rest
 /// mean the server could not be reached as a ComfyUI server.
 public struct ConnectionFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure it was: what a script's exit status is decided from.
     public enum Kind: Sendable, Equatable {
         /// No answer at all (refused, timed out, TLS…).
         case unreachable
@@ -17,11 +18,14 @@ public struct ConnectionFailure: Error, Sendable, Equatable, CustomStringConvert
         case timedOut
     }
 
+    /// What kind of failure it was.
     public var kind: Kind
     /// The underlying problem, when there was one.
     public var problem: ConnectionProblem?
+    /// The one line to show a person.
     public var description: String
 
+    /// A failure of `kind`, with its underlying problem and the line to show.
     public init(_ kind: Kind, problem: ConnectionProblem? = nil, _ description: String) {
         self.kind = kind
         self.problem = problem

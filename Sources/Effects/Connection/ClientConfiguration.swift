@@ -1,7 +1,10 @@
 /// Everything the live client can be told. Every time-based policy is here, so tests can
 /// set it and the defaults are written down in one place.
 public struct ClientConfiguration: Sendable {
+    /// Where the server is.
     public var endpoint: ServerEndpoint
+    /// The `clientId` the socket connects with. The server sends a prompt's events only to the
+    /// id that submitted it, so keep it across restarts (``ClientIdentity``).
     public var clientID: String
     /// The server's name in the fleet (`--server NAME=URL`); nil: the store's first server.
     public var name: String?
@@ -22,6 +25,8 @@ public struct ClientConfiguration: Sendable {
     public var heartbeat: Duration = .seconds(10)
     /// A prompt of ours runs and nothing has arrived for this long: probe the server.
     public var stallTimeout: Duration = .seconds(30)
+    /// When the circuit breaker opens and for how long: by default after 5 failures in a row,
+    /// for 60 s.
     public var breaker = CircuitBreaker.Policy()
     /// What a 401/403 does. `.stop` (the default): the credentials are wrong, retrying
     /// cannot help and would only hammer the server. `.coolDown`: open the circuit breaker
@@ -30,9 +35,12 @@ public struct ClientConfiguration: Sendable {
     /// How many times a prompt of ours that the server forgot (a restart) is submitted
     /// again under the same id (`QueueState.resubmitLimit`); 0: it is marked `lost`.
     public var resubmitLimit = 0
+    /// What a 401/403 does (see ``onRefusal``): `stop` gives up (phase `failed`); `coolDown`
+    /// opens the circuit breaker and tries again after its cool-down.
     public enum RefusalPolicy: Sendable { case stop, coolDown }
     /// How long one connection attempt or one HTTP call may take.
     public var connectTimeout: Duration = .seconds(10)
+    /// How long one HTTP call may take before it counts as no answer.
     public var requestTimeout: Duration = .seconds(30)
     /// The least time between two `GET /queue` follow-ups (status frames ask for one when
     /// the server holds prompts we do not know of, or no longer holds ones we do).
@@ -44,6 +52,7 @@ public struct ClientConfiguration: Sendable {
     /// The feature flags announced in the first frame of every socket.
     public var features: [String: Bool] = ["supports_preview_metadata": true]
 
+    /// A configuration for `endpoint` and `clientID`, every policy at its default.
     public init(endpoint: ServerEndpoint, clientID: String) {
         self.endpoint = endpoint
         self.clientID = clientID

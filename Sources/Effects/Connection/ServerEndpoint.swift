@@ -6,15 +6,20 @@ import Foundation
 /// proxy) is kept in front of both. `ws(s)` follows `http(s)`: a `https` server is never
 /// reached over plain `ws`.
 public struct ServerEndpoint: Sendable, Equatable, CustomStringConvertible {
+    /// True for `https` (and `wss`): TLS, never downgraded.
     public var secure: Bool
+    /// The host name or IP address (an IPv6 address without its brackets).
     public var host: String
+    /// The port: the URL's, else 443 or 80.
     public var port: Int
     /// Path prefix without a trailing slash ("" or "/comfy").
     public var basePath: String
     /// Route HTTP calls through `/api/…` (as the official frontend does).
     public var apiPrefix: Bool
 
+    /// Why a server URL cannot be used, in one line (`bad port…`, `no host in…`).
     public struct InvalidURL: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, in one line.
         public var description: String
     }
 
@@ -51,6 +56,8 @@ public struct ServerEndpoint: Sendable, Equatable, CustomStringConvertible {
         basePath = path
     }
 
+    /// The server's URL as a person writes it: `http(s)://host[:port][/base]`, the port left
+    /// out when it is the scheme's default.
     public var description: String {
         let defaultPort = secure ? 443 : 80
         return "\(secure ? "https" : "http")://\(hostForURL)\(port == defaultPort ? "" : ":\(port)")\(basePath)"

@@ -22,13 +22,19 @@ public struct ServerSettings: Sendable, Equatable {
     /// Seconds a prompt of ours may run with no event before the server is probed.
     public var stallTimeout = 30.0
 
+    /// ComfyUI's default address on this machine: used when neither the settings nor
+    /// `$COMFY_URL` give one.
     public static let defaultURL = "http://127.0.0.1:8188"
 
+    /// Settings for `url` (nil: `$COMFY_URL`, else ``defaultURL``), every other option at its
+    /// default.
     public init(url: String? = nil) { self.url = url }
 
     /// A problem with what the user gave: one line.
     public struct Problem: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, in one line.
         public var description: String
+        /// A problem described in one line.
         public init(_ description: String) { self.description = description }
     }
 

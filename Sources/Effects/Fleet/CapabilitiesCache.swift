@@ -2,7 +2,8 @@ import ComfyCore
 
 /// Catalogues (`/object_info`) already read, so a server is asked once per version, not
 /// once per connection, and servers with the same catalogue share one value (a fleet of 32
-/// identical servers holds one).
+/// identical servers holds one). Each value keeps the whole catalogue (`NodeCatalog`) next
+/// to the classes routing reads: the client converts editor workflows with it.
 public actor CapabilitiesCache {
     private var byServer: [String: ServerCapabilities] = [:]
     private var shared: [Fingerprint: ServerCapabilities] = [:]

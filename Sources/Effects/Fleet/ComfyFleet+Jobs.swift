@@ -7,6 +7,12 @@ extension ComfyFleet {
     /// Reads the job store's unfinished jobs back into our state: the ones on a server are
     /// followed (its resync asks its queue and history), the ones never sent are sent.
     /// Returns how many were restored.
+    ///
+    /// Call it before `open()` or `start()`: a server's resync after it connects then asks
+    /// about the restored jobs it holds, and events about them that come first update those
+    /// records. Called after, a job a server already reported on is known to the state (a
+    /// record made from its events, without its workflow) and is not restored, and one that
+    /// ended while no comfysh followed it is asked about only at that server's next resync.
     @discardableResult
     public func resume() async throws(JobStoreError) -> Int {
         guard let jobs else { return 0 }
@@ -32,33 +38,46 @@ extension ComfyFleet {
     /// Before a job is posted: its server and attempt are in the job store, so after a
     /// crash it is looked for there, never sent blind a second time.
     func writeBeforeSending(_ id: String) async {
-        guard let jobs, tracked.contains(id), let record = store.state.queue.prompts[id] else { return }
-        let row = self.row(record, previous: written[id])
-        guard row != written[id] else { return }
-        written[id] = row
-        await write([row], to: jobs)
+        guard jobs != nil, tracked.contains(id) else { return }
+        dirty.insert(id)
+        await flush()
     }
 
-    /// After a change: every tracked job that changed is written.
-    func persist(_ update: StoreUpdate) async {
-        guard let jobs, update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
-        var rows: [JobRow] = []
-        for id in tracked {
-            guard let record = update.state.queue.prompts[id], update.change.old.queue.prompts[id] != record else { continue }
-            let row = self.row(record, previous: written[id])
-            if row != written[id] {
-                written[id] = row
-                rows.append(row)
-            }
-        }
-        await write(rows, to: jobs)
-        for row in rows where row.status.isTerminal { tracked.remove(row.id) }
+    /// After a change: every tracked job it changed is marked, and written — as the store
+    /// has it then — by the writer, which takes every job marked since its last write at
+    /// once. Marking never waits for a write: with a write per change, the follower fell
+    /// further behind the store with every busy second (a write costs milliseconds, a
+    /// busy fleet changes hundreds of times a second), and a job that had finished seconds
+    /// before a crash was still `running` in the job store, and ran again on resume
+    /// (found by `comfysh-bench chaos --fleet`).
+    func persist(_ update: StoreUpdate) {
+        guard jobs != nil, update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
+        for id in tracked where update.change.old.queue.prompts[id] != update.state.queue.prompts[id] { dirty.insert(id) }
+        guard !dirty.isEmpty, writer == nil else { return }
+        writer = Task { [weak self] in await self?.writeMarked() }
     }
 
-    /// Writes every tracked job as `state` has it (at the end).
-    func persist(snapshot state: AppState, to jobs: any JobStore) async {
+    /// Writes until nothing is marked.
+    func writeMarked() async {
+        while !dirty.isEmpty { await flush() }
+        writer = nil
+    }
+
+    /// Writes the jobs marked dirty, as the store has them now, one write at a time.
+    ///
+    /// A write never carries an older view of a job than the one before it: the follower
+    /// of the store's changes runs behind the store, and a write computed from the change
+    /// it is reading could land after a newer one (the row written just before the job was
+    /// posted, or the last write at `stop`) and take the job back — to `waiting`, say, so
+    /// that a crash then had it sent a second time on resume.
+    func flush() async {
+        guard let jobs else { return }
+        while writing { await withCheckedContinuation { writeWaiters.append($0) } }
+        guard !dirty.isEmpty else { return }
+        writing = true
+        let state = store.state
         var rows: [JobRow] = []
-        for id in tracked {
+        for id in dirty.sorted() {
             guard let record = state.queue.prompts[id] else { continue }
             let row = self.row(record, previous: written[id])
             if row != written[id] {
@@ -66,14 +85,54 @@ extension ComfyFleet {
                 rows.append(row)
             }
         }
+        dirty = []
         await write(rows, to: jobs)
+        for row in rows where row.status.isTerminal { tracked.remove(row.id) }
+        writing = false
+        let waiters = writeWaiters
+        writeWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Writes a new job's first row (before it joins our queue), in turn with the others.
+    func writeFirst(_ row: JobRow) async {
+        guard let jobs else { return }
+        while writing { await withCheckedContinuation { writeWaiters.append($0) } }
+        writing = true
+        written[row.id] = row
+        await write([row], to: jobs)
+        writing = false
+        let waiters = writeWaiters
+        writeWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// At the end: the follower is stopped, then every tracked job is written as it is now.
+    func persistLast() async {
+        persisting?.cancel()
+        await persisting?.value
+        persisting = nil
+        await writer?.value
+        guard jobs != nil else { return }
+        dirty.formUnion(tracked)
+        await flush()
     }
 
     func write(_ rows: [JobRow], to jobs: any JobStore) async {
         guard !rows.isEmpty else { return }
-        do { try await jobs.save(rows) } catch {
-            if jobStoreError == nil { jobStoreError = error }
-        }
+        // In a task of its own: `stop` cancels the follower of the store's changes, which
+        // may be in the middle of this write, and the database gives up on a cancelled
+        // task's write — while the rows already count as written, so the last write at
+        // stop skipped them and the job store kept a finished job `running` for good
+        // (found by `comfysh-bench chaos --fleet`). `stop` waits for the follower, so
+        // the write ends before the last one starts.
+        let failure = await Task { () async -> JobStoreError? in
+            do throws(JobStoreError) {
+                try await jobs.save(rows)
+                return nil
+            } catch { return error }
+        }.value
+        if let failure, jobStoreError == nil { jobStoreError = failure }
     }
 
     /// A record as a row, keeping what the row knew that the record does not (the

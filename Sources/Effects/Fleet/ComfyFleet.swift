@@ -28,6 +28,13 @@ public actor ComfyFleet {
     /// What was last written of each job (so only changes are written).
     var written: [String: JobRow] = [:]
     var persisting: Task<Void, Never>?
+    /// Jobs changed since they were last written, and whether a write is under way (writes
+    /// go one at a time: see `flush`), with who waits for it.
+    var dirty: Set<String> = []
+    var writing = false
+    /// The task writing marked jobs, while there are any.
+    var writer: Task<Void, Never>?
+    var writeWaiters: [CheckedContinuation<Void, Never>] = []
     /// The first error writing the job store, if any (the run goes on; it is reported).
     public internal(set) var jobStoreError: JobStoreError?
 
@@ -110,12 +117,7 @@ public actor ComfyFleet {
     public func start() async {
         startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
-        if jobs != nil, persisting == nil {
-            let updates = store.updates()
-            persisting = Task { [weak self] in
-                for await update in updates { await self?.persist(update) }
-            }
-        }
+        startPersisting()
         for name in order { await join(name) }
     }
 
@@ -148,12 +150,7 @@ public actor ComfyFleet {
         if failures.count == order.count, let first = order.first.flatMap({ failures[$0] }) {
             throw first
         }
-        if jobs != nil, persisting == nil {
-            let updates = store.updates()
-            persisting = Task { [weak self] in
-                for await update in updates { await self?.persist(update) }
-            }
-        }
+        startPersisting()
         return failures
     }
 
@@ -183,6 +180,15 @@ public actor ComfyFleet {
         }
     }
 
+    /// Starts following the store's changes into the job store (once).
+    func startPersisting() {
+        guard jobs != nil, persisting == nil else { return }
+        let updates = store.updates()
+        persisting = Task { [weak self] in
+            for await update in updates { await self?.persist(update) }
+        }
+    }
+
     /// Dispatches a fleet-level event and carries out its commands.
     public func dispatch(_ event: Event, server: String? = nil) {
         let commands = store.dispatch(ComfyAction(at: now, server: server, event))
@@ -208,8 +214,16 @@ public actor ComfyFleet {
 
     // MARK: Asking
 
+    /// The node catalogues read so far, in the fleet's order of servers (each read once
+    /// per server version): what a workflow in the editor's format is converted with, and
+    /// `--set` and `--vary` are checked against, before it is submitted.
+    public nonisolated func catalogs() -> [(server: String, catalog: NodeCatalog)] {
+        store.state.servers.compactMap { server in server.capabilities?.catalog.map { (server.name, $0) } }
+    }
+
     /// Submits `workflow` as a job: written to the job store first, then into our queue;
-    /// the fleet sends it to a server that can run it. Returns its prompt id.
+    /// the fleet sends it to a server that can run it (a workflow in the editor's format is
+    /// converted by that server's client, with its catalogue). Returns its prompt id.
     @discardableResult
     public func submit(
         _ workflow: Workflow, front: Bool = false, number: Double? = nil, on pinned: [String]? = nil, label: String? = nil,
@@ -220,28 +234,32 @@ public actor ComfyFleet {
         let body = workflow.body(promptID: id, clientID: clientID, front: front, number: number)
         let job = JobRequest(
             promptID: id, graph: workflow.submitted(clientID: clientID), body: body, priority: number ?? (front ? -1 : 0),
-            pinned: pinned, label: label ?? workflow.name)
+            pinned: pinned, label: label ?? workflow.label)
         tracked.insert(id)
-        if let jobs {
+        if jobs != nil {
             let row = JobRow(
                 id: id, status: .waiting, workflow: body, label: job.label, priority: job.priority, pinned: pinned, owner: owner.id,
                 submittedAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970)
-            await write([row], to: jobs)
+            await writeFirst(row)
         }
         dispatch(.user(.submitJob(job)))
         return id
     }
 
+    /// Cancels a job wherever it is: taken out of the client queue if it waits there,
+    /// dequeued or interrupted on its server otherwise. Returns once that server answered.
     public func cancel(_ promptID: String) async {
         dispatch(.user(.cancel(promptID: promptID)))
         await commandsDone()
     }
 
+    /// Interrupts our running job `promptID` (or the one running), on its server.
     public func interrupt(_ promptID: String? = nil) async {
         dispatch(.user(.interrupt(promptID: promptID)))
         await commandsDone()
     }
 
+    /// Empties the pending queue of every server (and the jobs waiting in ours).
     public func clear() async {
         dispatch(.user(.clearQueue))
         await commandsDone()
@@ -291,9 +309,7 @@ public actor ComfyFleet {
     /// Stops every client (cleanly) and the job store's follower, after writing what is left.
     public func stop() async {
         for name in order { await clients[name]?.stop() }
-        if let jobs { await persist(snapshot: store.state, to: jobs) }
-        persisting?.cancel()
-        persisting = nil
+        await persistLast()
         handOff.finish()
         await handingOff?.value
         handingOff = nil
@@ -310,12 +326,7 @@ public actor ComfyFleet {
     public func startAndWait(within limit: Duration) async -> [String: Readiness] {
         startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
-        if jobs != nil, persisting == nil {
-            let updates = store.updates()
-            persisting = Task { [weak self] in
-                for await update in updates { await self?.persist(update) }
-            }
-        }
+        startPersisting()
         var out: [String: Readiness] = [:]
         await withTaskGroup(of: (String, Readiness).self) { group in
             for name in order {

@@ -14,6 +14,8 @@ public final class AsyncHTTPComfyHTTP: ComfyHTTP {
     /// The largest body read; ComfyUI's full node catalogue is a few MB.
     let maxBody = 64 << 20
 
+    /// A client for `endpoint`. `headers` go on every request; `extraCAFile` is a PEM file of
+    /// extra CAs to trust; `connectTimeout` bounds opening each connection.
     public init(endpoint: ServerEndpoint, headers: [(name: String, value: String)] = [], extraCAFile: String? = nil,
                 connectTimeout: Duration = .seconds(10)) {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -26,6 +28,9 @@ public final class AsyncHTTPComfyHTTP: ComfyHTTP {
         self.headers = headers
     }
 
+    /// Sends `api` and waits at most `timeout`. The answer's body is read up to 64 MiB, as
+    /// JSON when it is JSON; no answer is an exchange with `status` nil and the failure
+    /// classified.
     public func send(_ api: APIRequest, timeout: Duration) async -> HTTPExchange {
         var request = HTTPClientRequest(url: endpoint.url(api.route))
         request.method = .init(rawValue: api.method.rawValue)
@@ -62,6 +67,7 @@ public final class AsyncHTTPComfyHTTP: ComfyHTTP {
         }
     }
 
+    /// Closes the pooled connections. Call it once, when the client is done.
     public func shutdown() async {
         try? await client.shutdown()
     }

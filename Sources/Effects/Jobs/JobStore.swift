@@ -26,7 +26,9 @@ public protocol JobStore: Sendable {
 
 /// One job as a job store keeps it.
 public struct JobRow: Sendable, Equatable {
+    /// The prompt id it is submitted under, on every server.
     public var id: String
+    /// Where it is, as the state's record says (`waiting`, `queued`, `running`, `succeeded`…).
     public var status: PromptRecord.Status
     /// The server it is on, or ran on last; nil while it waits in our queue.
     public var server: String?
@@ -34,8 +36,11 @@ public struct JobRow: Sendable, Equatable {
     public var sentTo: [String]
     /// The `POST /prompt` body (the workflow, our client id, the prompt id).
     public var workflow: JSONValue
+    /// For people: its workflow's file name, or `--vary` values.
     public var label: String?
+    /// Its place in our queue: lower leaves first (`--front` is below every other).
     public var priority: Double
+    /// The servers it may run on (`--on`); nil: any that can.
     public var pinned: [String]?
     /// Times it ran again after it had started (its server was lost or forgot it).
     public var reruns: Int
@@ -46,13 +51,20 @@ public struct JobRow: Sendable, Equatable {
     public var accepted: Bool
     /// Node id → that node's UI output, as the server reported it.
     public var outputs: [JSONField]
+    /// For a failed or interrupted job: the record's `error` (or `interrupted`) object, as
+    /// the state's JSON writes it.
     public var error: JSONValue?
     /// Wall-clock times (seconds since 1970): when it was submitted, started, finished.
     public var submittedAt: Double
+    /// When it started running (seconds since 1970); nil until it has.
     public var startedAt: Double?
+    /// When it reached a final status (seconds since 1970); nil until then.
     public var finishedAt: Double?
+    /// When the row last changed (seconds since 1970): how a process on another host is
+    /// judged gone (``JobOwner/staleAfter``).
     public var updatedAt: Double
 
+    /// A row; everything but the id, status, workflow and times has a default.
     public init(
         id: String, status: PromptRecord.Status, server: String? = nil, sentTo: [String] = [], workflow: JSONValue,
         label: String? = nil, priority: Double = 0, pinned: [String]? = nil, reruns: Int = 0, owner: String? = nil, accepted: Bool = false,
@@ -94,6 +106,7 @@ public struct JobRow: Sendable, Equatable {
 
 /// Why the job store could not do what was asked, in words a person can act on.
 public struct JobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for a front end to choose its message and exit status.
     public enum Kind: Sendable, Equatable {
         /// Another comfysh process uses it.
         case locked
@@ -101,12 +114,16 @@ public struct JobStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case corrupt
         /// It cannot be created, opened or written (permissions, a full disk).
         case unwritable
+        /// Anything else (the description says what).
         case other
     }
 
+    /// What went wrong.
     public var kind: Kind
+    /// The sentence to show: what is wrong, and what to do about it.
     public var description: String
 
+    /// An error of `kind`, with the sentence to show.
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
@@ -117,11 +134,14 @@ public struct JobStoreError: Error, Sendable, Equatable, CustomStringConvertible
 /// store; a job is resumed by another only when its owner is gone: on this host, its
 /// process no longer exists; on another, it has not written for `staleAfter`.
 public struct JobOwner: Sendable, Equatable {
+    /// The host name the process runs on.
     public var host: String
+    /// The process id on that host.
     public var pid: Int32
     /// How long another host's process may go without writing before its jobs are orphans.
     public var staleAfter: Double = 600
 
+    /// The process `pid` on `host`.
     public init(host: String, pid: Int32) {
         self.host = host
         self.pid = pid
@@ -130,6 +150,7 @@ public struct JobOwner: Sendable, Equatable {
     /// This process.
     public static var current: JobOwner { JobOwner(host: ProcessInfo.processInfo.hostName, pid: getpid()) }
 
+    /// `host:pid`: what a job's `owner` holds.
     public var id: String { "\(host):\(pid)" }
 
     /// Whether a job owned by `owner` (last written at `updatedAt`) is followed by nobody.

@@ -16,6 +16,7 @@ import GRDB
 /// so no job is followed — or sent — by two processes. A damaged file is reported, never
 /// repaired or replaced behind the user's back.
 public final class SQLiteJobStore: JobStore {
+    /// The database file.
     public let path: String
     private let queue: DatabaseQueue
 

@@ -13,12 +13,18 @@ import ComfyCore
 /// `O_EXCL | O_NOFOLLOW`, so nothing outside the folder is written through a symlink and
 /// nothing is overwritten unless asked (an existing name gets ` (1)`, ` (2)`…).
 public struct OutputFiles: Sendable {
+    /// One file a prompt's outputs name: `{filename, subfolder, type}` under an output node.
     public struct File: Sendable, Equatable {
+        /// The output node that made it.
         public var node: String
+        /// Its name on the server (not trusted: checked before anything is written).
         public var filename: String
+        /// Its folder under the server's output folder; `""` for none.
         public var subfolder: String
+        /// Which server folder it is in: `output`, `temp` or `input`.
         public var type: String
 
+        /// A file as an output names it.
         public init(node: String, filename: String, subfolder: String, type: String) {
             self.node = node
             self.filename = filename
@@ -30,9 +36,14 @@ public struct OutputFiles: Sendable {
         public var request: APIRequest { .view(filename: filename, subfolder: subfolder, type: type) }
     }
 
+    /// What became of one file.
     public enum Outcome: Sendable, Equatable {
+        /// Written at `path`, inside the chosen folder, `bytes` long.
         case saved(path: String, bytes: Int)
+        /// Not downloaded: its name from the server is unsafe (`..`, an absolute path, a separator).
         case refused(File, reason: String)
+        /// The download or the write failed, and why (no answer, an HTTP status, a file that
+        /// cannot be created).
         case failed(File, reason: String)
     }
 
@@ -40,6 +51,8 @@ public struct OutputFiles: Sendable {
     let folder: URL
     let overwrite: Bool
 
+    /// Downloads through `http` into `folder` (created when needed). `overwrite`: replace an
+    /// existing file rather than add ` (1)`, ` (2)`… to the new one's name.
     public init(http: any ComfyHTTP, folder: String, overwrite: Bool = false) {
         self.http = http
         self.folder = URL(fileURLWithPath: folder, isDirectory: true)
@@ -60,12 +73,14 @@ public struct OutputFiles: Sendable {
         }
     }
 
+    /// Downloads every file named in `outputs` (a prompt record's), one at a time, in order.
     public func download(_ outputs: [JSONField]) async -> [Outcome] {
         var results: [Outcome] = []
         for file in Self.files(in: outputs) { results.append(await download(file)) }
         return results
     }
 
+    /// Downloads one file; an unsafe name is refused before anything is asked.
     public func download(_ file: File) async -> Outcome {
         guard let relative = Self.safeRelativePath(file) else {
             return .refused(file, reason: "unsafe file name from the server: \(JSONWriter.quoted(file.subfolder + "/" + file.filename))")

@@ -2,9 +2,12 @@
 /// random time between 0 and min(maximum, initial × 2^(n−1)). Full jitter spreads a crowd
 /// of clients that lost the same server, so they do not come back in a storm.
 public struct Backoff: Sendable, Equatable {
+    /// The ceiling after the first failure.
     public var initial: Duration = .seconds(1)
+    /// The most the ceiling grows to.
     public var maximum: Duration = .seconds(30)
 
+    /// A backoff from `initial`, doubling up to `maximum`.
     public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(30)) {
         self.initial = initial
         self.maximum = maximum

@@ -2,7 +2,9 @@ import ComfyCore
 
 /// A frame from the server.
 public enum SocketMessage: Sendable, Equatable {
+    /// A text frame: JSON, for the frame decoder.
     case text(String)
+    /// A binary frame: a preview or progress text.
     case binary([UInt8])
 }
 
@@ -10,6 +12,7 @@ public enum SocketMessage: Sendable, Equatable {
 public protocol SocketChannel: Sendable {
     /// Frames as they arrive. Ends when the socket closes; throws if it failed.
     var inbound: AsyncThrowingStream<SocketMessage, any Error> { get }
+    /// Sends a text frame; throws if the socket is gone.
     func send(text: String) async throws
     /// Starts a clean close (code 1000 unless told otherwise).
     func close(code: Int, reason: String) async
@@ -20,7 +23,9 @@ public struct SocketEnd: Sendable, Equatable {
     /// The peer's close code, nil when no close frame was exchanged (peer vanished,
     /// reset, or the heartbeat gave up).
     public var code: Int?
+    /// The close reason the peer gave, if any.
     public var reason: String?
+    /// An end with this close code and reason.
     public init(code: Int?, reason: String?) {
         self.code = code
         self.reason = reason
@@ -37,10 +42,15 @@ public protocol SocketTransport: Sendable {
     ) async throws -> SocketEnd
 }
 
+/// How to open a socket: the frame cap, the heartbeat, an extra CA.
 public struct SocketOptions: Sendable {
+    /// The largest frame accepted, in bytes; a larger one ends the connection.
     public var maxFrameSize: Int
+    /// The ping interval: a pong missing by the next ping closes the socket.
     public var heartbeat: Duration
+    /// A PEM file of extra CA certificates to trust (verification stays on).
     public var extraCAFile: String?
+    /// Options with this frame cap, heartbeat and extra CA file.
     public init(maxFrameSize: Int, heartbeat: Duration, extraCAFile: String? = nil) {
         self.maxFrameSize = maxFrameSize
         self.heartbeat = heartbeat

@@ -19,6 +19,7 @@ import WSClient
 public struct WSClientTransport: SocketTransport {
     let logger: Logger
 
+    /// A transport that logs to `logger` (by default nowhere).
     public init(logger: Logger = Logger(label: "comfysh.socket", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.logger = logger
     }

@@ -43,17 +43,21 @@ public enum SubmissionOutcome: Sendable, Equatable {
     }
 
     /// The headline: `submitted <id> (5 nodes) as #3`, `rejected (400 prompt_outputs_failed_validation): …`,
-    /// `<id> waits in our queue (…)`, `<id> waits for the connection (…)`.
-    public func headline(id: String, nodes: Int) -> String {
+    /// `<id> waits in our queue (…)`, `<id> waits for the connection (…)`. `variation`: the
+    /// values a `--vary` prompt was made with (`Progress.seed=2`), said after ` · `;
+    /// `namingServer`: say which server took it (` on gpu1`), for a fleet.
+    public func headline(id: String, nodes: Int, variation: String? = nil, namingServer: Bool = false) -> String {
+        let varied = variation.map { " · \($0)" } ?? ""
         switch self {
         case .rejected(let rejection):
-            return "rejected (\(rejection.status) \(rejection.type)): \(rejection.message)"
+            return "rejected\(varied) (\(rejection.status) \(rejection.type)): \(rejection.message)"
         case .accepted(let record):
-            return "submitted \(id) (\(nodes) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")"
+            let on = namingServer ? " on \(record.server ?? "?")" : ""
+            return "submitted \(id) (\(nodes) nodes) as #\(record.number.map(JSONWriter.number) ?? "?")\(on)\(varied)"
         case .waiting(inOurQueue: true):
-            return "\(id) waits in our queue (no server can take it now; it is sent when one can)"
+            return "\(id) waits in our queue (no server can take it now; it is sent when one can)\(varied)"
         case .waiting(inOurQueue: false):
-            return "\(id) waits for the connection (it is sent after the next resync)"
+            return "\(id) waits for the connection (it is sent after the next resync)\(varied)"
         }
     }
 

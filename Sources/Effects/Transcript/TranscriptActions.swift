@@ -52,9 +52,13 @@ public enum TranscriptActions {
 
     /// One replayed action: where it came from, and what it did.
     public struct Step {
+        /// The transcript line it came from (1 is the meta line).
         public let line: Int
+        /// The action that line gave.
         public let action: ComfyAction
+        /// The state before it.
         public let old: AppState
+        /// The state after it.
         public let new: AppState
         /// What the live client would now do (a replay does not do it).
         public let commands: [Command]

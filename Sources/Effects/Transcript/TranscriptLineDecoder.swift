@@ -22,6 +22,7 @@ public struct TranscriptLineDecoder {
     /// A binary frame's decoded bytes, reused.
     private var binary: [UInt8] = []
 
+    /// A decoder with its buffers ready (64 KiB each, grown when needed).
     public init() {
         text.reserveCapacity(64 << 10)
         binary.reserveCapacity(64 << 10)

@@ -14,6 +14,8 @@ public enum TranscriptReader {
         return try parse(data)
     }
 
+    /// Every entry of a transcript held in memory, with its line number; blank lines are
+    /// skipped. Throws at the first line that cannot be read.
     public static func parse(_ data: some Collection<UInt8>) throws(TranscriptError) -> [(line: Int, entry: TranscriptEntry)] {
         var entries: [(line: Int, entry: TranscriptEntry)] = []
         var number = 0
@@ -25,6 +27,7 @@ public enum TranscriptReader {
         return entries
     }
 
+    /// The entry of one line (line number `number`, for the error).
     public static func entry(_ line: some Collection<UInt8>, number: Int) throws(TranscriptError) -> TranscriptEntry {
         let object: JSONValue
         do { object = try JSONValue.parse(line) } catch { throw TranscriptError(line: number, reason: "not JSON (\(error))") }

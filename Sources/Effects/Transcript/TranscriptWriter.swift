@@ -7,6 +7,9 @@ import ComfyCore
 public final class TranscriptWriter: @unchecked Sendable {
     private let handle: FileHandle
     private let lock = NSLock()
+    private var closed = false
+    private var failed: String?
+    /// The file being written.
     public let path: String
 
     /// Creates `path` (mode 0600, never over an existing file) and writes the meta line.
@@ -22,20 +25,38 @@ public final class TranscriptWriter: @unchecked Sendable {
         write(line: .object([JSONField("t", 0), JSONField("meta", meta)]))
     }
 
+    /// Appends one line. Safe from any thread.
     public func write(_ entry: TranscriptEntry) {
         write(line: entry.json)
     }
 
+    /// Why writing stopped (a full disk, a removed mount), if it did: the lines before
+    /// it are in the file, the later ones are not.
+    public var failure: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failed
+    }
+
+    /// Closes the file. What the tap still sends after (traffic in flight as the shell
+    /// stops recording or quits) is dropped, not a crash.
     public func close() {
         lock.lock()
         defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
         try? handle.close()
     }
 
     private func write(line: JSONValue) {
         lock.lock()
         defer { lock.unlock() }
-        handle.write(Data((JSONWriter.string(line) + "\n").utf8))
+        guard !closed, failed == nil else { return }
+        // The throwing write: the old `write(_:)` traps on any error (a closed handle,
+        // ENOSPC), and a recording must never take the client down.
+        do { try handle.write(contentsOf: Data((JSONWriter.string(line) + "\n").utf8)) } catch {
+            failed = "\(error.localizedDescription)"
+        }
     }
 }
 

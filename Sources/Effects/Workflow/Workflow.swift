@@ -1,16 +1,31 @@
 import Foundation
 import ComfyCore
 
-/// An API-format workflow read from a file, ready to submit.
+/// A workflow ready to submit: an API-format graph, and for a workflow saved in the
+/// editor's format, the job that each server converts with its own catalogue just before
+/// it is sent (`WorkflowFile` makes these from any file).
 public struct Workflow: Sendable, Equatable {
     /// Where it came from (for messages).
     public var name: String
-    /// The graph: node id → `{class_type, inputs, _meta}`.
+    /// The graph: node id → `{class_type, inputs, _meta}`. For an editor workflow, as
+    /// converted with the catalogue it was checked against: what routing reads.
     public var graph: JSONValue
+    /// For an editor workflow: the file and the values chosen (`--set`, `--vary`, seeds).
+    public var job: EditorJob?
+    /// The `--vary` values it was made with (`KSampler.seed=1 KSampler.cfg=7`), if any.
+    public var variation: String?
 
-    public init(name: String, graph: JSONValue) {
+    public init(name: String, graph: JSONValue, job: EditorJob? = nil, variation: String? = nil) {
         self.name = name
         self.graph = graph
+        self.job = job
+        self.variation = variation
+    }
+
+    /// For people (`comfysh jobs`, `run`'s lines): the file's name, and the `--vary` values.
+    public var label: String {
+        let file = (name as NSString).lastPathComponent
+        return variation.map { "\(file) \($0)" } ?? file
     }
 
     public struct Problem: Error, Equatable, CustomStringConvertible {
@@ -21,8 +36,9 @@ public struct Workflow: Sendable, Equatable {
         (graph.objectValue ?? []).map { ($0.key, $0.value["class_type"]?.stringValue ?? "?") }
     }
 
-    /// Reads and checks `path`: missing, empty, not JSON, the editor's UI format instead
-    /// of the API format, or nodes without a class type each get a message that says so.
+    /// Reads and checks an API-format file at `path`: missing, empty, not JSON, the
+    /// editor's UI format instead of the API format, or nodes without a class type each get
+    /// a message that says so. (`WorkflowFile` reads either format.)
     public static func load(path: String) throws(Problem) -> Workflow {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -42,6 +58,11 @@ public struct Workflow: Sendable, Equatable {
         do { value = try JSONValue.parse(bytes) } catch {
             throw Problem(description: "\(name): not JSON (\(error))")
         }
+        return try api(value, name: name)
+    }
+
+    /// An API-format graph (or a whole `POST /prompt` body) already read as JSON.
+    static func api(_ value: JSONValue, name: String) throws(Problem) -> Workflow {
         guard case .object(var fields) = value else {
             throw Problem(description: "\(name): not a workflow (a JSON object of nodes is expected)")
         }
@@ -65,6 +86,8 @@ public struct Workflow: Sendable, Equatable {
     public func body(promptID: String, clientID: String, front: Bool = false, number: Double? = nil) -> JSONValue {
         var fields = [JSONField("prompt", graph), JSONField("client_id", .string(clientID)), JSONField("prompt_id", .string(promptID))]
         if let number { fields.append(JSONField("number", .number(number))) } else if front { fields.append(JSONField("front", true)) }
+        // Never sent as it is: the client converts the job for its server and drops the key.
+        if let job { fields.append(JSONField(EditorJob.bodyKey, job.json)) }
         return .object(fields)
     }
 

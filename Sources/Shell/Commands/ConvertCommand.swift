@@ -39,14 +39,7 @@ public struct ConvertCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the output here instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set an input: NODE.INPUT=VALUE (repeatable).", valueName: "NODE.INPUT=VALUE"))
-    var sets: [String] = []
-
-    @Option(name: .customLong("vary"), help: ArgumentHelp("One prompt per value: NODE.INPUT=a,b,c or =1..8 (repeatable: the cross product).", valueName: "NODE.INPUT=VALUES"))
-    var varies: [String] = []
-
-    @Option(help: ArgumentHelp("saved: each control as saved (randomize gets a fresh value); fixed: keep every saved value; randomize: a fresh value for every widget with a control.", valueName: "saved|fixed|randomize"))
-    var seed: String = "saved"
+    @OptionGroup var choices: WorkflowOptions
 
     public init() {}
 
@@ -66,31 +59,19 @@ public struct ConvertCommand: AsyncParsableCommand {
     }
 
     func prompts() async throws(WorkflowSource.Failure) -> String {
-        guard let policy = SeedPolicy(rawValue: seed) else {
-            throw .input("--seed \(JSONWriter.quoted(seed)): expected saved, fixed or randomize")
-        }
-        let overrides: [InputOverride]
-        let variations: [Variation]
-        do {
-            overrides = try sets.map { argument throws(InputError) in try InputOverride.parse(argument) }
-            variations = try varies.map { argument throws(InputError) in try Variation.parse(argument) }
-        } catch { throw .input(error.description) }
+        let choices = try self.choices.parsed()
         let json = try WorkflowSource.read(file)
         let catalog = try await WorkflowSource.catalog(catalogOptions, server: server)
-        var prompt = try WorkflowSource.prompt(json, from: file, catalog: catalog)
-        let combinations: [Combination]
-        do {
-            combinations = try Variations.combinations(variations, prompt: prompt, catalog: catalog, fixed: overrides)
-            try prompt.apply(overrides, catalog: catalog)
-        } catch { throw .input(error.description) }
-        let materializer = PromptMaterializer(catalog: catalog, seeds: policy)
         var random = SystemRandomNumberGenerator()
-        if variations.isEmpty {
-            return JSONWriter.string(materializer.submission(prompt, using: &random).json, pretty: true)
+        let prompts: [PreparedPrompt]
+        do { prompts = try choices.prepare(json, catalogs: [catalog], using: &random) } catch {
+            throw .input(error.message(file: file))
         }
-        return combinations.enumerated().map { index, combination in
-            let sent = materializer.submission(prompt.applying(combination, catalog: catalog), index: index, using: &random)
-            return JSONWriter.string(.object([JSONField("label", .string(combination.label)), JSONField("prompt", sent.json)]))
+        if choices.variations.isEmpty, let only = prompts.first {
+            return JSONWriter.string(only.graph, pretty: true)
+        }
+        return prompts.map { prompt in
+            JSONWriter.string(.object([JSONField("label", .string(prompt.label ?? "")), JSONField("prompt", prompt.graph)]))
         }.joined(separator: "\n")
     }
 }

@@ -7,8 +7,17 @@ import ComfyCore
 public struct RunCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Submit API-format workflows and follow them to the end.",
+        abstract: "Submit workflows (either format) and follow them to the end.",
         discussion: """
+            A workflow saved by the editor (its plain "Save") is converted to the API format \
+            with the /object_info of the server it goes to (docs/workflows.md); a file in the \
+            API format is sent as it is. --set NODE.INPUT=VALUE changes an input (NODE: a node \
+            id or a unique title); --vary NODE.INPUT=a,b,c or =1..8 submits one prompt per \
+            value, one per combination with several, each labelled with its values; values \
+            are checked against the server's catalogue before anything is sent. A seed whose \
+            "control after generate" is randomize gets a fresh value per prompt (--seed fixed \
+            keeps the saved values).
+
             Each workflow is submitted under a prompt id chosen here, so a retry after a \
             dropped connection never queues it twice. The run keeps its connection through \
             drops and server restarts (reconnecting with backoff and resyncing what it missed) \
@@ -18,24 +27,28 @@ public struct RunCommand: AsyncParsableCommand {
 
             With --json, one JSON object per line for each event (accepted, warnings, running, progress, \
             output, succeeded, failed, interrupted, rejected, connection, resync), and as the \
-            last line a summary: {"status", "prompts": [{"prompt_id", "status", "outputs"}]} \
-            (with a single workflow also "prompt_id" and "outputs").
+            last line a summary: {"status", "prompts": [{"prompt_id", "status", "outputs", \
+            "label"}]} (with a single workflow also "prompt_id" and "outputs"); "accepted" \
+            events carry the prompt's "label" too (the file's name, and the --vary values).
 
             Exit status: 0 all succeeded; 1 some failed, were interrupted, cancelled, lost or \
             ended without history saying how; \
-            2 bad input (a file missing, empty, not JSON or in the editor's UI format; a bad \
-            option; the server rejected a prompt — its errors are printed per node; the server \
-            refused our credentials); 3 the server could not be reached, or is not a ComfyUI \
+            2 bad input (a file missing, empty, not JSON or not a workflow; one that cannot \
+            be converted; a bad option, --set or --vary value; the server rejected a prompt — \
+            its errors are printed per node; the server refused our credentials); 3 the \
+            server could not be reached (or its node catalogue, needed to convert, could not be \
+            read), or is not a ComfyUI \
             server, within the connect timeout. A server error (5xx) on a submission counts as \
             a failed prompt (1).
             """
     )
 
-    @Argument(help: ArgumentHelp("API-format workflow files (the editor's \"Export (API)\").", valueName: "workflow.json"),
+    @Argument(help: ArgumentHelp("Workflow files: the editor's format (its \"Save\") or the API format (\"Export (API)\").", valueName: "workflow.json"),
               completion: .file(extensions: ["json"]))
     var workflows: [String] = []
 
     @OptionGroup var server: ServerOptions
+    @OptionGroup var choices: WorkflowOptions
 
     @Flag(help: "One JSON object per line for each event; a summary last.")
     var json = false
@@ -75,12 +88,14 @@ public struct RunCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let loaded: [Workflow]
+        let files: [WorkflowFile]
+        let choices: WorkflowChoices
         let fleetSettings: FleetSettings
         let configurations: [ClientConfiguration]
         let store: SQLiteJobStore
         do {
-            loaded = try workflows.map { path throws(Workflow.Problem) in try Workflow.load(path: path) }
+            files = try workflows.map { path throws(Workflow.Problem) in try WorkflowFile.load(path: path) }
+            do { choices = try self.choices.parsed() } catch { throw UsageProblem(error.description) }
             // The user asked for these prompts to run: one a server forgot, or that was on a
             // lost server, is sent again.
             let policy = FleetPolicy(maxWaitingPerServer: maxWaiting, rerunLimit: noResubmit ? 0 : 2)
@@ -95,6 +110,28 @@ public struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let fleet = ComfyFleet(servers: configurations, clock: ContinuousClock(), jobs: store, policy: fleetSettings.policy)
+        var names: [String: String] = [:]
+        var ids: [String] = []
+        var resumedUpdates: StoreUpdates.AsyncIterator?
+        if resume {
+            // The orphans are restored before any server is reached: each server's resync
+            // after it connects then asks about the ones it holds (one that ended while no
+            // comfysh followed it included), and events about them that come first update
+            // their records (with their workflows, to send elsewhere if that server is lost)
+            // instead of making new ones that the job store does not follow. Subscribed
+            // first, so that one ending while the servers are opened is told.
+            resumedUpdates = fleet.updates().makeAsyncIterator()
+            do { try await fleet.resume() } catch {
+                Terminal.error("comfysh run: \(error)")
+                await fleet.stop()
+                throw ExitCode(2)
+            }
+            for record in fleet.store.state.queue.prompts.values.sorted(by: { $0.seen < $1.seen }) where record.owner == .ours && !record.isSettled {
+                ids.append(record.id)
+                names[record.id] = record.label
+            }
+            if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
+        }
         do {
             for (name, failure) in try await fleet.open().sorted(by: { $0.key < $1.key }) {
                 Terminal.error("comfysh run: \(name): \(failure) (the other servers go on)")
@@ -103,29 +140,25 @@ public struct RunCommand: AsyncParsableCommand {
             Terminal.error("comfysh run: \(error)")
             throw ExitCode(error.kind == .refused ? 2 : 3)
         }
-        var names: [String: String] = [:]
-        var ids: [String] = []
+        // Converted and checked (--set, --vary) with the catalogues read at open, before
+        // anything is sent; each server converts an editor workflow again with its own.
+        var loaded: [Workflow] = []
+        let catalogs = fleet.catalogs().map(\.catalog)
+        for file in files {
+            do { loaded += try file.workflows(choices, catalogs: catalogs) } catch {
+                Terminal.error("comfysh run: \(error.message(file: file.name))")
+                await fleet.stop()
+                throw ExitCode(error == .noCatalog ? 3 : 2)
+            }
+        }
         // Subscribed before the first submission: every change since is in the stream, the
         // one that finishes the run included, so reading them all — even when the run is
         // already over by now (a quick rejection) — tells every event once.
-        var updates = fleet.updates().makeAsyncIterator()
-        if resume {
-            do { try await fleet.resume() } catch {
-                Terminal.error("comfysh run: \(error)")
-                await fleet.stop()
-                throw ExitCode(2)
-            }
-            for record in fleet.store.state.queue.prompts.values.sorted(by: { $0.seen < $1.seen }) where record.owner == .ours && !record.isSettled {
-                ids.append(record.id)
-                names[record.id] = record.label.map { ($0 as NSString).lastPathComponent }
-            }
-            if !json { Terminal.print("· resumed \(ids.count) unfinished job(s)") }
-        }
+        var updates = resumedUpdates ?? fleet.updates().makeAsyncIterator()
         for workflow in loaded {
-            let id = await fleet.submit(
-                workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: (workflow.name as NSString).lastPathComponent)
+            let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: workflow.label)
             ids.append(id)
-            names[id] = (workflow.name as NSString).lastPathComponent
+            names[id] = workflow.label
         }
         let tracked = Set(ids)
         let finished: @Sendable (AppState) -> Bool = { state in
@@ -158,7 +191,7 @@ public struct RunCommand: AsyncParsableCommand {
         }
         await fleet.stop()
         if let problem = await fleet.jobStoreError { Terminal.error("comfysh run: \(problem)") }
-        let summary = Self.summary(ids: ids, state: state, outputs: outputs)
+        let summary = Self.summary(ids: ids, state: state, outputs: outputs, labels: names)
         if json {
             Terminal.print(JSONWriter.string(summary.json))
         } else {
@@ -174,7 +207,14 @@ public struct RunCommand: AsyncParsableCommand {
 
     func emit(_ event: ClientEvent, names: [String: String], fleet: Bool = false) {
         if json {
-            if let object = event.json { Terminal.print(JSONWriter.string(object)) }
+            if var object = event.json {
+                // Which prompt of a batch it is: its file and --vary values.
+                if case .accepted(let id, _, _) = event, let label = names[id], case .object(var fields) = object {
+                    fields.append(JSONField("label", .string(label)))
+                    object = .object(fields)
+                }
+                Terminal.print(JSONWriter.string(object))
+            }
         } else if let line = EventText.line(event, names: names, fleet: fleet) {
             Terminal.print(line)
         }
@@ -208,7 +248,7 @@ public struct RunCommand: AsyncParsableCommand {
     }
 
     /// The last line: overall status, each prompt's status and outputs, and the exit code.
-    static func summary(ids: [String], state: AppState, outputs: [String: [JSONField]]) -> Summary {
+    static func summary(ids: [String], state: AppState, outputs: [String: [JSONField]], labels: [String: String] = [:]) -> Summary {
         var prompts: [JSONValue] = []
         var statuses: [String] = []
         for id in ids {
@@ -224,6 +264,7 @@ public struct RunCommand: AsyncParsableCommand {
                 fields.append(JSONField("warnings", .array(warnings.map(\.json))))
             }
             if let rejection { fields.append(JSONField("rejection", rejection.json)) }
+            if let label = labels[id] ?? state.queue.prompts[id]?.label { fields.append(JSONField("label", .string(label))) }
             prompts.append(.object(fields))
         }
         let code: Int32 =

@@ -11,6 +11,32 @@ struct CatalogOptions: ParsableArguments {
     var objectInfo: String?
 }
 
+/// `--set`, `--vary` and `--seed`: one set of options, parsed and checked by the same code
+/// (`WorkflowChoices`), for `comfysh convert`, `comfysh run` and the shell's `submit`.
+struct WorkflowOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set an input: NODE.INPUT=VALUE (NODE: a node id or a unique title; repeatable).", valueName: "NODE.INPUT=VALUE"))
+    var sets: [String] = []
+
+    @Option(name: .customLong("vary"), help: ArgumentHelp("One prompt per value: NODE.INPUT=a,b,c or =1..8 (repeatable: the cross product).", valueName: "NODE.INPUT=VALUES"))
+    var varies: [String] = []
+
+    @Option(help: ArgumentHelp("saved: each control as saved (randomize gets a fresh value); fixed: keep every saved value; randomize: a fresh value for every widget with a control.", valueName: "saved|fixed|randomize"))
+    var seed: String = SeedPolicy.asSaved.rawValue
+
+    init() {}
+
+    init(sets: [String], varies: [String], seed: String) {
+        self.sets = sets
+        self.varies = varies
+        self.seed = seed
+    }
+
+    /// The options parsed; an argument that is malformed is a bad input (exit 2).
+    func parsed() throws(WorkflowSource.Failure) -> WorkflowChoices {
+        do { return try WorkflowChoices.parse(sets: sets, varies: varies, seed: seed) } catch { throw .input(error.description) }
+    }
+}
+
 /// A workflow file as a prompt: the editor's format converted with the catalog, the API
 /// format read as it is.
 enum WorkflowSource {

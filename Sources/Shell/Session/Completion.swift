@@ -1,16 +1,17 @@
 import Foundation
 import ComfyCore
 
-/// Tab completion: command names, then prompt ids or file paths depending on the command.
+/// Tab completion: command names, then prompt ids or file paths depending on the command;
+/// after `submit FILE --set` or `--vary`, the file's node ids and titles, then their inputs.
 enum ShellCompletion {
     static func completer(store: ComfyStore) -> @Sendable (_ line: String, _ cursor: Int) -> [String] {
         { line, cursor in candidates(line: String(line.prefix(cursor)), state: store.state) }
     }
 
     static func candidates(line: String, state: AppState) -> [String] {
-        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        let current = line.hasSuffix(" ") || words.isEmpty ? "" : words.last!
-        let position = line.hasSuffix(" ") ? words.count : max(words.count - 1, 0)
+        let current = String(Completion.word(beforeCursor: line))
+        let words = Self.words(String(line.dropLast(current.count)))
+        let position = words.count
         if position == 0 {
             return (REPL.names + ["exit"]).filter { $0.hasPrefix(current) }.sorted()
         }
@@ -18,7 +19,19 @@ enum ShellCompletion {
         case "cancel", "interrupt", "history", "outputs":
             return state.queue.orderedIDs.filter { $0.hasPrefix(current) }
         case "submit":
-            return (current.isEmpty || "demo".hasPrefix(current) ? ["demo"] : []) + paths(current)
+            switch words.last {
+            case "--set", "--vary":
+                guard let file = SubmitLine.file(words) else { return [] }
+                return InputCompletion.candidates(current, file: file, state: state)
+            case "--seed":
+                return SeedPolicy.allCases.map(\.rawValue).filter { $0.hasPrefix(current) }
+            case "--on":
+                return state.servers.map(\.name).filter { $0.hasPrefix(current) }
+            default:
+                if current.hasPrefix("-") { return SubmitLine.options.filter { $0.hasPrefix(current) } }
+                guard SubmitLine.file(words) == nil else { return [] }
+                return (current.isEmpty || "demo".hasPrefix(current) ? ["demo"] : []) + paths(current)
+            }
         case "record", "replay":
             return paths(current)
         case "state":
@@ -33,6 +46,10 @@ enum ShellCompletion {
             return []
         }
     }
+
+    /// The words of a line as the tokenizer reads them (an unterminated quote is not an
+    /// error here).
+    static func words(_ line: String) -> [String] { Tokenizer.partialWords(line) }
 
     /// Files and folders starting with `partial` (folders end with "/").
     static func paths(_ partial: String) -> [String] {

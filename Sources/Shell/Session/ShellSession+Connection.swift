@@ -129,10 +129,14 @@ extension ShellSession {
 
     func stopRecording() async {
         guard let recorder else { return say("not recording") }
-        recorder.close()
         self.recorder = nil
         await updateTap()
-        say("recording stopped: \(recorder.path)")
+        recorder.close()
+        if let failure = recorder.failure {
+            problem("recording stopped early: \(failure); \(recorder.path) holds what came before")
+        } else {
+            say("recording stopped: \(recorder.path)")
+        }
     }
 
     func record(to file: String) async {

@@ -5,12 +5,17 @@ import ComfyCore
 
 /// Submitting, following and collecting prompts.
 extension ShellSession {
-    func submit(_ file: String, front: Bool, watch: Bool, on pinned: [String] = []) async {
-        let workflow: Workflow
+    /// `submit FILE`: a workflow in either format (an editor file is converted by the
+    /// server it goes to), with `--set`, `--vary` (one prompt per combination) and `--seed`
+    /// checked against the fleet's first catalogue that converts it, before anything is sent.
+    func submit(_ file: String, front: Bool, watch: Bool, on pinned: [String] = [], choices options: WorkflowOptions = WorkflowOptions()) async {
+        let choices: WorkflowChoices
+        let source: WorkflowFile
+        do { choices = try options.parsed() } catch { return problem("\(error)") }
         if file == "demo" {
-            workflow = Workflow(name: "demo", graph: ComfyUISimulator.demoWorkflow)
+            source = WorkflowFile(name: "demo", json: ComfyUISimulator.demoWorkflow, isEditorFormat: false)
         } else {
-            do { workflow = try Workflow.load(path: file) } catch {
+            do { source = try WorkflowFile.load(path: file) } catch {
                 return problem("\(error)")
             }
         }
@@ -18,23 +23,43 @@ extension ShellSession {
         if let unknown = pinned.first(where: { store.state.server(named: $0) == nil }) {
             return problem("--on \(unknown): no such server ('servers' lists them)")
         }
-        let id = await fleet.submit(workflow, front: front, on: pinned.isEmpty ? nil : pinned, label: (workflow.name as NSString).lastPathComponent)
-        await settle { SubmissionOutcome.hasSettled(id, in: $0) }
-        let outcome = SubmissionOutcome(id: id, state: store.state)
-        let headline = outcome.headline(id: id, nodes: workflow.nodes.count)
-        if outcome.isProblem { problem(headline) } else { say(headline) }
-        for detail in outcome.details {
-            say(detail.warning ? style.yellow("  ! ") + detail.text : "  " + detail.text)
+        if source.needsCatalog(choices), fleet.catalogs().isEmpty {
+            // Just connected: the catalogue follows the connection.
+            await settle({ state in
+                state.servers.contains { $0.capabilities?.catalog != nil } || !state.servers.contains { $0.connection.isOnline }
+            }, seconds: 10)
         }
-        if watch { await self.watch(until: id) }
+        let workflows: [Workflow]
+        do { workflows = try source.workflows(choices, catalogs: fleet.catalogs().map(\.catalog)) } catch {
+            return problem(error.message(file: source.name))
+        }
+        var ids: [String] = []
+        for workflow in workflows {
+            ids.append(await fleet.submit(workflow, front: front, on: pinned.isEmpty ? nil : pinned, label: workflow.label))
+        }
+        let submitted = ids
+        await settle { state in submitted.allSatisfy { SubmissionOutcome.hasSettled($0, in: state) } }
+        let state = store.state
+        for (id, workflow) in zip(ids, workflows) {
+            let outcome = SubmissionOutcome(id: id, state: state)
+            let headline = outcome.headline(id: id, nodes: workflow.nodes.count, variation: workflow.variation, namingServer: state.servers.count > 1)
+            if outcome.isProblem { problem(headline) } else { say(headline) }
+            for detail in outcome.details {
+                say(detail.warning ? style.yellow("  ! ") + detail.text : "  " + detail.text)
+            }
+        }
+        if watch { await self.watch(until: ids) }
     }
 
-    /// Follows live progress (shown by the follower) until Ctrl-C, or until `id` ends.
-    func watch(until id: String?) async {
-        if let id {
-            say(style.dim("following \(id.prefix(8)) — Ctrl-C stops following (the prompt keeps running)"))
-            await store.until { $0.queue.prompts[id]?.status.isTerminal ?? true }
-            if Task.isCancelled { say(style.dim("stopped following \(id.prefix(8)); it keeps running ('cancel \(id.prefix(8))' stops it)")) }
+    /// Follows live progress (shown by the follower) until Ctrl-C, or until `ids` end.
+    func watch(until ids: [String]?) async {
+        if let ids, let id = ids.first {
+            let which = ids.count == 1 ? "\(id.prefix(8))" : "\(ids.count) prompts"
+            say(style.dim("following \(which) — Ctrl-C stops following (the prompt\(ids.count == 1 ? "" : "s") keep\(ids.count == 1 ? "s" : "") running)"))
+            await store.until { state in ids.allSatisfy { state.queue.prompts[$0]?.status.isTerminal ?? true } }
+            if Task.isCancelled {
+                say(style.dim("stopped following \(which); \(ids.count == 1 ? "it keeps" : "they keep") running ('cancel \(id.prefix(8))' stops it)"))
+            }
         } else {
             say(style.dim("watching — Ctrl-C to stop"))
             while !Task.isCancelled {

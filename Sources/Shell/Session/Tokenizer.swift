@@ -6,6 +6,17 @@ enum Tokenizer {
     }
 
     static func words(_ line: String) throws(Unterminated) -> [String] {
+        let (words, open) = split(line)
+        if open { throw Unterminated() }
+        return words
+    }
+
+    /// The words as far as they go, for completion: a line being typed may well end
+    /// inside a quote.
+    static func partialWords(_ line: String) -> [String] { split(line).words }
+
+    /// The words, and whether the line ended inside a quote.
+    private static func split(_ line: String) -> (words: [String], open: Bool) {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -38,8 +49,7 @@ enum Tokenizer {
                 inWord = true
             }
         }
-        if quote != nil { throw Unterminated() }
         if inWord { words.append(current) }
-        return words
+        return (words, quote != nil)
     }
 }

@@ -141,9 +141,24 @@ enum TerminalText {
 /// What Tab does with the completer's candidates: pure, so it is testable.
 enum Completion {
     /// The word the cursor is in: from the last blank before the cursor up to the cursor.
+    /// A blank escaped with a backslash (`Positive\ Prompt.text=`) is part of the word, as the
+    /// shell's tokenizer reads it.
     static func word(beforeCursor prefix: String) -> Substring {
-        let start = prefix.lastIndex(where: { $0 == " " || $0 == "\t" }).map { prefix.index(after: $0) }
-        return prefix[(start ?? prefix.startIndex)...]
+        var start = prefix.startIndex
+        var escaped = false
+        var index = prefix.startIndex
+        while index < prefix.endIndex {
+            let c = prefix[index]
+            index = prefix.index(after: index)
+            if escaped {
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else if c == " " || c == "\t" {
+                start = index
+            }
+        }
+        return prefix[start...]
     }
 
     /// What to do: replace the word with `replacement` (nil: leave it) and, for several
@@ -153,8 +168,8 @@ enum Completion {
         var listing: [String]
     }
 
-    /// One candidate replaces the word, with a space after it unless it ends in "/" or "="
-    /// or a blank already follows; several replace it with their common beginning when that
+    /// One candidate replaces the word, with a space after it unless it ends in "/", "=" or
+    /// "." (a folder, an option's value, a node's inputs to come) or a blank already follows; several replace it with their common beginning when that
     /// is longer than the word, and are listed; none leave everything as it is.
     static func outcome(word: Substring, candidates: [String], nextCharacter: Character?) -> Outcome {
         var seen = Set<String>()
@@ -165,7 +180,7 @@ enum Completion {
         case 1:
             var text = unique[0]
             let blankFollows = nextCharacter == " " || nextCharacter == "\t"
-            if !blankFollows && !text.hasSuffix("/") && !text.hasSuffix("=") { text += " " }
+            if !blankFollows && !text.hasSuffix("/") && !text.hasSuffix("=") && !text.hasSuffix(".") { text += " " }
             return Outcome(replacement: text == word ? nil : text, listing: [])
         default:
             let common = commonPrefix(unique)

@@ -6,4 +6,11 @@ public struct CompletedRun: Sendable, Equatable {
     public var status: String
     /// History's `outputs` (node id → UI output), as the client reads it.
     public var outputs: JSONValue
+
+    /// A run as the simulator records it (public so that a judge of its ledger can be
+    /// tested on made-up runs).
+    public init(status: String, outputs: JSONValue) {
+        self.status = status
+        self.outputs = outputs
+    }
 }

@@ -31,6 +31,8 @@ public enum ConnectionEvent: Sendable, Equatable {
     case gone(reason: String)
 }
 
+/// The circuit breaker's state, as `connection.breaker.state` shows it (`closed`, `open`,
+/// `half_open`).
 public enum BreakerState: String, Sendable, Equatable {
     /// Connecting normally.
     case closed

@@ -1,5 +1,7 @@
 /// One line per event, for people: what the replay and the shell print above a diff.
 extension Event {
+    /// One line for people (`← executing 61c72f8c node=3`, `socket 1 closed 1000 by client…`):
+    /// what the replay and the shell print above a diff.
     public var summary: String {
         switch self {
         case .server(let m): return "← \(m.type) " + m.details
@@ -66,6 +68,8 @@ extension ServerMessage {
 }
 
 extension HTTPResult {
+    /// One line for people: the call and what it answered
+    /// (`GET /queue → 1 running, 2 pending`).
     public var summary: String {
         switch self {
         case .promptAccepted(let a):

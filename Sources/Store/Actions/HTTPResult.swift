@@ -41,8 +41,11 @@ public enum HTTPResult: Sendable, Equatable {
 
 /// `GET /history/{promptID}` as part of a resync.
 public struct ResyncedHistory: Sendable, Equatable {
+    /// The prompt that was looked up.
     public var promptID: String
+    /// Its history entries; empty: the server has none for it (not finished, or forgotten).
     public var entries: [HistoryEntry]
+    /// The history found for `promptID`.
     public init(promptID: String, entries: [HistoryEntry]) {
         self.promptID = promptID
         self.entries = entries
@@ -51,16 +54,26 @@ public struct ResyncedHistory: Sendable, Equatable {
 
 /// One node's validation errors, from `node_errors`.
 public struct NodeError: Sendable, Equatable {
+    /// The node the errors are about.
     public var nodeID: String
+    /// Its class type, when the server named it.
     public var classType: String?
+    /// What is wrong with it, one entry per error.
     public var errors: [Problem]
+    /// The output nodes that depend on it: they are dropped with it.
     public var dependentOutputs: [String]
 
+    /// One validation error of a node.
     public struct Problem: Sendable, Equatable {
+        /// The error's type (`value_not_in_list`, `required_input_missing`…).
         public var type: String
+        /// The server's short message.
         public var message: String
+        /// The server's details (which value, which list); empty when it gave none.
         public var details: String
+        /// The input it is about, from the error's `extra_info.input_name`, when present.
         public var inputName: String?
+        /// A validation error as the server would report it.
         public init(type: String, message: String, details: String = "", inputName: String? = nil) {
             self.type = type
             self.message = message
@@ -69,6 +82,7 @@ public struct NodeError: Sendable, Equatable {
         }
     }
 
+    /// The errors of one node.
     public init(nodeID: String, classType: String?, errors: [Problem], dependentOutputs: [String] = []) {
         self.nodeID = nodeID
         self.classType = classType
@@ -81,23 +95,32 @@ public struct NodeError: Sendable, Equatable {
 public struct SubmittedGraph: Sendable, Equatable {
     /// Node id → class type, in the order submitted.
     public var nodes: [(id: String, classType: String)]
+    /// The `client_id` the body carried: prompts submitted with ours are ours.
     public var clientID: String?
 
+    /// A graph of these nodes, submitted with `clientID`.
     public init(nodes: [(id: String, classType: String)], clientID: String?) {
         self.nodes = nodes
         self.clientID = clientID
     }
 
+    /// The same client id and the same nodes, in the same order.
     public static func == (a: SubmittedGraph, b: SubmittedGraph) -> Bool {
         a.clientID == b.clientID && a.nodes.elementsEqual(b.nodes, by: { $0.id == $1.id && $0.classType == $1.classType })
     }
 }
 
+/// A `POST /prompt` the server took (a 200).
 public struct PromptAccepted: Sendable, Equatable {
+    /// The prompt's id (ours, or the one the server chose).
     public var promptID: String
+    /// Its queue number (lowest runs first), when the server said.
     public var number: Double?
+    /// Outputs the server dropped while keeping the rest: accepted with warnings.
     public var nodeErrors: [NodeError]
+    /// What the request body said of the graph; nil when the body is not known.
     public var graph: SubmittedGraph?
+    /// An accepted submission.
     public init(promptID: String, number: Double?, nodeErrors: [NodeError] = [], graph: SubmittedGraph? = nil) {
         self.promptID = promptID
         self.number = number
@@ -106,15 +129,24 @@ public struct PromptAccepted: Sendable, Equatable {
     }
 }
 
+/// A `POST /prompt` the server refused (any non-2xx answer): recorded in
+/// `queue.rejected`, nothing queued.
 public struct PromptRejected: Sendable, Equatable {
     /// The id we chose, if the request carried one.
     public var promptID: String?
+    /// The HTTP status: 400 for validation errors.
     public var status: Int
+    /// The server's `error.type` (`prompt_outputs_failed_validation`, `missing_node_type`…).
     public var type: String
+    /// The server's `error.message`.
     public var message: String
+    /// The server's `error.details`; empty when it gave none.
     public var details: String
+    /// The server's `error.extra_info`, kept whole (`.null` when absent).
     public var extraInfo: JSONValue
+    /// The server's `node_errors`, one per node.
     public var nodeErrors: [NodeError]
+    /// A refusal as the server would answer it.
     public init(
         promptID: String?, status: Int, type: String, message: String, details: String = "",
         extraInfo: JSONValue = .null, nodeErrors: [NodeError] = []
@@ -129,22 +161,32 @@ public struct PromptRejected: Sendable, Equatable {
     }
 }
 
+/// The server's queue at one moment (`GET /queue`): the truth at that moment.
 public struct QueueSnapshot: Sendable, Equatable {
+    /// The prompts running now (0 or 1 on a real server).
     public var running: [QueueItem]
     /// In run order: sorted by (number, prompt id), as the server returns heap order.
     public var pending: [QueueItem]
+    /// A snapshot; `pending` is sorted into run order.
     public init(running: [QueueItem], pending: [QueueItem]) {
         self.running = running
         self.pending = pending.sorted { ($0.number ?? 0, $0.promptID) < ($1.number ?? 0, $1.promptID) }
     }
 }
 
+/// One prompt in the server's queue (an entry of `queue_running` or `queue_pending`).
 public struct QueueItem: Sendable, Equatable {
+    /// Its queue number (lowest runs first).
     public var number: Double?
+    /// The prompt's id.
     public var promptID: String
+    /// The `client_id` it was submitted with, when it had one: ours makes it ours.
     public var clientID: String?
+    /// The number of nodes in its graph.
     public var nodeCount: Int?
+    /// The output nodes the server will run.
     public var outputsToExecute: [String]
+    /// A queue entry.
     public init(number: Double?, promptID: String, clientID: String?, nodeCount: Int?, outputsToExecute: [String]) {
         self.number = number
         self.promptID = promptID
@@ -156,26 +198,37 @@ public struct QueueItem: Sendable, Equatable {
 
 /// One entry of `/history`: the durable record of a prompt that ran.
 public struct HistoryEntry: Sendable, Equatable {
+    /// How the prompt ended, as the entry says.
     public enum Outcome: String, Sendable, Equatable {
+        /// `success`, `error` (a node raised) or `interrupted`.
         case success, error, interrupted
     }
 
+    /// The prompt's id.
     public var promptID: String
+    /// Its queue number, when the entry has the prompt.
     public var number: Double?
+    /// The `client_id` it was submitted with, when known.
     public var clientID: String?
+    /// The number of nodes in its graph, when the entry has the prompt.
     public var nodeCount: Int?
     /// Nil: the entry does not say (no `status`, or a `status_str` we do not know).
     public var outcome: Outcome?
+    /// The entry's `status.completed` (when absent: true for a success).
     public var completed: Bool
     /// Node id → the same object `executed` carries, in the server's order; nil when the
     /// entry has no `outputs` (which is not the same as none).
     public var outputs: [JSONField]?
     /// From the `execution_error` / `execution_interrupted` message in `status.messages`.
     public var failure: ServerMessage.ExecutionFailure?
+    /// Nodes served from the cache (its `execution_cached` message).
     public var cachedNodes: [String]
+    /// When it started on the server's clock, in milliseconds since 1970.
     public var startedMs: Double?
+    /// When it ended on the server's clock, in milliseconds since 1970.
     public var endedMs: Double?
 
+    /// A history entry; a missing field stays nil rather than guessed.
     public init(
         promptID: String, number: Double?, clientID: String?, nodeCount: Int?, outcome: Outcome?,
         completed: Bool, outputs: [JSONField]?, failure: ServerMessage.ExecutionFailure? = nil,
@@ -197,11 +250,17 @@ public struct HistoryEntry: Sendable, Equatable {
 
 /// What `GET /system_stats` says about the server.
 public struct ServerInfo: Sendable, Equatable {
+    /// ComfyUI's version (`0.33.0`), when it said.
     public var comfyuiVersion: String?
+    /// The server's Python version, when it said.
     public var pythonVersion: String?
+    /// The server's PyTorch version, when it said.
     public var pytorchVersion: String?
+    /// The server's operating system (`posix`, `nt`…), when it said.
     public var os: String?
+    /// The names of its compute devices (`cuda:0 NVIDIA …`, `cpu`).
     public var devices: [String]
+    /// Server information, as `GET /system_stats` gives it.
     public init(comfyuiVersion: String?, pythonVersion: String?, pytorchVersion: String?, os: String?, devices: [String]) {
         self.comfyuiVersion = comfyuiVersion
         self.pythonVersion = pythonVersion

@@ -6,9 +6,11 @@
 public enum ConnectionProblem: Sendable, Equatable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// Nothing listens at the address.
     case refused
+    /// The connection attempt got no answer in time.
     case timedOut
     /// The server (or something between) closed the TCP connection.
     case resetByServer
+    /// The TLS handshake failed, and why.
     case tls(TLSProblem)
     /// An HTTP server answered the WebSocket upgrade with something else; `GET /prompt`
     /// was asked what the server is. As ComfyUI: a proxy that does not pass WebSockets.
@@ -22,22 +24,30 @@ public enum ConnectionProblem: Sendable, Equatable, CustomStringConvertible, Exp
     /// The socket ended without a close frame: a dead peer (no pong within two heartbeats),
     /// a reset, or a frame over the cap (NIO closes first; the causes look alike from here).
     case vanished(cap: String)
+    /// The server closed the socket with a close frame: its code and reason.
     case closedByServer(code: Int, reason: String?)
     /// We closed it, and why (the user, a failed resync, the stall detector).
     case closedByClient(String)
     /// Anything else, in the words of whatever reported it (a transcript, a library).
     case other(String)
 
+    /// Why TLS failed, as far as the TLS library tells.
     public enum TLSProblem: Sendable, Equatable {
+        /// The server's certificate is not trusted (`--cacert FILE` trusts an extra CA).
         case untrusted
+        /// The certificate is not for this host name.
         case wrongHost
         /// `wss://` to an IP address: the WebSocket library sends the host as SNI, which TLS forbids.
         case ipAddressOverWSS
+        /// The server does not complete the handshake (is it plain `http://`?).
         case handshakeTimeout
+        /// The server does not speak TLS (is it plain `http://`?).
         case notTLS
+        /// Any other handshake failure, with the library's reason when it gave one.
         case handshakeFailed(reason: String?)
     }
 
+    /// A problem in words: ``other(_:)``.
     public init(stringLiteral value: String) { self = .other(value) }
 
     /// No retry can turn it around: `comfysh run` and `watch` give up at once. (The
@@ -50,6 +60,8 @@ public enum ConnectionProblem: Sendable, Equatable, CustomStringConvertible, Exp
         }
     }
 
+    /// The problem in one line: what the state's JSON (`reason`, `last_attempt_failure`) and
+    /// the shell show.
     public var description: String {
         switch self {
         case .refused: "connection refused"
@@ -76,6 +88,7 @@ public enum ConnectionProblem: Sendable, Equatable, CustomStringConvertible, Exp
 }
 
 extension ConnectionProblem.TLSProblem: CustomStringConvertible {
+    /// The TLS problem in one line, with what to try where there is something to try.
     public var description: String {
         switch self {
         case .untrusted: "TLS: the server's certificate is not trusted (verification is on; --cacert FILE trusts an extra CA)"

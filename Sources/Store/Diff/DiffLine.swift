@@ -1,15 +1,21 @@
 /// One change between two states: a field path and its old and new JSON values.
 public struct DiffLine: Sendable, Equatable {
+    /// What happened to the field.
     public enum Kind: Sendable, Equatable {
+        /// `added` (`+`, only `new`), `removed` (`-`, only `old`) or `changed` (`~`, both).
         case added, removed, changed
     }
 
+    /// Added, removed or changed.
     public var kind: Kind
     /// Dotted path into the state's JSON form: `queue.prompts.<id>.status`, `log[12]`.
     public var path: String
+    /// The value before; nil for an added field.
     public var old: JSONValue?
+    /// The value after; nil for a removed field.
     public var new: JSONValue?
 
+    /// A change of `kind` at `path`.
     public init(_ kind: Kind, _ path: String, old: JSONValue? = nil, new: JSONValue? = nil) {
         self.kind = kind
         self.path = path

@@ -54,7 +54,9 @@ public enum ClientEvent: Sendable, Equatable {
 
 /// A change of the connection's phase, with what a notification needs to say about it.
 public struct ConnectionChange: Sendable, Equatable {
+    /// What the change means to a person: connected, restored, lost…
     public enum Kind: Sendable, Equatable {
+        /// An attempt is under way.
         case connecting
         /// The first connection of the session.
         case connected
@@ -66,18 +68,22 @@ public struct ConnectionChange: Sendable, Equatable {
         case reconnecting
         /// Given up (401/403).
         case failed
+        /// Back to idle (not started).
         case idle
     }
 
     /// The server whose connection it is.
     public var server: String
+    /// The phase now.
     public var phase: ConnectionState.Phase
+    /// The phase before.
     public var previous: ConnectionState.Phase
     /// Successful opens so far.
     public var connects: Int
     /// Reconnect attempts scheduled so far, in all.
     public var reconnects: Int
 
+    /// A change of `server`'s phase from `previous` to `phase`.
     public init(server: String = ServerState.defaultName, phase: ConnectionState.Phase, previous: ConnectionState.Phase, connects: Int, reconnects: Int) {
         self.server = server
         self.phase = phase
@@ -86,6 +92,7 @@ public struct ConnectionChange: Sendable, Equatable {
         self.reconnects = reconnects
     }
 
+    /// The change in a word: `connected` the first time, `restored` after that, `lost`…
     public var kind: Kind {
         switch phase {
         case .idle: .idle
@@ -110,14 +117,20 @@ public struct ConnectionChange: Sendable, Equatable {
 public struct ProgressReport: Sendable, Equatable {
     /// The server running it.
     public var server: String
+    /// The prompt running.
     public var promptID: String
     /// The node whose steps are counted.
     public var node: String?
+    /// The current step of ``node``, out of ``max``.
     public var value: Double
+    /// The number of steps of ``node``.
     public var max: Double
     /// The whole prompt, 0…1.
     public var fraction: Double
+    /// The node's step rate, from its first tick; nil until known.
     public var stepsPerSecond: Double?
+    /// Seconds left for the whole prompt, extrapolated from execution start; nil when it
+    /// cannot be known.
     public var etaSeconds: Double?
 
     /// The node's own fraction, 0…1.
@@ -126,12 +139,16 @@ public struct ProgressReport: Sendable, Equatable {
 
 /// A preview frame: the image as the server sent it.
 public struct PreviewImage: Sendable, Equatable {
+    /// The server that sent it.
     public var server: String
     /// nil for legacy previews, which name no prompt (attributed to our running prompt when
     /// there is one).
     public var promptID: String?
+    /// The node that made it, when known.
     public var nodeID: String?
+    /// The image's type (`image/png`, `image/jpeg`).
     public var mimeType: String
+    /// The encoded image, as the server sent it.
     public var bytes: [UInt8]
 }
 
@@ -139,11 +156,14 @@ public struct PreviewImage: Sendable, Equatable {
 public struct ResyncFindings: Sendable, Equatable {
     /// The server that was asked.
     public var server: String?
+    /// Prompts the server was running.
     public var running: Int
+    /// Prompts waiting in the server's queue.
     public var pending: Int
     /// Prompts that reached a final status through this resync.
     public var finishedWhileAway: Int
 
+    /// Findings with these counts.
     public init(running: Int, pending: Int, finishedWhileAway: Int) {
         self.running = running
         self.pending = pending

@@ -14,6 +14,7 @@ public struct ClientEvents: Sendable {
         var max: Double
     }
 
+    /// A deriver that has told nothing yet: one per follower.
     public init() {}
 
     /// The events one change caused, in the order a person should read them: the

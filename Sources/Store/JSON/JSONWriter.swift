@@ -55,12 +55,15 @@ public enum JSONWriter {
         out += String(repeating: "  ", count: indent)
     }
 
+    /// A number as JSON: `3`, not `3.0`; `null` for NaN and ±Infinity.
     public static func number(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d.rounded() == d, abs(d) < 9.0e15 { return String(Int(d)) }
         return "\(d)"
     }
 
+    /// Appends `s` to `out` as a JSON string: quoted, with `"`, `\` and control characters
+    /// escaped.
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
         // Most strings need no escape: appended whole, not scalar by scalar (writing the
@@ -86,6 +89,8 @@ public enum JSONWriter {
         out += "\""
     }
 
+    /// `s` as a JSON string, quoted and escaped: how messages quote a name that may hold
+    /// anything.
     public static func quoted(_ s: String) -> String {
         var out = ""
         quote(s, into: &out)

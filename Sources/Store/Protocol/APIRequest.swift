@@ -29,8 +29,10 @@ public enum APIRequest: Sendable, Equatable {
     /// `GET /view?filename&subfolder&type`: an output file's bytes.
     case view(filename: String, subfolder: String, type: String)
 
+    /// The HTTP method: `GET` or `POST` (its raw value is what goes on the wire).
     public enum Method: String, Sendable { case get = "GET", post = "POST" }
 
+    /// The request's HTTP method.
     public var method: Method {
         switch self {
         case .submit, .deleteFromQueue, .clearQueue, .interrupt: .post

@@ -5,13 +5,18 @@ public enum BinaryDecoder {
     /// Which type-3 layout the server uses: the released one (node id, text) unless it
     /// advertised `supports_progress_text_metadata` (prompt id, node id, text).
     public enum ProgressTextLayout: Sendable {
+        /// `released`: node id, then text. `withPromptID`: prompt id, node id, then text. A frame
+        /// whose lengths do not fit one layout is read with the other.
         case released, withPromptID
     }
 
+    /// The action for one binary frame, received at `time`. Never fails: bad input becomes a
+    /// `protocolError` action, an unknown type an `unknown` one.
     public static func decode(_ bytes: [UInt8], at time: Timestamp, layout: ProgressTextLayout = .released) -> ComfyAction {
         ComfyAction(at: time, bytes.withUnsafeBufferPointer { decodeEvent($0, layout: layout) })
     }
 
+    /// The same, over bytes the caller already holds (no copy).
     public static func decode(bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp, layout: ProgressTextLayout = .released)
         -> ComfyAction
     {

@@ -1,16 +1,19 @@
 /// Turns a raw text frame into a `ComfyAction`. Pure and total: any input at all yields an
 /// action; at worst `unknown` (a type we do not know, kept whole) or `protocolError`.
 public enum FrameDecoder {
+    /// The action for one text frame, received at `time`.
     public static func decode(text: String, at time: Timestamp) -> ComfyAction {
         var text = text
         return text.withUTF8 { decode(utf8: $0, at: time) }
     }
 
+    /// The action for one text frame given as UTF-8 bytes.
     public static func decode(utf8 bytes: some Collection<UInt8>, at time: Timestamp) -> ComfyAction {
         if let action = bytes.withContiguousStorageIfAvailable({ decode(utf8: $0, at: time) }) { return action }
         return Array(bytes).withUnsafeBufferPointer { decode(utf8: $0, at: time) }
     }
 
+    /// The same, over bytes the caller already holds (no copy).
     public static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp) -> ComfyAction {
         ComfyAction(at: time, decodeEvent(bytes))
     }

@@ -2,6 +2,8 @@
 /// transcript's HTTP lines and (in Effects) live answers. Pure; never throws: a body
 /// that does not have the expected shape becomes `.failed` with a reason.
 public enum HTTPResultDecoder {
+    /// Interprets one exchange: `path` as sent (with or without `/api`, query included),
+    /// `status` the HTTP status, and both bodies as JSON (a non-JSON body as a string).
     public static func decode(
         method: String, path: String, status: Int, request: JSONValue?, response: JSONValue?
     ) -> HTTPResult {
@@ -99,6 +101,8 @@ public enum HTTPResultDecoder {
                 nodeErrors: nodeErrors(response?["node_errors"])))
     }
 
+    /// What a `POST /prompt` body says of its graph (nodes and class types, client id); nil
+    /// when it has no `prompt` object.
     public static func graph(_ request: JSONValue?) -> SubmittedGraph? {
         guard let nodes = request?["prompt"]?.objectValue else { return nil }
         return SubmittedGraph(
@@ -106,6 +110,8 @@ public enum HTTPResultDecoder {
             clientID: request?["client_id"]?.stringValue)
     }
 
+    /// The ``NodeError``s of a `node_errors` object, one per node, in the server's order (none
+    /// for nil).
     public static func nodeErrors(_ value: JSONValue?) -> [NodeError] {
         (value?.objectValue ?? []).map { field in
             NodeError(

@@ -27,10 +27,15 @@ public struct StreamDecoder: Sendable {
     private var promptID = ""
     /// Where the node entries begin (after `"nodes": {`).
     private var entriesStart = 0
+    /// How many node entries the last frame had read from its bytes (the rest were
+    /// taken from the frame before); nil when it was decoded whole by `FrameDecoder`.
+    /// For tests: equal results alone cannot tell reuse from a fallback.
+    private(set) var entriesRead: Int?
 
     public init() {}
 
     public mutating func decode(utf8 frame: UnsafeBufferPointer<UInt8>, at time: Timestamp) -> ComfyAction {
+        entriesRead = nil
         if let snapshot = snapshot(frame) { return ComfyAction(at: time, .server(.progressState(snapshot))) }
         return FrameDecoder.decode(utf8: frame, at: time)
     }
@@ -43,7 +48,7 @@ public struct StreamDecoder: Sendable {
     // The server's exact form (Python's json.dumps): `{"type": "progress_state", "data":
     // {"prompt_id": "<id>", "nodes": {"<key>": {…}, …}}}`.
     private static let head: StaticString = #"{"type": "progress_state", "data": {"prompt_id": ""#
-    private static let nodesKey: StaticString = #"", "nodes": {"#
+    private static let nodesKey: StaticString = #", "nodes": {"#
 
     /// The frame as a snapshot, read incrementally; nil when it is not a snapshot in the
     /// server's form (then `FrameDecoder` reads it, and nothing is remembered).
@@ -58,6 +63,7 @@ public struct StreamDecoder: Sendable {
         if !bytes.isEmpty, start == entriesStart, frame.count > start, Self.equalBytes(frame, bytes, 0, start) {
             let first = Self.firstDifference(frame, bytes, from: start)
             if first == nil, frame.count == bytes.count {
+                entriesRead = 0
                 return ServerMessage.ProgressSnapshot(promptID: promptID, nodes: nodes)
             }
             let limit = first ?? min(frame.count, bytes.count)
@@ -72,6 +78,7 @@ public struct StreamDecoder: Sendable {
         if reuse > 0 || (!bytes.isEmpty && start == entriesStart && Self.equalBytes(frame, bytes, 0, start)) {
             tail = Self.commonSuffix(frame, bytes, floor: reuse > 0 ? ends[reuse - 1] : start)
         }
+        var read = 0
         var newStarts = Array(starts.prefix(reuse))
         var newEnds = Array(ends.prefix(reuse))
         var newNodes = Array(nodes.prefix(reuse))
@@ -113,6 +120,7 @@ public struct StreamDecoder: Sendable {
                 newStarts.append(entryStart)
                 newEnds.append(r.pos)
                 newNodes.append(node)
+                read += 1
                 r.skipWhitespace()
                 if r.peek() == UInt8(ascii: ",") { r.pos += 1 }
             }
@@ -127,6 +135,7 @@ public struct StreamDecoder: Sendable {
         ends = newEnds
         nodes = newNodes
         entriesStart = start
+        entriesRead = read
         return ServerMessage.ProgressSnapshot(promptID: promptID, nodes: newNodes)
     }
 

@@ -34,7 +34,7 @@ extension AppState {
 extension ServerScope {
     /// This server is lost (offline past the grace period, its breaker open) or leaves:
     /// our jobs that wait on it go back to our queue, under the same prompt id, for another
-    /// server; the one it runs too, if it may be run again (`QueueState.resubmitLimit`
+    /// server; the one it runs (or that ended there, its outcome not yet known) too, if it may be run again (`QueueState.resubmitLimit`
     /// times after it had started: it may be what brought the server down), else it is
     /// lost. Should the server come back, what it says of them is still believed (see
     /// `adopt`): a job never completes twice where we can know it.
@@ -44,9 +44,12 @@ extension ServerScope {
         var requeued = 0
         var lost = 0
         for record in queue.unfinishedRecords(on: name).sorted(by: { $0.seen < $1.seen }) where record.owner == .ours {
-            guard record.status == .queued || record.status == .running, record.resubmitBody != nil else { continue }
+            // `ended`: it left the server's queue and we were asking its history, which a
+            // lost server will not give: run it again like one running (if it had started)
+            // or waiting there; should the server come back, its history still stands.
+            guard record.status == .queued || record.status == .running || record.status == .ended, record.resubmitBody != nil else { continue }
             var next = record
-            if record.status == .running {
+            if record.status == .running || (record.status == .ended && record.startedAt != nil) {
                 guard record.forgottenWhileRunning < queue.resubmitLimit else {
                     next.move(to: .lost, at: at)
                     queue.setRecord(record.id, next)

@@ -249,8 +249,11 @@ extension ServerScope {
 
 extension PromptRejected {
     /// The server lacks something the workflow needs, rather than the workflow being wrong.
+    /// A workflow in the editor's format that cannot be converted with a server's catalogue
+    /// (`conversion_failed`: values saved by another version of a node) may convert on
+    /// another server.
     public var isServersFault: Bool {
-        if type == "missing_node_type" { return true }
+        if type == "missing_node_type" || type == "conversion_failed" { return true }
         let problems = nodeErrors.flatMap(\.errors)
         return !problems.isEmpty && problems.allSatisfy { $0.type == "value_not_in_list" }
     }

@@ -8,7 +8,8 @@ extension ServerScope {
         // decode+reduce, on every tick).
         if let i = queue.records.index(forKey: id) {
             let status = queue.records.values[i].status
-            if status.isTerminal { return false }
+            // Over, or gone from the queue already (a late frame: `leftAlready`).
+            if status.isTerminal || status == .ended { return false }
             // Already running and accepted (every tick after the first): nothing to write,
             // and no copying and comparing of the record to find that out.
             if status != .running || !queue.records.values[i].accepted {

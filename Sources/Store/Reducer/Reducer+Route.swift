@@ -18,30 +18,47 @@ extension AppState {
         queue.unplaced = []
         queue.recheckWaiting = false
         guard room > 0 || !toCheck.isEmpty else { return }
-        for id in queue.waitingIDs {
-            guard room > 0 || !toCheck.isEmpty else { break }
-            guard room > 0 || toCheck.contains(id) else { continue }
-            toCheck.remove(id)
-            guard let record = queue.records[id], let body = record.resubmitBody else { continue }
-            let graph = body["prompt"] ?? .object([])
-            switch placement(of: record, graph: graph, loads: loads, limit: limit) {
-            case .server(let index):
-                send(id, to: index, &ctx)
-                loads[index] += 1
-                if loads[index] >= limit { room -= 1 }
-            case .wait:
-                break
-            case .nowhere(let reasons, let nodes):
-                reject(id, reasons: reasons, nodes: nodes, at: ctx.at)
+        // Our queue in order, read a few at a time (each read starts after the last job
+        // looked at, so jobs sent or refused meanwhile are no trouble): only while a server
+        // has room; the jobs left to check after that are looked at directly.
+        var after: QueueState.WaitingKey?
+        scan: while room > 0 {
+            let batch = queue.waitingKeys(after: after, limit: 16)
+            guard !batch.isEmpty else { break }
+            for key in batch {
+                guard room > 0 else { break scan }
+                after = key
+                toCheck.remove(key.id)
+                place(key.id, loads: &loads, room: &room, limit: limit, &ctx)
             }
+        }
+        // In queue order too, so refusals are logged as the jobs stand in our queue.
+        let rest = toCheck.compactMap { queue.records[$0] }.filter { $0.status == .waiting }.map(QueueState.WaitingKey.init).sorted()
+        for key in rest where queue.records[key.id]?.status == .waiting {
+            place(key.id, loads: &loads, room: &room, limit: limit, &ctx)
+        }
+    }
+
+    /// Sends job `id` where it can go now, leaves it waiting, or refuses it.
+    private mutating func place(_ id: String, loads: inout [Int], room: inout Int, limit: Int, _ ctx: inout ReduceContext) {
+        guard let record = queue.records[id], let body = record.resubmitBody else { return }
+        let graph = body["prompt"] ?? .object([])
+        switch placement(of: record, graph: graph, loads: loads, limit: limit) {
+        case .server(let index):
+            send(id, to: index, &ctx)
+            loads[index] += 1
+            if loads[index] >= limit { room -= 1 }
+        case .wait:
+            break
+        case .nowhere(let reasons, let nodes):
+            reject(id, reasons: reasons, nodes: nodes, at: ctx.at)
         }
     }
 
     /// How many prompts a server holds as far as we know: its own count, or what we know
     /// is there (ours sent but not yet counted included), whichever is more.
     func load(_ server: ServerState) -> Int {
-        let known = queue.unfinishedRecords(on: server.name).lazy.filter { $0.status == .queued || $0.status == .running }.count
-        return max(server.remaining ?? 0, known)
+        max(server.remaining ?? 0, queue.heldOn(server.name))
     }
 
     enum Placement {

@@ -18,6 +18,7 @@ extension ServerScope {
             log.append(.info, .featureFlags, "server flags received (previews with metadata: \(connection.previewMetadata ? "on" : "off"))", at: at)
 
         case .executionStart(let id, _):
+            guard !leftAlready(id) else { return }
             endOthersRunning(except: id, &ctx)
             updatePrompt(id, creating: .running, owner: .ours) {
                 $0.provenOurs()
@@ -28,6 +29,7 @@ extension ServerScope {
             log.append(.info, .executionStart, "prompt \(id.short) started", at: at)
 
         case .executionCached(let id, let cachedNodes, _):
+            guard !leftAlready(id) else { return }
             updatePrompt(id, creating: .running, owner: .ours) {
                 $0.provenOurs()
                 $0.move(to: .running, at: at)
@@ -51,9 +53,10 @@ extension ServerScope {
             progressSnapshot(snapshot, at: at)
 
         case .executed(let e):
+            let late = leftAlready(e.promptID)
             updatePrompt(e.promptID, creating: .running, owner: .ours) {
                 $0.provenOurs()
-                $0.move(to: .running, at: at)
+                if !late { $0.move(to: .running, at: at) }
                 if !e.output.isNull { $0.setOutput(node: e.node, e.output) }
             }
             if nodes.promptID == e.promptID { nodes.markExecuted(e.node) }
@@ -144,6 +147,16 @@ extension ServerScope {
         if asked { ctx.emit(.fetchQueue) }
     }
 
+    /// A frame about a prompt that a queue snapshot already showed gone. ComfyUI's socket
+    /// lags behind its HTTP answers (frames wait in the server's send queue while `GET
+    /// /queue` answers at once), so frames of a prompt that has finished can arrive after a
+    /// snapshot that lists the next one running: such a frame must neither bring it back
+    /// to running nor end the one that really runs. Its outcome frame still counts.
+    /// (Ended by frames, on one socket in order, no later frame of it can come.)
+    func leftAlready(_ id: String) -> Bool {
+        queue.records[id]?.status == .ended
+    }
+
     /// The prompt left the server's queue and we do not know how: say so, and ask history.
     mutating func markEnded(_ id: String, _ ctx: inout ReduceContext) {
         let at = ctx.at
@@ -185,6 +198,7 @@ extension ServerScope {
             }
             if queue.records[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
         case (let node?, let id?):
+            guard !leftAlready(id) else { return }
             endOthersRunning(except: id, &ctx)
             // Every node of a prompt after its first finds the record already ours,
             // accepted and running: nothing to write.

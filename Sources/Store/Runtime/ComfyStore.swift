@@ -14,6 +14,7 @@ public final class ComfyStore: Sendable {
 
     private let inner: Mutex<Inner>
 
+    /// A store holding `initialState` (by default one idle server, `default`).
     public init(initialState: AppState = AppState()) {
         inner = Mutex(Inner(state: initialState))
     }
@@ -53,9 +54,13 @@ public final class ComfyStore: Sendable {
 
 /// What one dispatch did.
 public struct Change: Sendable {
+    /// The action dispatched.
     public let action: ComfyAction
+    /// The state before it.
     public let old: AppState
+    /// The state after it.
     public let new: AppState
+    /// What the reducer asked the live layer to do (a replay does not do it).
     public let commands: [Command]
 
     /// The state diff this action caused, per slice.
@@ -64,7 +69,9 @@ public struct Change: Sendable {
 
 /// One change and the events it caused (see `ComfyStore.updates`).
 public struct StoreUpdate: Sendable {
+    /// The change: action, states before and after, commands.
     public let change: Change
+    /// The events it caused, in the order a person should read them.
     public let events: [ClientEvent]
     /// The state after the change.
     public var state: AppState { change.new }
@@ -75,17 +82,21 @@ public struct StoreUpdate: Sendable {
 public struct StoreUpdates: AsyncSequence, Sendable {
     let changes: AsyncStream<Change>
 
+    /// Iterates one subscription's changes, deriving each one's events with its own
+    /// ``ClientEvents``.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var changes: AsyncStream<Change>.Iterator
         /// The deriver: `untoldWarnings` at the end of a run asks it what it has not told.
         public var events = ClientEvents()
 
+        /// The next change and the events it caused; nil once the subscription ends.
         public mutating func next() async -> StoreUpdate? {
             guard let change = await changes.next() else { return nil }
             return StoreUpdate(change: change, events: events.derive(change))
         }
     }
 
+    /// An iterator with a deriver of its own.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(changes: changes.makeAsyncIterator())
     }
@@ -95,10 +106,12 @@ public struct StoreUpdates: AsyncSequence, Sendable {
 public struct ClientEventStream: AsyncSequence, Sendable {
     let updates: StoreUpdates
 
+    /// Iterates one subscription's events, one at a time, in the order they were derived.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var updates: StoreUpdates.AsyncIterator
         var buffered: [ClientEvent] = []
 
+        /// The next event; nil once the subscription ends.
         public mutating func next() async -> ClientEvent? {
             while buffered.isEmpty {
                 guard let update = await updates.next() else { return nil }
@@ -108,6 +121,7 @@ public struct ClientEventStream: AsyncSequence, Sendable {
         }
     }
 
+    /// An iterator over a subscription of its own.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(updates: updates.makeAsyncIterator())
     }

@@ -9,7 +9,10 @@
 public struct AppState: Sendable, Equatable {
     /// The fleet, in the order the servers were given; the first is the primary.
     public internal(set) var servers: [ServerState]
+    /// Every server's queue as we know it, our own queue of jobs not yet sent, and a record of
+    /// every prompt we know.
     public internal(set) var queue = QueueState()
+    /// A bounded ring of recent events.
     public internal(set) var log: LogState
 
     /// A state for the servers named (by default one, called `default`).
@@ -76,11 +79,16 @@ public struct AppState: Sendable, Equatable {
         ])
     }
 
+    /// The `version` key of ``json``: 2 since fleets (docs/state.md, "Versions").
     public static let schemaVersion = 2
+    /// The top-level keys of ``json`` besides `version`, in order: the slices a front end can
+    /// show one at a time (the shell's `state SLICE`).
     public static let sliceNames = ["connection", "queue", "nodes", "progress", "log", "servers"]
 }
 
 extension ServerState {
+    /// One entry of `servers` in the state's JSON: `{status, connection, remaining, nodes,
+    /// progress, capabilities}`.
     public var json: JSONValue {
         .object([
             JSONField("status", .string(status.rawValue)),

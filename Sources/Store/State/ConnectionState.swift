@@ -1,13 +1,21 @@
 /// The socket as we know it: where it stands, who we are to the server, what was negotiated.
 public struct ConnectionState: Sendable, Equatable {
+    /// Where the socket stands; its ``name`` is the JSON's `connection.phase`.
     public enum Phase: Sendable, Equatable {
+        /// Not started: no attempt made yet.
         case idle
+        /// Dialling; `attempt` 0 is the first try.
         case connecting(attempt: Int)
+        /// The socket is open (requests still wait while ``ConnectionState/resyncing``).
         case connected
+        /// Waiting to try again: attempt `attempt` is due at `nextTryAt`.
         case reconnecting(attempt: Int, nextTryAt: Timestamp)
+        /// The socket closed, or an attempt failed, and why; the live client tries again.
         case disconnected(reason: ConnectionProblem)
+        /// Given up (401/403 under the default policy): no more attempts.
         case failed(reason: ConnectionProblem)
 
+        /// `idle`, `connecting`, `connected`, `reconnecting`, `disconnected` or `failed`.
         public var name: String {
             switch self {
             case .idle: "idle"
@@ -20,17 +28,24 @@ public struct ConnectionState: Sendable, Equatable {
         }
     }
 
+    /// How the last socket ended (the JSON's `last_close`).
     public struct Close: Sendable, Equatable {
+        /// The close code; nil when no close frame was exchanged (the peer vanished).
         public var code: Int?
         /// Why, typed.
         public var problem: ConnectionProblem
+        /// We closed it (the user, a failed resync, the stall detector); false: the server or
+        /// the network did.
         public var byClient: Bool
+        /// When it closed.
         public var at: Timestamp
         /// Why, in words (the JSON's `reason`).
         public var reason: String { problem.description }
     }
 
+    /// Where the socket stands now.
     public var phase: Phase = .idle
+    /// The server URL being used (`http(s)://host:port[/base]`); nil before the first attempt.
     public var url: String?
     /// The `clientId` we connect with; prompts submitted with it are ours.
     public var clientID: String?
@@ -40,8 +55,12 @@ public struct ConnectionState: Sendable, Equatable {
     public var socket: Int?
     /// Successful opens so far.
     public var connects = 0
+    /// When the current (or last) socket opened.
     public var connectedAt: Timestamp?
+    /// When the last frame of any kind arrived. Its age is `now − lastFrameAt`, on the
+    /// reader's clock.
     public var lastFrameAt: Timestamp?
+    /// How the last socket ended; nil until one has.
     public var lastClose: Close?
     /// Why the latest connection attempt failed before its socket opened; nil once one opens.
     public var lastAttemptFailure: ConnectionProblem?
@@ -53,12 +72,15 @@ public struct ConnectionState: Sendable, Equatable {
     public var previewMetadata = false
     /// Progress text carries a prompt id (both sides said so; no released server does).
     public var progressTextMetadata = false
+    /// What `GET /system_stats` said (versions, devices); nil until it answered.
     public var server: ServerInfo?
     /// Reconnect attempts scheduled so far (a storm would show here).
     public var reconnects = 0
+    /// The circuit breaker's state: `open` means no attempts until ``breakerOpenUntil``.
     public var breaker = BreakerState.closed
     /// Connection failures in a row, as the breaker counts them.
     public var breakerFailures = 0
+    /// While the breaker is open: when the cool-down ends and one probe may decide.
     public var breakerOpenUntil: Timestamp?
     /// Round trip of the last liveness probe.
     public var rttMs: Double?
@@ -71,16 +93,23 @@ public struct ConnectionState: Sendable, Equatable {
     public var resyncedAt: Timestamp?
     /// Commands asked for while offline (or resyncing), sent after the next resync.
     public var outbox: [OutboxEntry] = []
+    /// The most requests the outbox holds; beyond it the oldest is dropped (and the log says so).
     public var outboxLimit = 100
     /// Seconds an outbox entry may wait before it is dropped (and said so).
     public var outboxTTL = 300.0
 
+    /// A request waiting for the connection: the JSON's `{command, at}`.
     public struct OutboxEntry: Sendable, Equatable {
+        /// What to send.
         public var command: Command
+        /// When it was asked for: it is dropped after ``ConnectionState/outboxTTL`` seconds.
         public var at: Timestamp
     }
 
+    /// The JSON's `connection.quality`: see ``ConnectionState/quality``.
     public enum Quality: String, Sendable, Equatable {
+        /// `healthy`; `degraded` (resyncing, recent failures, or a probe slower than 1 s);
+        /// `stalled` (a prompt of ours runs and nothing arrives); `offline` (no socket).
         case healthy, degraded, stalled, offline
     }
 
@@ -96,8 +125,10 @@ public struct ConnectionState: Sendable, Equatable {
     /// Commands can go out now; otherwise they wait in the outbox.
     public var isOnline: Bool { phase == .connected && !resyncing }
 
+    /// Idle, with nothing known yet.
     public init() {}
 
+    /// The `connection` object of the state's JSON (docs/state.md).
     public var json: JSONValue {
         var fields: [JSONField] = [JSONField("phase", .string(phase.name))]
         switch phase {
@@ -154,6 +185,8 @@ public struct ConnectionState: Sendable, Equatable {
 }
 
 extension ServerInfo {
+    /// The `connection.server` object:
+    /// `{comfyui_version, python_version, pytorch_version, os, devices}`.
     public var json: JSONValue {
         .object([
             JSONField("comfyui_version", comfyuiVersion.json),

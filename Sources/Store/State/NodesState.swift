@@ -2,21 +2,32 @@
 /// replaced on every `progress_state` snapshot, then corrected by the reducer where the
 /// server never says it (a failed or interrupted node stays `running` in its snapshots).
 public struct NodesState: Sendable, Equatable {
+    /// A node's `state` in `nodes.by_id`.
     public enum Phase: String, Sendable, Equatable {
+        /// `running`; `finished`; `failed` (the node that raised); `interrupted` (the node that was
+        /// stopped, and any other still running when the prompt ended).
         case running, finished, failed, interrupted
         /// The prompt ended and nobody told us how this node did (we were away, or the
         /// prompt was not ours); history settles it.
         case unknown
     }
 
+    /// One node of the prompt: its state and step, and how it relates to the submitted graph.
     public struct Node: Sendable, Equatable {
+        /// Where the node is. Once the prompt has ended, none is left `running`.
         public var state: Phase
+        /// Its current step, out of `max`.
         public var value: Double
+        /// Its number of steps (1 for a node that reports none).
         public var max: Double
+        /// The node a UI should highlight for it, when the server says.
         public var displayNodeID: String?
+        /// The node that expanded into this one, for nodes made at run time.
         public var parentNodeID: String?
+        /// The node of the submitted graph it stands for (the outermost).
         public var realNodeID: String?
 
+        /// A node in `state`, at step `value` of `max`.
         public init(
             state: Phase, value: Double = 0, max: Double = 1, displayNodeID: String? = nil,
             parentNodeID: String? = nil, realNodeID: String? = nil
@@ -37,6 +48,8 @@ public struct NodesState: Sendable, Equatable {
             }
         }
 
+        /// One entry of `nodes.by_id`:
+        /// `{state, value, max, display_node_id, parent_node_id, real_node_id}`.
         public var json: JSONValue {
             .object([
                 JSONField("state", .string(state.rawValue)),
@@ -49,6 +62,7 @@ public struct NodesState: Sendable, Equatable {
         }
     }
 
+    /// Whose nodes these are; nil before any prompt ran.
     public var promptID: String?
     /// Node id (the inner, running id) → its state.
     ///
@@ -99,10 +113,14 @@ public struct NodesState: Sendable, Equatable {
     var lastSnapshot: (promptID: String, list: [ServerMessage.NodeProgress], version: JournalVersion)?
     /// The node executing now, and the node a UI should highlight for it.
     public var executing: String?
+    /// The node a UI should highlight for ``executing`` (its display id).
     public var executingDisplay: String?
 
+    /// No prompt, no nodes.
     public init() {}
 
+    /// The same prompt, nodes, cached, executed and executing nodes. The bookkeeping the
+    /// diff uses is not compared.
     public static func == (a: NodesState, b: NodesState) -> Bool {
         a.promptID == b.promptID && a.table == b.table && a.cached == b.cached && a.executed == b.executed
             && a.executing == b.executing && a.executingDisplay == b.executingDisplay
@@ -185,6 +203,7 @@ public struct NodesState: Sendable, Equatable {
         executingDisplay = nil
     }
 
+    /// The `nodes` object of the state's JSON (docs/state.md); node ids in numeric order.
     public var json: JSONValue {
         .object([
             JSONField("prompt_id", promptID.json),

@@ -1,24 +1,36 @@
 /// Where the running prompt is: the current step, the whole prompt's fraction, the step
 /// rate and an ETA counted from execution start (not from queue time).
 public struct ProgressState: Sendable, Equatable {
+    /// What is known of the latest preview (the bytes themselves are passed on in
+    /// ``ClientEvent/preview(_:)``, never stored).
     public struct PreviewInfo: Sendable, Equatable {
+        /// The prompt it belongs to; nil for a legacy preview not attributed to one.
         public var promptID: String?
+        /// The node that made it, when known.
         public var nodeID: String?
+        /// The image's type (`image/png`, `image/jpeg`).
         public var mimeType: String
+        /// The image's size, in bytes.
         public var bytes: Int
+        /// When it arrived.
         public var at: Timestamp
         /// Previews received for this prompt so far.
         public var count: Int
     }
 
+    /// The prompt being measured; nil before any ran.
     public var promptID: String?
     /// The node whose steps are counted below.
     public var node: String?
+    /// The current step of ``node``, out of ``max``.
     public var value: Double = 0
+    /// The number of steps of ``node``.
     public var max: Double = 0
     /// The whole prompt, 0…1: cached and finished nodes count fully, running ones by step.
     public var fraction: Double = 0
+    /// When the prompt started running (execution start, not queue time).
     public var startedAt: Timestamp?
+    /// When the last progress information arrived.
     public var updatedAt: Timestamp?
     /// Steps per second of the current node, from its first tick.
     public var stepsPerSecond: Double?
@@ -26,12 +38,15 @@ public struct ProgressState: Sendable, Equatable {
     public var etaSeconds: Double?
     /// Latest progress text per node (only for nodes of the running prompt).
     public var texts: [String: String] = [:]
+    /// The latest preview of the prompt; nil until one arrives.
     public var preview: PreviewInfo?
     /// Where the step rate is measured from: the first tick seen for `node`.
     var rateAnchor: (value: Double, at: Timestamp)?
 
+    /// Nothing running, nothing measured.
     public init() {}
 
+    /// Every field equal, the point the step rate is measured from included.
     public static func == (a: ProgressState, b: ProgressState) -> Bool {
         a.promptID == b.promptID && a.node == b.node && a.value == b.value && a.max == b.max
             && a.fraction == b.fraction && a.startedAt == b.startedAt && a.updatedAt == b.updatedAt
@@ -40,6 +55,7 @@ public struct ProgressState: Sendable, Equatable {
             && a.rateAnchor?.at == b.rateAnchor?.at
     }
 
+    /// The `progress` object of the state's JSON (docs/state.md).
     public var json: JSONValue {
         .object([
             JSONField("prompt_id", promptID.json),

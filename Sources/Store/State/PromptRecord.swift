@@ -1,14 +1,19 @@
 /// Everything we know about one prompt, ours or observed.
 public struct PromptRecord: Sendable, Equatable {
+    /// Where a prompt is: the JSON's `status`. ``isTerminal`` says whether it can still change.
     public enum Status: String, Sendable, Equatable, CaseIterable {
         /// In our own queue: not yet sent to any server (the fleet routes it when a server
         /// that can run it has room).
         case waiting
         /// Submitted or waiting in the server's queue.
         case queued
+        /// The server is running it.
         case running
+        /// Final: `execution_success`, or history says `success`.
         case succeeded
+        /// Final: a fatal `execution_error`, or history says `error`; see ``PromptRecord/error``.
         case failed
+        /// Final: `execution_interrupted`, or history holds it; see ``PromptRecord/interrupted``.
         case interrupted
         /// Removed from the queue before it ran.
         case cancelled
@@ -27,6 +32,7 @@ public struct PromptRecord: Sendable, Equatable {
         }
     }
 
+    /// Whose prompt it is: the JSON's `owner`.
     public enum Owner: String, Sendable, Equatable {
         /// Submitted with our client id: we get its events.
         case ours
@@ -36,14 +42,20 @@ public struct PromptRecord: Sendable, Equatable {
 
     /// How a prompt failed or where it was interrupted.
     public struct Failure: Sendable, Equatable {
+        /// The node that failed or was running: the real (outermost) node id.
         public var nodeID: String?
+        /// That node's class type.
         public var nodeType: String?
+        /// The Python exception's type; nil for an interruption.
         public var exceptionType: String?
+        /// The exception's message as sent (it may end with a newline); nil for an interruption.
         public var exceptionMessage: String?
+        /// The Python traceback, as sent; empty for an interruption.
         public var traceback: [String]
         /// Nodes that completed before the end (cached ones not counted).
         public var executed: [String]
 
+        /// The failure an `execution_error` or `execution_interrupted` message describes.
         public init(_ message: ServerMessage.ExecutionFailure) {
             nodeID = message.nodeID
             nodeType = message.nodeType
@@ -54,27 +66,37 @@ public struct PromptRecord: Sendable, Equatable {
         }
     }
 
+    /// The prompt id, as the server knows it.
     public var id: String
+    /// Where the prompt is now.
     public var status: Status
     /// The server it is on (or ran on last); nil while it waits in our own queue.
     public var server: String?
+    /// `ours` (submitted with our client id) or `observed` (someone else's).
     public var owner: Owner
     /// The order in which we learned of prompts (for listing; not the server's number).
     public var seen: Int
     /// The server's queue number (priority; lowest runs first). Nil until accepted.
     public var number: Double?
+    /// The client id it was submitted with, when known.
     public var clientID: String?
     /// The server has it: a 200 from `POST /prompt`, or it appeared in events/queue/history.
     public var accepted: Bool
+    /// When we submitted it, or first saw it accepted.
     public var submittedAt: Timestamp?
+    /// When it started running (`execution_start`, or the first sign of it).
     public var startedAt: Timestamp?
+    /// When it reached its final status (or `ended`).
     public var finishedAt: Timestamp?
     /// Nodes in the submitted graph, when we know the graph.
     public var nodeCount: Int?
+    /// Nodes served from the cache (`execution_cached`).
     public var cached: [String] = []
     /// Node id → UI output (`executed`, or history), in arrival order.
     public var outputs: [JSONField] = []
+    /// For `failed`: which node raised, and the exception.
     public var error: Failure?
+    /// For `interrupted`: the node that was running (the JSON keeps `{node_id, node_type}`).
     public var interrupted: Failure?
     /// `node_errors` of a 200: the parts of the graph the server dropped.
     public var warnings: [NodeError] = []
@@ -89,11 +111,16 @@ public struct PromptRecord: Sendable, Equatable {
     /// it for a missing class or model), the servers it was sent to, in order, and a label
     /// for people (its workflow's name, and `--vary` values).
     public var priority: Double = 0
+    /// The servers it may run on (`--on`); nil: any that can.
     public var pinned: [String]?
+    /// Servers that refused it for something they lack (a node class, a model file): it is
+    /// not sent there again.
     public var excluded: [String] = []
+    /// The servers it was sent to, in order (a job run again elsewhere names both).
     public var sentTo: [String] = []
     /// Why the servers in `excluded` refused it, in words.
     public var refusals: [String] = []
+    /// For people: its workflow's file name, or `--vary` values; nil when none was given.
     public var label: String?
     /// Of those, the times it had started before the server forgot it: it may be what
     /// brought the server down, so these are limited (`QueueState.resubmitLimit`).
@@ -126,6 +153,7 @@ public struct PromptRecord: Sendable, Equatable {
         return record
     }
 
+    /// A record of prompt `id`, not yet accepted; `seen` orders it among the prompts we know.
     public init(id: String, status: Status, owner: Owner, seen: Int) {
         self.id = id
         self.status = status
@@ -134,6 +162,7 @@ public struct PromptRecord: Sendable, Equatable {
         self.accepted = false
     }
 
+    /// Sets `node`'s UI output, replacing the one it had (history replaces `executed`'s).
     public mutating func setOutput(node: String, _ output: JSONValue) {
         if let i = outputs.firstIndex(where: { $0.key == node }) {
             outputs[i].value = output
@@ -142,6 +171,7 @@ public struct PromptRecord: Sendable, Equatable {
         }
     }
 
+    /// One entry of `queue.prompts` in the state's JSON (docs/state.md).
     public var json: JSONValue {
         .object([
             JSONField("status", .string(status.rawValue)),
@@ -180,10 +210,14 @@ extension PromptRecord.Failure {
             JSONField("executed", executed.json),
         ]
     }
+    /// The JSON's `error` object: `{node_id, node_type, exception_type, exception_message,
+    /// traceback, executed}`.
     public var json: JSONValue { .object(fields) }
 }
 
 extension NodeError {
+    /// A node error object: `{node_id, class_type, errors: [{type, message, details,
+    /// input_name}], dependent_outputs}`.
     public var json: JSONValue {
         .object([
             JSONField("node_id", .string(nodeID)),

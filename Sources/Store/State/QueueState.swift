@@ -33,11 +33,15 @@ public struct QueueState: Sendable, Equatable {
         finishedOrder = nil
         waitingOrder = nil
         serverIndex = nil
+        heldIndex = nil
     }
 
     /// Unfinished prompts on each server, by id (derived: not part of equality; nil:
     /// unknown, readers filter the records).
     var serverIndex: [String: Set<String>]? = [:]
+    /// How many of them are `queued` or `running`, per server: what routing weighs on every
+    /// action (derived with `serverIndex`; nil: unknown, counted from the records).
+    var heldIndex: [String: Int]? = [:]
 
     /// Jobs that joined our queue since routing last looked, and whether every waiting job
     /// must be looked at again (a catalogue changed): routing refuses the ones no server
@@ -46,7 +50,9 @@ public struct QueueState: Sendable, Equatable {
     var recheckWaiting = false
 
     /// Our queue in order (derived: not part of equality; nil: rebuilt when next needed).
-    var waitingOrder: [WaitingKey]? = []
+    /// A deque: the job that leaves is nearly always the first, and a new one joins at
+    /// the end, both without moving the thousands between.
+    var waitingOrder: Deque<WaitingKey>? = []
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
     /// Policy: a prompt of ours that the server no longer knows (it restarted and forgot
@@ -106,7 +112,7 @@ public struct QueueState: Sendable, Equatable {
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
         if unfinishedIndex == nil { unfinishedIndex = Set(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
-        if serverIndex == nil { rebuildServerIndex() }
+        if serverIndex == nil || heldIndex == nil { rebuildServerIndex() }
         let before = records[id]
         let wasFinished = before?.status.isTerminal ?? false
         if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
@@ -119,6 +125,10 @@ public struct QueueState: Sendable, Equatable {
         if serverIndex != nil {
             if let server = before?.server, Self.onServer(before) { serverIndex![server]?.remove(id) }
             if let server = record?.server, Self.onServer(record) { serverIndex![server, default: []].insert(id) }
+        }
+        if heldIndex != nil {
+            if let server = before?.server, Self.isHeld(before) { heldIndex![server, default: 0] -= 1 }
+            if let server = record?.server, Self.isHeld(record) { heldIndex![server, default: 0] += 1 }
         }
         if let record, record.status.isTerminal, !wasFinished { noteFinished(id) }
     }
@@ -156,14 +166,46 @@ public struct QueueState: Sendable, Equatable {
         return !record.status.isTerminal && record.status != .waiting
     }
 
+    /// Queued or running: what a server holds of ours as far as routing counts.
+    static func isHeld(_ record: PromptRecord?) -> Bool {
+        record?.status == .queued || record?.status == .running
+    }
+
+    /// How many prompts on `server` are queued or running (from the index: no record is read).
+    func heldOn(_ server: String) -> Int {
+        if let heldIndex { return heldIndex[server] ?? 0 }
+        return unfinishedRecords(on: server).lazy.filter { Self.isHeld($0) }.count
+    }
+
+    /// The records unfinished and not in our own queue (on a server, or ended awaiting
+    /// history), on every server: the per-server index's, without the thousands that may
+    /// wait in our queue; every unfinished record when the index is unknown.
+    var activeRecords: [PromptRecord] {
+        guard let serverIndex, let unfinishedIndex, let waitingOrder else { return unfinishedRecords.filter { $0.status != .waiting } }
+        // Records without a server are not in the per-server index: a state that has any
+        // is read whole.
+        let indexed = serverIndex.values.reduce(0) { $0 + $1.count }
+        guard indexed + waitingOrder.count == unfinishedIndex.count else {
+            return unfinishedRecords.filter { $0.status != .waiting }
+        }
+        return serverIndex.values.flatMap { $0.compactMap { records[$0] } }
+    }
+
     /// Whether our own queue holds a job (without listing it).
     var hasWaiting: Bool { waitingOrder.map { !$0.isEmpty } ?? records.values.contains { $0.status == .waiting } }
 
-    /// Rebuilds the per-server index after a write that dropped it.
+    /// Rebuilds the per-server indexes after a write that dropped them.
     mutating func rebuildServerIndex() {
         var index: [String: Set<String>] = [:]
-        for record in records.values where Self.onServer(record) { if let server = record.server { index[server, default: []].insert(record.id) } }
+        var held: [String: Int] = [:]
+        for record in records.values where Self.onServer(record) {
+            if let server = record.server {
+                index[server, default: []].insert(record.id)
+                if Self.isHeld(record) { held[server, default: 0] += 1 }
+            }
+        }
         serverIndex = index
+        heldIndex = held
     }
 
     /// How many prompts `server` should hold as far as we know (accepted, queued or
@@ -189,7 +231,7 @@ public struct QueueState: Sendable, Equatable {
 
     /// Prompt ids running on `server` (nil: every server).
     public func runningIDs(on server: String?) -> [String] {
-        unfinishedRecords(on: server).filter { $0.status == .running }.map(\.id).sorted()
+        (server == nil ? activeRecords : unfinishedRecords(on: server)).filter { $0.status == .running }.map(\.id).sorted()
     }
 
     /// Prompt ids the servers hold in their queues, in run order (number, then id).
@@ -197,7 +239,7 @@ public struct QueueState: Sendable, Equatable {
 
     /// Prompt ids `server` holds in its queue, in run order (nil: every server).
     public func pendingIDs(on server: String?) -> [String] {
-        unfinishedRecords(on: server).filter { $0.status == .queued && $0.accepted }
+        (server == nil ? activeRecords : unfinishedRecords(on: server)).filter { $0.status == .queued && $0.accepted }
             .sorted { ($0.number ?? .infinity, $0.id) < ($1.number ?? .infinity, $1.id) }.map(\.id)
     }
 
@@ -206,6 +248,14 @@ public struct QueueState: Sendable, Equatable {
     public var waitingIDs: [String] {
         if let waitingOrder { return waitingOrder.map(\.id) }
         return records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted().map(\.id)
+    }
+
+    /// Up to `limit` jobs of our queue in order, after `key` (nil: from the first): routing
+    /// reads the few it can place, not a list of thousands.
+    func waitingKeys(after key: WaitingKey?, limit: Int) -> [WaitingKey] {
+        let order = waitingOrder ?? Deque(records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
+        let start = key.map { key in order.partitioningIndex { key < $0 } } ?? 0
+        return Array(order[start..<min(order.count, start + limit)])
     }
 
     /// Where a job stands in our queue.
@@ -225,7 +275,7 @@ public struct QueueState: Sendable, Equatable {
     /// search and an insert, so a queue of 10 000 jobs is never sorted per action.
     mutating func noteWaiting(_ before: PromptRecord?, _ after: PromptRecord?) {
         if waitingOrder == nil {
-            waitingOrder = records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted()
+            waitingOrder = Deque(records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
         }
         if let before, before.status == .waiting {
             let key = WaitingKey(before)
@@ -287,12 +337,12 @@ extension QueueState.Rejection {
     }
 }
 
-extension Array {
+extension RandomAccessCollection where Index == Int {
     /// The first index whose element satisfies `predicate`, for a predicate that is false
-    /// then true along the array (a binary search).
+    /// then true along the collection (a binary search).
     func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
+        var low = startIndex
+        var high = endIndex
         while low < high {
             let middle = (low + high) / 2
             if predicate(self[middle]) { high = middle } else { low = middle + 1 }

@@ -1,7 +1,9 @@
 /// What a server can run, from its `/object_info`: its node classes, and for each
 /// class the inputs whose value must be one of a list (COMBO inputs: checkpoints, LoRAs,
 /// samplers…). Routing checks a workflow against it; the live layer fetches it once per
-/// connection and shares one value among servers of the same version and catalogue.
+/// server version and shares one value among servers of the same version and catalogue.
+/// It also keeps the whole catalogue (`NodeCatalog`): a workflow in the editor's format is
+/// converted for the server it goes to with that server's own.
 public final class ServerCapabilities: Sendable, Equatable {
     /// Class name → input name → the values the server accepts.
     public let classes: [String: [String: Set<String>]]
@@ -10,11 +12,16 @@ public final class ServerCapabilities: Sendable, Equatable {
     /// False when the catalogue could not be read: the server is then trusted to run
     /// anything (it validates what it gets, and a refusal excludes it for that job).
     public let isKnown: Bool
+    /// The whole catalogue, typed (nil when only the classes were given).
+    public let catalog: NodeCatalog?
 
-    public init(classes: [String: [String: Set<String>]], version: String? = nil, isKnown: Bool = true) {
+    /// Capabilities with these classes and list inputs (`isKnown` false: a catalogue that
+    /// could not be read), and the typed catalogue when there is one.
+    public init(classes: [String: [String: Set<String>]], version: String? = nil, isKnown: Bool = true, catalog: NodeCatalog? = nil) {
         self.classes = classes
         self.version = version
         self.isKnown = isKnown
+        self.catalog = catalog
     }
 
     /// A catalogue that could not be read.
@@ -35,7 +42,7 @@ public final class ServerCapabilities: Sendable, Equatable {
             }
             classes[entry.key] = combos
         }
-        return ServerCapabilities(classes: classes, version: version)
+        return ServerCapabilities(classes: classes, version: version, catalog: NodeCatalog(objectInfo: objectInfo))
     }
 
     /// `[["a", "b"], {…}]` (a list as the spec's type) or `["COMBO", {"options": [...]}]`.
@@ -70,9 +77,14 @@ public final class ServerCapabilities: Sendable, Equatable {
 
     /// Something a server lacks to run a workflow.
     public enum Missing: Sendable, Equatable, CustomStringConvertible {
+        /// Node `node` is of a class the server does not have (`missing_node_type`).
         case nodeClass(node: String, classType: String)
+        /// Node `node` sets list input `input` to a value the server does not offer (a model
+        /// file it lacks: `value_not_in_list`).
         case value(node: String, classType: String, input: String, value: String)
 
+        /// `node class X`, or `input "value"`: what a `no_server_can_run` message says a
+        /// server lacks.
         public var description: String {
             switch self {
             case .nodeClass(_, let classType): "node class \(classType)"
@@ -103,6 +115,6 @@ public final class ServerCapabilities: Sendable, Equatable {
     /// The same object (an immutable class, shared by servers with the same catalogue, so
     /// comparing states costs nothing while it is unchanged), or the same contents.
     public static func == (a: ServerCapabilities, b: ServerCapabilities) -> Bool {
-        a === b || (a.version == b.version && a.isKnown == b.isKnown && a.classes == b.classes)
+        a === b || (a.version == b.version && a.isKnown == b.isKnown && a.classes == b.classes && a.catalog == b.catalog)
     }
 }

@@ -6,6 +6,7 @@
 public struct ServerState: Sendable, Equatable {
     /// The fleet's name for it (`--server NAME=URL`, `servers.toml`, or `host:port`).
     public var name: String
+    /// Its connection, as the top-level `connection` of the JSON.
     public var connection = ConnectionState()
     /// `queue_remaining` as this server last said (pending plus running, every client's).
     public var remaining: Int?
@@ -15,6 +16,7 @@ public struct ServerState: Sendable, Equatable {
     public var progress = ProgressState()
     /// What it can run (its `/object_info`); nil until fetched.
     public var capabilities: ServerCapabilities?
+    /// `active`, or `lost` (its waiting jobs went back to our queue).
     public var status = Status.active
     /// The highest queue number seen from this server (its numbers only grow): what ran
     /// there before we looked is at or below it.
@@ -33,6 +35,7 @@ public struct ServerState: Sendable, Equatable {
         if number > (highestNumber ?? -.infinity) { highestNumber = number }
     }
 
+    /// Whether the server still counts in the fleet: the JSON's `servers.<name>.status`.
     public enum Status: String, Sendable, Equatable {
         /// In the fleet: work is routed to it when it is online.
         case active
@@ -44,6 +47,7 @@ public struct ServerState: Sendable, Equatable {
     /// The name a server gets when none is given.
     public static let defaultName = "default"
 
+    /// A server called `name`: active, idle, nothing known yet.
     public init(name: String) { self.name = name }
 
     /// Work can be sent to it now: in the fleet, online, and resynced since it connected.

@@ -168,6 +168,28 @@ import Testing
         ])
     }
 
+    /// A 503 (ComfyUI starting, a proxy whose server is down) is no verdict on what the
+    /// server is: alone, it cannot be reached (exit 3); in a fleet, the others go on and
+    /// it is tried again.
+    @Test func aServerAnswering503IsUnavailableNotSomethingElse() async throws {
+        let folder = try TestFolder()
+        let (down, up) = (try await TestFolder.simulator(), try await TestFolder.simulator())
+        let workflow = try folder.workflow("ok.json")
+        await down.setAnswer(CannedAnswer(status: 503, body: "503 Service Unavailable"), for: "GET", "/system_stats")
+        let (alone, _, aloneStatus) = try await run([workflow, "--server", down.baseURL, "--connect-timeout", "50"], folder: folder)
+        #expect(aloneStatus == 3)
+        #expect(alone == "comfysh run: \(down.baseURL) is unavailable for now (GET /system_stats → 503): starting, or behind a proxy whose server is down?\n")
+        let (fleet, _, fleetStatus) = try await run(
+            [workflow, "--server", "down=\(down.baseURL)", "--server", "up=\(up.baseURL)", "--connect-timeout", "5"], folder: folder)
+        #expect(fleetStatus == 0)
+        #expect(fleet.hasPrefix("comfysh run: down: \(down.baseURL) is unavailable for now (GET /system_stats → 503)"))
+        // Tried again in the background: it may well have taken the job (only its
+        // /system_stats answers 503 here). Once, either way.
+        #expect(await up.completedRuns.count + down.completedRuns.count == 1)
+        await down.stop()
+        await up.stop()
+    }
+
     /// The shell connecting to the same kind of server says what the last attempt met, and
     /// keeps trying in the background (a proxy in front of a restarting ComfyUI looks so too).
     @Test func theShellSaysWhyAServerDoesNotAnswerAsComfyUI() async throws {

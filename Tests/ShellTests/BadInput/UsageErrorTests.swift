@@ -27,6 +27,6 @@ import Testing
         let process = try Subprocess(["run", "--help"], environment: folder.environment)
         let (lines, status) = await process.finish()
         #expect(status == 0)
-        #expect(lines.first == "OVERVIEW: Submit API-format workflows and follow them to the end.")
+        #expect(lines.first == "OVERVIEW: Submit workflows (either format) and follow them to the end.")
     }
 }

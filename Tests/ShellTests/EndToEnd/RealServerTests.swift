@@ -72,8 +72,62 @@ struct RealServerTests {
     }
 }
 
+/// The editor's format and the fleet, live: an editor workflow with `--set`/`--vary`
+/// converted with the real server's `/object_info`, and, when `COMFY_E2E_URL2` names a
+/// second server, jobs spread over both:
+///
+///     COMFY_E2E_URL=http://127.0.0.1:8188 COMFY_E2E_URL2=http://127.0.0.1:8189 \
+///         swift test --filter RealServer
+@Suite(
+    .enabled(if: RealServer.url != nil, "COMFY_E2E_URL is not set: no real ComfyUI server to test against"),
+    .timeLimit(.minutes(3)), .serialized)
+struct RealServerWorkflowTests {
+    static let loop = Subprocess.root.appendingPathComponent("Tests/Fixtures/workflows/editor_progress_loop.json").path
+
+    func jobs(_ folder: TestFolder, _ store: String) async throws -> [JSONValue] {
+        let list = try Subprocess(["jobs", "list", "--jobs", store, "--json"], environment: folder.environment)
+        let (lines, status) = await list.finish()
+        #expect(status == 0, "\(list.stderr)")
+        return lines.compactMap { try? JSONValue.parse($0) }
+    }
+
+    @Test func anEditorWorkflowWithSetAndVaryRunsOnTheRealServer() async throws {
+        let folder = try TestFolder()
+        let store = folder.url.appendingPathComponent("jobs.sqlite").path
+        let run = try Subprocess(
+            ["run", Self.loop, "--server", RealServer.url!, "--set", "Progress.steps=2", "--vary", "Progress.seed=1,2", "--jobs", store, "--json"],
+            environment: folder.environment)
+        let (lines, status) = await run.finish()
+        #expect(status == 0, "\(run.stderr)")
+        let summary = try #require(lines.last.flatMap { try? JSONValue.parse($0) })
+        #expect(summary["status"] == "succeeded")
+        let jobs = try await jobs(folder, store)
+        #expect(jobs.count == 2)
+        #expect(Set(jobs.compactMap { $0["status"]?.stringValue }) == ["succeeded"])
+    }
+
+    @Test(.enabled(if: RealServer.second != nil, "COMFY_E2E_URL2 is not set: no second real server for the fleet test"))
+    func jobsSpreadOverTwoRealServersAndAllSucceed() async throws {
+        let folder = try TestFolder()
+        let store = folder.url.appendingPathComponent("jobs.sqlite").path
+        let files = try (1...4).map { try folder.workflow("fleet\($0).json", steps: 3) }
+        let run = try Subprocess(
+            ["run"] + files + ["--server", "a=\(RealServer.url!)", "--server", "b=\(RealServer.second!)", "--jobs", store, "--json"],
+            environment: folder.environment)
+        let (lines, status) = await run.finish()
+        #expect(status == 0, "\(run.stderr)")
+        #expect(lines.last.flatMap { try? JSONValue.parse($0) }?["status"] == "succeeded")
+        let jobs = try await jobs(folder, store)
+        #expect(jobs.count == 4)
+        #expect(Set(jobs.compactMap { $0["status"]?.stringValue }) == ["succeeded"])
+        // At most one waits per server beyond the one it runs: four jobs use both.
+        #expect(Set(jobs.compactMap { $0["server"]?.stringValue }) == ["a", "b"])
+    }
+}
+
 enum RealServer {
     static let url = ProcessInfo.processInfo.environment["COMFY_E2E_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let second = ProcessInfo.processInfo.environment["COMFY_E2E_URL2"].flatMap { $0.isEmpty ? nil : $0 }
 
     static func configuration() throws -> ClientConfiguration {
         var settings = ServerSettings(url: url)

@@ -27,7 +27,7 @@ import Testing
         try await pty.expect(#"● connected to http://127\.0\.0\.1:[0-9]+ \(ComfyUI [^)]+\) as [0-9a-f]{8}"#)
         try await pty.expectScreen(#"\[connected · idle\] comfysh>$"#)
         pty.send("help\r")
-        try await pty.expect(#"submit FILE\|demo \[--front\] \[--watch\]"#)
+        try await pty.expect(#"submit FILE\|demo \[--set N\.I=V\] \[--vary N\.I=A,B\] \[--watch\]"#)
         pty.send("submit demo\r")
         let submitted = try await pty.expect(#"submitted [0-9a-f-]{36} \(5 nodes\) as #0"#)
         let id = String(submitted.dropFirst("submitted ".count).prefix(8))
@@ -74,6 +74,35 @@ import Testing
         try await pty.expect("succeeded")
         pty.send("\u{04}")  // Ctrl-D on an empty line leaves
         #expect(try await pty.wait().status == 0)
+    }
+
+    /// After `submit FILE --set`, Tab completes the file's node titles, then their inputs
+    /// (from the workflow converted with the server's catalogue); the prompt then runs.
+    @Test func tabCompletesNodeTitlesAndInputsAfterSet() async throws {
+        let state = try StateFolder()
+        let simulator = try await EditorWorkflowRunTests.simulator()
+        let file = EditorWorkflowRunTests.loop
+        let pty = try PTYSession(comfysh: ["--server", simulator.baseURL], environment: state.environment, columns: 240)
+        try await pty.expectScreen(#"\[connected · idle\] comfysh>$"#)
+        // The catalogue is read just after connecting (890 classes, a moment in a debug build).
+        for _ in 0..<20 {
+            pty.send("servers\r")
+            if (try? await pty.expect("890 node classes", timeout: .seconds(1))) != nil { break }
+        }
+        pty.send("submit \(file) --set Pro\t")
+        try await pty.expectScreen(#"--set Progress\.$"#)
+        pty.send("ste\t")
+        try await pty.expectScreen(#"--set Progress\.steps=$"#)
+        pty.send("2 --set Emp\t")
+        try await pty.expectScreen(#"--set Progress\.steps=2 --set Empty\\ Image\.$"#)
+        pty.send("wi\t")
+        try await pty.expectScreen(#"--set Empty\\ Image\.width=$"#)
+        pty.send("32 --watch\r")
+        try await pty.expect(#"submitted [0-9a-f-]{36} \(3 nodes\) as #"#)
+        try await pty.expect(#"✔ [0-9a-f]{8}: succeeded"#, timeout: .seconds(20))
+        pty.send("quit\r")
+        #expect(try await pty.wait().status == 0)
+        await simulator.stop()
     }
 
     @Test func historyIsKeptAcrossSessionsAndSearchedWithCtrlR() async throws {

@@ -176,6 +176,24 @@ import Testing
         #expect(posts(commands, primary: "a") == ["b": ["j"]])
     }
 
+    /// An editor workflow is converted by the client of the server it goes to; one that
+    /// server cannot convert (values saved by another version of a node) is refused like a
+    /// missing class: another server gets it, and when none can, it is refused at once.
+    @Test func aJobAServerCannotConvertGoesToAnotherAndIsRefusedWhenNoneCan() {
+        var state = fleet(["a": Self.full, "b": Self.full], order: ["a", "b"])
+        #expect(posts(state.apply(job("e")), primary: "a") == ["a": ["e"]])
+        let failure = EditorJob.Failure("values do not fit", nodeID: "2", classType: "TestProgressLoop")
+        let commands = state.apply(ComfyAction(at: at(2), server: "a", .http(.promptRejected(failure.rejection(promptID: "e", server: "a")))))
+        #expect(posts(commands, primary: "a") == ["b": ["e"]])
+        #expect(state.queue.prompts["e"]?.excluded == ["a"])
+        state.apply(ComfyAction(at: at(3), server: "b", .http(.promptRejected(failure.rejection(promptID: "e", server: "b")))))
+        #expect(state.queue.prompts["e"] == nil)
+        #expect(state.queue.rejected.map(\.type) == ["no_server_can_run"])
+        #expect(
+            state.queue.rejected.first?.message
+                == "no server in the fleet can run it: a: refused it (conversion_failed: cannot convert the workflow for a: values do not fit); b: refused it (conversion_failed: cannot convert the workflow for b: values do not fit)")
+    }
+
     @Test func routingTenThousandWaitingJobsLooksAtFewOfThem() {
         // No assertion on time (benchmarks measure it): only that a full fleet keeps them all waiting, in order.
         var state = fleet(["a": Self.full], order: ["a"])

@@ -12,8 +12,9 @@ import Testing
             #"node 104:107 "ImageRemoveAlpha+" (ImageRemoveAlpha+): the server has no node class "ImageRemoveAlpha+" (a custom node that is not installed, or one from a newer ComfyUI)"#,
     ]
 
-    @Test func thereAreTwentyFourFixtures() {
-        #expect(WorkflowFixture.names.count == 24)
+    /// 24 templates, and `editor_progress_loop.json`, written here (it needs no model file).
+    @Test func thereAreTwentyFiveFixtures() {
+        #expect(WorkflowFixture.names.count == 25)
     }
 
     @Test(arguments: WorkflowFixture.names)

@@ -3,14 +3,25 @@ import ArgumentParser
 extension REPL {
     struct Submit: REPLCommand {
         static let configuration = CommandConfiguration(
-            commandName: "submit", abstract: "submit an API-format workflow ('demo': the built-in sample)",
-            usage: "submit FILE|demo [--front] [--watch] [--on NAME]",
-            discussion: "--front jumps the queue; --watch follows the prompt until it ends (Ctrl-C stops following, not the prompt); --on runs it only on that server (repeatable).")
+            commandName: "submit", abstract: "submit a workflow, the editor's format or the API format ('demo': the built-in sample)",
+            usage: "submit FILE|demo [--set N.I=V] [--vary N.I=A,B] [--watch]…",
+            discussion: """
+                Options: --set N.I=V, --vary N.I=A,B (repeatable), --seed saved|fixed|randomize, --front, --watch, --on NAME. \
+                A workflow saved by the editor is converted with the /object_info of the server it goes to. --set NODE.INPUT=VALUE \
+                changes an input (NODE: a node id or a unique title; Tab completes them from the file); --vary NODE.INPUT=a,b,c or \
+                =1..8 submits one prompt per value (the cross product with several); values are checked before anything is sent. \
+                A seed whose control is randomize gets a fresh value per prompt (--seed fixed keeps the saved values). \
+                --front jumps the queue; --watch follows the prompts until they end (Ctrl-C stops following, not the prompts); \
+                --on runs them only on that server (repeatable).
+                """)
         @Argument var workflow: String
         @Flag var front = false
         @Flag var watch = false
         @Option(name: .customLong("on")) var pinned: [String] = []
-        func run(in session: ShellSession) async { await session.submit(workflow, front: front, watch: watch, on: pinned) }
+        @OptionGroup var choices: WorkflowOptions
+        func run(in session: ShellSession) async {
+            await session.submit(workflow, front: front, watch: watch, on: pinned, choices: choices)
+        }
     }
 
     struct Cancel: REPLCommand {

@@ -150,6 +150,15 @@ public struct InputResolver: Sendable {
         }
     }
 
+    /// A value chosen before (checked against another catalogue, or drawn for a seed)
+    /// checked again against this input: the same checks as `value(_:for:)` makes of text.
+    public func check(_ value: JSONValue, for input: SettableInput, argument: String, option: String) throws(InputError) -> JSONValue {
+        switch input.kind {
+        case .string, .custom, .editorCaptured: return value
+        default: return try self.value(SettableInput.text(value), for: input, argument: argument, option: option)
+        }
+    }
+
     private func checkRange(_ number: Double, text: String, input: SettableInput, fail: (String) -> InputError) throws(InputError) {
         guard case .range(let min, let max, _) = input.constraint else { return }
         if let min, number < min { throw fail("\(text) is below the minimum \(SettableInput.number(min))") }
@@ -202,13 +211,17 @@ extension APIPrompt {
         }
     }
 
-    /// Applies `--set` overrides in order, checking each.
-    public mutating func apply(_ overrides: [InputOverride], catalog: NodeCatalog) throws(InputError) {
+    /// Applies `--set` overrides in order, checking each; returns what each set, by node id.
+    @discardableResult
+    public mutating func apply(_ overrides: [InputOverride], catalog: NodeCatalog) throws(InputError) -> [Combination.Assignment] {
+        var applied: [Combination.Assignment] = []
         for override in overrides {
             let resolver = InputResolver(prompt: self, catalog: catalog)
             let input = try resolver.input(override.target, argument: override.argument, option: override.option)
             let value = try resolver.value(override.text, for: input, argument: override.argument, option: override.option)
             set(input, to: value, catalog: catalog)
+            applied.append(Combination.Assignment(input: input, value: value, target: override.target))
         }
+        return applied
     }
 }
