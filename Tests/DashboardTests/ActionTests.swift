@@ -55,6 +55,30 @@ import Testing
         await demo.stop()
     }
 
+    /// A file in the editor's format, as `run` and the shell take it: converted with the
+    /// server's catalogue, run; a bad one is refused with the converter's sentence.
+    @Test func anEditorWorkflowIsConvertedAndRuns() async throws {
+        let demo = try await DemoDashboard.start(stepDelay: .milliseconds(1))
+        await demo.fleet.store.until { $0.servers.contains { $0.capabilities?.catalog != nil } }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let editor = try String(contentsOf: fixtures.appendingPathComponent("workflows/editor_progress_loop.json"), encoding: .utf8)
+        let answer = try await post(demo, "/api/submit?name=editor_progress_loop.json", editor)
+        #expect(answer["outcome"] == "accepted", "\(answer)")
+        let id = try #require(answer["prompt_id"]?.stringValue)
+        await demo.fleet.store.until { $0.queue.prompts[id]?.status.isTerminal == true }
+        #expect(demo.fleet.store.state.queue.prompts[id]?.status == .succeeded)
+        // The saved graph has a Note: left out, as the editor leaves it out.
+        let ran = try #require(await demo.simulator.ranGraph(of: id))
+        #expect(ran.objectValue?.map(\.key).sorted() == ["1", "2", "3"])
+        var unknownClass = editor.replacingOccurrences(of: #""type": "TestProgressLoop""#, with: #""type": "NoSuchNode""#)
+        if unknownClass == editor { unknownClass = editor.replacingOccurrences(of: #""type":"TestProgressLoop""#, with: #""type":"NoSuchNode""#) }
+        let refused = try await post(demo, "/api/submit?name=bad.json", unknownClass)
+        #expect(refused["ok"] == false)
+        #expect(refused["error"]?.stringValue?.hasPrefix("bad.json: ") == true, "\(refused)")
+        #expect(refused["error"]?.stringValue?.hasSuffix(": nothing was submitted") == true)
+        await demo.stop()
+    }
+
     /// Outputs reach the page through comfysh's /view: only files a prompt's outputs name.
     @Test func viewServesOnlyAPromptsOutputs() async throws {
         let demo = try await DemoDashboard.start(stepDelay: .milliseconds(1))

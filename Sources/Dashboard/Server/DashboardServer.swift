@@ -65,10 +65,24 @@ enum DashboardServer {
             let body: ByteBuffer
             do { body = try await request.collectBody(upTo: limit) } catch { return tooLarge }
             let name = query["name"].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "upload.json"
-            let workflow: Workflow
-            do { workflow = try Workflow.parse(Array(body.readableBytesView), name: String(name.prefix(200))) } catch {
+            // Either format, as `run` and the shell's `submit` take it: one in the editor's
+            // is converted with a server's catalogue here (checked before anything is
+            // sent) and again by the server it goes to, with its own.
+            let file: WorkflowFile
+            do { file = try WorkflowFile.parse(Array(body.readableBytesView), name: String(name.prefix(200))) } catch {
                 return Replies.error(.badRequest, "\(error): nothing was submitted")
             }
+            let catalogs = fleet.catalogs().map(\.catalog)
+            if file.isEditorFormat, catalogs.isEmpty {
+                return Replies.error(
+                    .serviceUnavailable,
+                    "\(file.name) is in the editor's format, and no server's node catalogue (/object_info) has been read yet to convert it: nothing was submitted")
+            }
+            let workflows: [Workflow]
+            do throws(WorkflowProblem) { workflows = try file.workflows(WorkflowChoices(), catalogs: catalogs) } catch {
+                return Replies.error(.badRequest, "\(error.message(file: file.name)): nothing was submitted")
+            }
+            guard let workflow = workflows.first else { return Replies.error(.badRequest, "\(file.name): no workflow to submit") }
             return Replies.json(await actions.submit(workflow, front: front))
         }
         router.post("/api/cancel") { request, _ in
