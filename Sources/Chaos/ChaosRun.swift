@@ -135,7 +135,11 @@ public struct ChaosRun: Sendable {
     static func judge(ids: [String], state: AppState, ledger: [String: [CompletedRun]], into tally: inout ChaosTally) {
         for id in ids {
             let runs = ledger[id] ?? []
-            if runs.count > 1 { tally.duplicated.append(id) }
+            // Twice in one life of the server: its history knew of the first run, so the
+            // client could have. A run before a restart whose outcome never reached the
+            // client (frames held, then the restart wiped history) is rightly run again:
+            // counted as resubmitted, not as a duplicate.
+            if Dictionary(grouping: runs, by: \.life).values.contains(where: { $0.count > 1 }) { tally.duplicated.append(id) }
             guard let record = state.queue.prompts[id] else {
                 let rejection = state.queue.rejected.last { $0.promptID == id }
                 tally.lost.append(id + (rejection.map { " rejected (\($0.status) \($0.type): \($0.message))" } ?? " unknown to the client"))

@@ -1,4 +1,6 @@
-import ComfyChaos
+@testable import ComfyChaos
+import ComfyCore
+import ComfySimulator
 import Foundation
 import Testing
 
@@ -22,5 +24,25 @@ import Testing
         // The faults really struck, and the client really went through reconnects.
         #expect(tally.faults.values.reduce(0, +) >= 5, "\(report)")
         #expect(tally.connects >= 2, "\(report)")
+    }
+}
+
+/// The verdict on the simulator's ledger: twice in one life of the server is a duplicate
+/// (its history knew of the first run); a run before a restart that wiped history, then
+/// another after, is not (no client could have known of the first).
+@Suite struct ChaosJudgeTests {
+    @Test func twiceInOneLifeIsADuplicateAcrossARestartItIsNot() {
+        let id = "11111111-0000-4000-8000-000000000001"
+        var state = AppState()
+        state.apply(ComfyAction(at: Timestamp(seconds: 0), .connection(.opened(socket: 0, path: "/ws", clientID: "c"))))
+        func verdict(_ lives: [Int]) -> [String] {
+            var tally = ChaosTally()
+            ChaosRun.judge(ids: [id], state: state, ledger: [id: lives.map { CompletedRun(status: "success", outputs: .object([]), life: $0) }], into: &tally)
+            return tally.duplicated
+        }
+        #expect(verdict([0]) == [])
+        #expect(verdict([0, 0]) == [id])
+        #expect(verdict([0, 1]) == [])
+        #expect(verdict([0, 1, 1]) == [id])
     }
 }

@@ -148,7 +148,7 @@ extension SimulatorCore {
             run.promptID,
             .object(["prompt": run.item.wire, "outputs": .object(run.outputs), "status": status, "meta": .object(run.meta)]))
         completedRuns[run.promptID, default: []].append(
-            CompletedRun(status: success ? "success" : "error", outputs: PyJSON.object(run.outputs).jsonValue))
+            CompletedRun(status: success ? "success" : "error", outputs: PyJSON.object(run.outputs).jsonValue, life: generation))
         queue.finishRunning()
         current = nil
         broadcastStatus()
