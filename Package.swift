@@ -110,7 +110,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // The web dashboard (issue 12): a Hummingbird server in the comfysh process, the page's
-        // files embedded (Page/ is their source; scripts/embed-page.sh writes PageAssets.swift).
+        // files embedded in the binary by SwiftPM at build time (`.embedInCode`: no copy in
+        // the repository, nothing beside the binary).
         .target(
             name: "ComfyDashboard",
             dependencies: [
@@ -127,7 +128,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Dashboard",
-            exclude: ["Page"],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/dashboard.css"), .embedInCode("Page/dashboard.js")],
             swiftSettings: strict
         ),
         .target(
