@@ -135,7 +135,7 @@ extension ComfyClient {
         let delay = configuration.backoff.delay(failures: 2, unit: random())
         Task {
             guard await self.sleep(for: delay) else { return }
-            await self.retryDue()
+            self.retryDue()
         }
     }
 

@@ -37,7 +37,7 @@ extension ComfyClient {
         guard graceTask == nil, let grace = configuration.lostAfter else { return }
         graceTask = Task {
             guard await self.sleep(for: grace) else { return }
-            await self.graceRanOut(after: grace)
+            self.graceRanOut(after: grace)
         }
     }
 

@@ -37,7 +37,9 @@ public final class SQLiteJobStore: JobStore {
         }
         let isNew = !FileManager.default.fileExists(atPath: path)
         if !writer, isNew { throw JobStoreError(.other, "no job database at \(path) yet: no job was run with it") }
-        if isNew { FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) }
+        // Made 0600 before SQLite opens it (SQLite would make it with the umask's mode). A
+        // failure here shows when SQLite opens it, with SQLite's reason.
+        if isNew { _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) }
         var configuration = Configuration()
         configuration.readonly = !writer
         configuration.journalMode = writer ? .wal : .default

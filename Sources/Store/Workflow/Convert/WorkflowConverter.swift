@@ -111,7 +111,7 @@ struct Conversion {
         }
         let title = node.title ?? schema.displayName
         var api = APINode(id: id, classType: node.type, title: title, inputs: [])
-        for widget in try widgetValues(of: node, in: scopeID) {
+        for widget in widgetValues(of: node, in: scopeID) {
             switch widget.origin {
             case .captured(let type):
                 throw ConversionError(
