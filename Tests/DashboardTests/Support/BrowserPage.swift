@@ -79,25 +79,7 @@ extension BrowserBinary {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         let (lines, sink) = AsyncStream<String>.makeStream()
-        let buffer = Mutex("")
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                sink.finish()
-                return
-            }
-            let complete: [String] = buffer.withLock { text in
-                text += String(decoding: data, as: UTF8.self)
-                var out: [String] = []
-                while let newline = text.firstIndex(of: "\n") {
-                    out.append(String(text[..<newline]))
-                    text = String(text[text.index(after: newline)...])
-                }
-                return out
-            }
-            for line in complete { sink.yield(line) }
-        }
+        LineReader.follow(err.fileHandleForReading, into: sink)
         let exit = ExitWatch(process)
         try process.run()
         var seen: [String] = []

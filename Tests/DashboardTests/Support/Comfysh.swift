@@ -7,7 +7,6 @@ final class ComfyshProcess: Sendable {
     let exit: ExitWatch
     let lines: AsyncStream<String>
     private let errText = Text()
-    private let outText = Text()
 
     final class Text: Sendable {
         let value = Mutex("")
@@ -43,25 +42,7 @@ final class ComfyshProcess: Sendable {
         self.lines = lines
         exit = ExitWatch(process)
         try process.run()
-        let outText = outText
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                sink.finish()
-                return
-            }
-            let complete: [String] = outText.withLock { text in
-                text += String(decoding: data, as: UTF8.self)
-                var out: [String] = []
-                while let newline = text.firstIndex(of: "\n") {
-                    out.append(String(text[..<newline]))
-                    text = String(text[text.index(after: newline)...])
-                }
-                return out
-            }
-            for line in complete { sink.yield(line) }
-        }
+        LineReader.follow(out.fileHandleForReading, into: sink)
         let errText = errText
         err.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
