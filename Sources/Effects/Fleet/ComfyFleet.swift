@@ -115,9 +115,7 @@ public actor ComfyFleet {
     /// Sets the policy, joins the clients and starts them all (each keeps trying in the
     /// background), and starts following jobs into the job store.
     public func start() async {
-        startHandOff()
-        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
-        startPersisting()
+        prepare()
         for name in order { await join(name) }
     }
 
@@ -126,9 +124,7 @@ public actor ComfyFleet {
             clients[name] = makeClient(configuration, http: nil)
         }
         guard let client = clients[name] else { return }
-        await client.join(
-            forward: { [handOff] target, command in handOff.yield((target, [command])) },
-            beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+        await attach(client)
         await client.start()
     }
 
@@ -137,8 +133,7 @@ public actor ComfyFleet {
     /// (and keep trying, but for refusals and hopeless ones); it fails only if none connects.
     /// One server: exactly `ComfyClient.open`'s checks and messages.
     public func open() async throws(ConnectionFailure) -> [String: ConnectionFailure] {
-        startHandOff()
-        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        prepare()
         var failures: [String: ConnectionFailure] = [:]
         await withTaskGroup(of: (String, ConnectionFailure?).self) { group in
             for name in order {
@@ -150,7 +145,6 @@ public actor ComfyFleet {
         if failures.count == order.count, let first = order.first.flatMap({ failures[$0] }) {
             throw first
         }
-        startPersisting()
         return failures
     }
 
@@ -159,9 +153,7 @@ public actor ComfyFleet {
             let (http, probe) = try await ComfyClient.probe(configuration)
             let client = makeClient(configuration, http: http)
             clients[name] = client
-            await client.join(
-                forward: { [handOff] target, command in handOff.yield((target, [command])) },
-                beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+            await attach(client)
             await client.dispatch(.http(probe.result))
             try await client.connectNow()
             // Ready means resynced, and what follows a connect done too: the catalogue, and
@@ -178,6 +170,25 @@ public actor ComfyFleet {
             }
             return error
         }
+    }
+
+    /// What every way of starting does first (each once): the hand-off of commands to
+    /// clients, the policy in the state, and the job store following the store's changes
+    /// — before any server connects, so what a resync learns about restored jobs is
+    /// written too (started after `open`'s connects, a job that had ended while no comfysh
+    /// ran was written only at the next change or at stop).
+    func prepare() {
+        startHandOff()
+        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        startPersisting()
+    }
+
+    /// Joins `client` to the fleet: commands it decides for other servers go through the
+    /// hand-off, and a job is written to the job store before it is posted.
+    func attach(_ client: ComfyClient) async {
+        await client.join(
+            forward: { [handOff] target, command in handOff.yield((target, [command])) },
+            beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
     }
 
     /// Starts following the store's changes into the job store (once).
@@ -324,9 +335,7 @@ public actor ComfyFleet {
     /// refused, or a first failed attempt (it keeps trying in the background) — what a
     /// shell says after `connect`, without holding the prompt while servers are down.
     public func startAndWait(within limit: Duration) async -> [String: Readiness] {
-        startHandOff()
-        dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
-        startPersisting()
+        prepare()
         var out: [String: Readiness] = [:]
         await withTaskGroup(of: (String, Readiness).self) { group in
             for name in order {
@@ -334,9 +343,7 @@ public actor ComfyFleet {
                     clients[name] = makeClient(configuration, http: nil)
                 }
                 guard let client = clients[name] else { continue }
-                await client.join(
-                    forward: { [handOff] target, command in handOff.yield((target, [command])) },
-                    beforeSend: { [weak self] id in await self?.writeBeforeSending(id) })
+                await attach(client)
                 group.addTask { (name, await client.ready(within: limit, stopAtFirstFailure: true)) }
             }
             for await (name, readiness) in group { out[name] = readiness }
