@@ -60,22 +60,22 @@ public struct StreamDecoder: Sendable {
         let start = r.pos
         // Same prompt, same head: the entries before the first changed byte stand.
         var reuse = 0
-        if !bytes.isEmpty, start == entriesStart, frame.count > start, Self.equalBytes(frame, bytes, 0, start) {
+        let sameHead = !bytes.isEmpty && start == entriesStart && Self.equalBytes(frame, bytes, 0, start)
+        if sameHead, frame.count > start {
             let first = Self.firstDifference(frame, bytes, from: start)
             if first == nil, frame.count == bytes.count {
                 entriesRead = 0
                 return ServerMessage.ProgressSnapshot(promptID: promptID, nodes: nodes)
             }
             let limit = first ?? min(frame.count, bytes.count)
+            // Entries that end before the first changed byte stand; the rest are read.
             reuse = ends.partitioningIndex { $0 >= limit }
-            // The entry after the reused ones must start where it did.
-            if reuse < starts.count, starts[reuse] >= limit { /* starts before the change: fine */ }
         } else {
             promptID = String(decoding: UnsafeBufferPointer(rebasing: frame[idStart..<(idStart + rawID.count)]), as: UTF8.self)
         }
         // The common tail, never overlapping what was just reused.
         var tail = 0
-        if reuse > 0 || (!bytes.isEmpty && start == entriesStart && Self.equalBytes(frame, bytes, 0, start)) {
+        if sameHead {
             tail = Self.commonSuffix(frame, bytes, floor: reuse > 0 ? ends[reuse - 1] : start)
         }
         var read = 0
