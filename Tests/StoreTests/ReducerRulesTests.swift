@@ -278,6 +278,7 @@ import Testing
             $0.nodes.executingDisplay = nil
             $0.progress.fraction = 1
             $0.progress.etaSeconds = 0
+            $0.progress.plan = nil
             $0.progress.updatedAt = at(3)
             $0.log = {
                 var log = $0.log

@@ -242,7 +242,7 @@ function renderRunning(state) {
           bar("prompt", fraction, `${Math.round(fraction * 100)}%`),
           el("div", { class: "rates" },
             el("span", { class: "rate" }, progress && progress.steps_per_second != null ? `${num(progress.steps_per_second, 1)} steps/s` : "— steps/s"),
-            el("span", { class: "eta" }, progress && progress.eta_seconds != null ? `ETA ${seconds(progress.eta_seconds)}` : "ETA —"))),
+            el("span", { class: "eta" }, etaText(progress)))),
         showPreview ? previewImage(server.name, image.url) : el("div", { class: "preview none" }, "no preview"))));
   }
   const running = $("running");
@@ -426,6 +426,13 @@ function setUp() {
 function seconds(s) {
   if (s == null || !isFinite(s)) return "—";
   return s < 60 ? `${num(Math.round(s * 10) / 10, 1)} s` : `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+}
+// The same words as the shell's (EventText.eta): ≥ for a lower bound, ~ for one learned
+// from other workflows' nodes, — when nothing is known.
+function etaText(progress) {
+  if (!progress || progress.eta_seconds == null) return "ETA —";
+  const mark = { lower_bound: "≥ ", node_class: "~" }[progress.eta_basis] || "";
+  return `ETA ${mark}${seconds(progress.eta_seconds)}`;
 }
 function num(x, digits = 0) { return x == null ? "—" : Number.isInteger(x) ? String(x) : x.toFixed(digits); }
 function basename(path) { return String(path).split("/").pop(); }

@@ -51,16 +51,29 @@ extension ComfyFleet {
     /// before a crash was still `running` in the job store, and ran again on resume
     /// (found by `comfysh-bench chaos --fleet`).
     func persist(_ update: StoreUpdate) {
-        guard jobs != nil, update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
+        guard jobs != nil else { return }
+        let learned = update.state.estimates.generation != durationsWritten
+        guard learned || update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
         for id in tracked where update.change.old.queue.prompts[id] != update.state.queue.prompts[id] { dirty.insert(id) }
-        guard !dirty.isEmpty, writer == nil else { return }
+        guard !dirty.isEmpty || learned, writer == nil else { return }
         writer = Task { [weak self] in await self?.writeMarked() }
     }
 
     /// Writes until nothing is marked.
     func writeMarked() async {
-        while !dirty.isEmpty { await flush() }
+        while !dirty.isEmpty || store.state.estimates.generation != durationsWritten { await flush() }
         writer = nil
+    }
+
+    /// Reads what earlier processes learned of durations into the state (once, before any
+    /// server connects), so a workflow seen before has a sure ETA from its first run here.
+    /// A store that cannot be read leaves the ETAs to learn again: nothing else depends on it.
+    func loadDurations() async {
+        guard let jobs, !durationsLoaded else { return }
+        durationsLoaded = true
+        guard let entries = try? await jobs.durations(), !entries.isEmpty else { return }
+        dispatch(.fleet(.durationsLoaded(entries)))
+        durationsWritten = store.state.estimates.generation
     }
 
     /// Writes the jobs marked dirty, as the store has them now, one write at a time.
@@ -73,9 +86,15 @@ extension ComfyFleet {
     func flush() async {
         guard let jobs else { return }
         while writing { await withCheckedContinuation { writeWaiters.append($0) } }
-        guard !dirty.isEmpty else { return }
-        writing = true
         let state = store.state
+        let learned = state.estimates.generation != durationsWritten
+        guard !dirty.isEmpty || learned else { return }
+        writing = true
+        if learned {
+            let changes = state.estimates.changes(since: durationsWritten)
+            durationsWritten = state.estimates.generation
+            if !changes.isEmpty { await write(durations: changes, to: jobs) }
+        }
         var rows: [JobRow] = []
         for id in dirty.sorted() {
             guard let record = state.queue.prompts[id] else { continue }
@@ -116,6 +135,18 @@ extension ComfyFleet {
         guard jobs != nil else { return }
         dirty.formUnion(tracked)
         await flush()
+        if store.state.estimates.generation != durationsWritten { await flush() }
+    }
+
+    /// Learned durations, written as jobs are (in a task of their own: see below).
+    func write(durations: [DurationEntry], to jobs: any JobStore) async {
+        let failure = await Task { () async -> JobStoreError? in
+            do throws(JobStoreError) {
+                try await jobs.saveDurations(durations)
+                return nil
+            } catch { return error }
+        }.value
+        if let failure, jobStoreError == nil { jobStoreError = failure }
     }
 
     func write(_ rows: [JobRow], to jobs: any JobStore) async {

@@ -35,6 +35,10 @@ public actor ComfyFleet {
     /// The task writing marked jobs, while there are any.
     var writer: Task<Void, Never>?
     var writeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The learned durations' generation (`DurationBook.generation`) last written, and
+    /// whether they were read from the job store yet.
+    var durationsWritten = 0
+    var durationsLoaded = false
     /// The first error writing the job store, if any (the run goes on; it is reported).
     public internal(set) var jobStoreError: JobStoreError?
 
@@ -115,7 +119,7 @@ public actor ComfyFleet {
     /// Sets the policy, joins the clients and starts them all (each keeps trying in the
     /// background), and starts following jobs into the job store.
     public func start() async {
-        prepare()
+        await prepare()
         for name in order { await join(name) }
     }
 
@@ -133,7 +137,7 @@ public actor ComfyFleet {
     /// (and keep trying, but for refusals and hopeless ones); it fails only if none connects.
     /// One server: exactly `ComfyClient.open`'s checks and messages.
     public func open() async throws(ConnectionFailure) -> [String: ConnectionFailure] {
-        prepare()
+        await prepare()
         var failures: [String: ConnectionFailure] = [:]
         await withTaskGroup(of: (String, ConnectionFailure?).self) { group in
             for name in order {
@@ -177,9 +181,10 @@ public actor ComfyFleet {
     /// — before any server connects, so what a resync learns about restored jobs is
     /// written too (started after `open`'s connects, a job that had ended while no comfysh
     /// ran was written only at the next change or at stop).
-    func prepare() {
+    func prepare() async {
         startHandOff()
         dispatch(.fleet(.policy(maxWaitingPerServer: policy.maxWaitingPerServer, rerunLimit: policy.rerunLimit)))
+        await loadDurations()
         startPersisting()
     }
 
@@ -335,7 +340,7 @@ public actor ComfyFleet {
     /// refused, or a first failed attempt (it keeps trying in the background) — what a
     /// shell says after `connect`, without holding the prompt while servers are down.
     public func startAndWait(within limit: Duration) async -> [String: Readiness] {
-        prepare()
+        await prepare()
         var out: [String: Readiness] = [:]
         await withTaskGroup(of: (String, Readiness).self) { group in
             for name in order {

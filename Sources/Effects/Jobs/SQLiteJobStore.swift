@@ -19,6 +19,8 @@ public final class SQLiteJobStore: JobStore {
     /// The database file.
     public let path: String
     private let queue: DatabaseQueue
+    /// The database, for the extensions in other files.
+    var reader: DatabaseQueue { queue }
 
     /// The default place: `$XDG_STATE_HOME/comfysh/jobs.sqlite`.
     public static var defaultPath: String {
@@ -81,6 +83,15 @@ public final class SQLiteJobStore: JobStore {
             }
             try db.create(index: "job_by_status", on: "job", columns: ["status"])
             try db.create(index: "job_by_submission", on: "job", columns: ["submitted_at"])
+        }
+        migrator.registerMigration("durations-1") { db in
+            try db.create(table: "duration") { t in
+                t.primaryKey("key", .text)
+                t.column("seconds", .double).notNull()
+                t.column("runs", .integer).notNull()
+                t.column("per_step", .double)
+                t.column("tail", .double)
+            }
         }
         try migrator.migrate(queue)
     }

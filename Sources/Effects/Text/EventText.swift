@@ -31,8 +31,7 @@ public enum EventText {
         case .started: return "▸ \(who): running"
         case .progress(let p):
             var line = "  \(who): node \(p.node ?? "?") \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) · \(Int((p.fraction * 100).rounded()))% of the prompt"
-            if let eta = p.etaSeconds { line += " · ETA \(seconds(eta))" }
-            return line
+            return line + " · " + eta(p.etaSeconds, basis: p.etaBasis)
         case .preview: return nil
         case .output(_, let node, let output):
             let files = (output.objectValue ?? []).flatMap { ($0.value.arrayValue ?? []).compactMap { $0["filename"]?.stringValue } }
@@ -129,6 +128,18 @@ public enum EventText {
         let joined = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: " — ")
         return joined.count > 200 ? String(joined.prefix(200)) + "…" : joined
+    }
+
+    /// `ETA 3.2 s` (learned from this workflow's runs), `ETA ~3.2 s` (from the same nodes in
+    /// other workflows), `ETA ≥ 2.1 s` (a lower bound: part of what is left was never seen),
+    /// `ETA —` (nothing known).
+    public static func eta(_ s: Double?, basis: EstimateBasis?) -> String {
+        guard let s else { return "ETA —" }
+        switch basis {
+        case .lowerBound: return "ETA ≥ \(seconds(s))"
+        case .nodeClass: return "ETA ~\(seconds(s))"
+        case .workflow, nil: return "ETA \(seconds(s))"
+        }
     }
 
     public static func seconds(_ s: Double) -> String {

@@ -1,7 +1,10 @@
 import ComfyCore
 
-/// The prompt: the connection at a glance, and the queue.
+/// The prompt: the connection at a glance, and the queue as the state has it now — redrawn
+/// whenever that changes, not only after a command.
 ///
+///     [connected · idle] comfysh>
+///     [connected · 1 running · 2 queued] comfysh>
 ///     [connected · 2 queued] comfysh>
 ///     [reconnecting in 3 s · attempt 2] comfysh>
 ///     [offline] comfysh>
@@ -13,7 +16,7 @@ enum PromptLine {
         let status: String
         switch c.phase {
         case .connected:
-            let queued = state.queue.remaining.map { $0 == 0 ? "idle" : "\($0) queued" } ?? "queue ?"
+            let queued = work(state)
             let word = c.quality == .stalled ? style.yellow("stalled") : (c.resyncing ? style.yellow("resyncing") : style.green("connected"))
             status = "\(word) · \(queued)"
         case .connecting(let attempt):
@@ -27,6 +30,22 @@ enum PromptLine {
             status = style.red("offline")
         }
         return "[\(status)] comfysh> "
+    }
+
+    /// What the server runs and holds, and what waits in our own queue: the prompts the
+    /// state knows running, and the rest of the server's count (`queue_remaining` includes
+    /// the running prompt) as queued, never fewer than the queued prompts we know.
+    static func work(_ state: AppState) -> String {
+        let name = state.servers.first?.name
+        let running = state.queue.runningIDs(on: name).count
+        let known = state.queue.pendingIDs(on: name).count + state.queue.waitingIDs.count
+        guard let remaining = state.queue.remaining else {
+            let parts = [running > 0 ? "\(running) running" : nil, known > 0 ? "\(known) queued" : nil].compactMap { $0 }
+            return parts.isEmpty ? "queue ?" : parts.joined(separator: " · ")
+        }
+        let queued = max(remaining - running, 0, known)
+        if running == 0, queued == 0 { return "idle" }
+        return [running > 0 ? "\(running) running" : nil, queued > 0 ? "\(queued) queued" : nil].compactMap { $0 }.joined(separator: " · ")
     }
 
     /// A fleet at a glance: servers up, prompts running, prompts waiting (ours in our own

@@ -46,7 +46,12 @@ extension ShellSession {
                     continue  // accepted, running, outputs, rejections: shown by the command that caused them
                 }
             }
-            if change.old.queue.remaining != change.new.queue.remaining || change.old.connection != change.new.connection {
+            // The prompt follows the state (running, queued, idle), not only the commands:
+            // any change of the queue or the connection may change it; `refreshPrompt`
+            // redraws only when its text changed.
+            if change.old.queue != change.new.queue || change.old.connection != change.new.connection
+                || change.old.servers.count != change.new.servers.count
+            {
                 refreshPrompt()
             }
             followedLogTotal = change.new.log.total
@@ -93,7 +98,7 @@ extension ShellSession {
         var line = "▸ \(p.promptID.prefix(8)) node \(p.node ?? "?") \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) \(Int((p.nodeFraction * 100).rounded()))%"
         line += " · prompt \(Int((p.fraction * 100).rounded()))%"
         if let rate = p.stepsPerSecond { line += " · \(JSONWriter.number((rate * 10).rounded() / 10)) steps/s" }
-        if let eta = p.etaSeconds { line += " · ETA \(EventText.seconds(eta))" }
+        line += " · " + EventText.eta(p.etaSeconds, basis: p.etaBasis)
         return line
     }
 

@@ -39,6 +39,7 @@ extension Event {
             case .serverRemoved(let name): return "fleet: \(name) leaves"
             case .policy(let waiting, let reruns): return "fleet policy: \(waiting) waiting per server, \(reruns) rerun(s)"
             case .restored(let records): return "fleet: \(records.count) job(s) restored"
+            case .durationsLoaded(let entries): return "fleet: \(entries.count) learned duration(s) read"
             }
         }
     }

@@ -13,4 +13,8 @@ public enum FleetEvent: Sendable, Equatable {
     /// Jobs read back from the job store after a restart: each is recorded as the store
     /// had it (waiting in our queue, or on a server, to be followed by that server's resync).
     case restored([PromptRecord])
+    /// What earlier comfysh processes learned of how long nodes and workflows take, read
+    /// back from the job store: the ETA of a workflow seen before is known from its first
+    /// run in this process.
+    case durationsLoaded([DurationEntry])
 }

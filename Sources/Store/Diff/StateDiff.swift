@@ -105,6 +105,7 @@ public enum StateDiff {
         if a.updatedAt != b.updatedAt { field("updated_at", a.updatedAt?.json ?? .null, b.updatedAt?.json ?? .null) }
         if a.stepsPerSecond != b.stepsPerSecond { field("steps_per_second", a.stepsPerSecond.json, b.stepsPerSecond.json) }
         if a.etaSeconds != b.etaSeconds { field("eta_seconds", a.etaSeconds.json, b.etaSeconds.json) }
+        if a.etaBasis != b.etaBasis { field("eta_basis", a.etaBasis.map { .string($0.rawValue) } ?? .null, b.etaBasis.map { .string($0.rawValue) } ?? .null) }
         if a.texts != b.texts { field("texts", a.json["texts"] ?? .null, b.json["texts"] ?? .null) }
         if a.preview != b.preview { field("preview", a.json["preview"] ?? .null, b.json["preview"] ?? .null) }
     }

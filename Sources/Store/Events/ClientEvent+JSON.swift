@@ -27,7 +27,7 @@ extension ClientEvent {
             return .object([
                 JSONField("event", "progress"), JSONField("prompt_id", .string(p.promptID)), JSONField("node", p.node.json),
                 JSONField("value", .number(p.value)), JSONField("max", .number(p.max)), JSONField("fraction", .number(p.fraction)),
-                JSONField("eta_seconds", p.etaSeconds.json),
+                JSONField("eta_seconds", p.etaSeconds.json), JSONField("eta_basis", p.etaBasis.map { .string($0.rawValue) } ?? .null),
             ])
         case .preview:
             return nil

@@ -129,9 +129,11 @@ public struct ProgressReport: Sendable, Equatable {
     public var fraction: Double
     /// The node's step rate, from its first tick; nil until known.
     public var stepsPerSecond: Double?
-    /// Seconds left for the whole prompt, extrapolated from execution start; nil when it
-    /// cannot be known.
+    /// Seconds left for the whole prompt (the running node's steps at their measured rate,
+    /// the nodes after it as earlier runs took); nil when nothing is known of what is left.
     public var etaSeconds: Double?
+    /// How ``etaSeconds`` was made: `.lowerBound` says at least this much is left.
+    public var etaBasis: EstimateBasis?
 
     /// The node's own fraction, 0…1.
     public var nodeFraction: Double { max > 0 ? Swift.min(Swift.max(value / max, 0), 1) : 0 }

@@ -101,7 +101,7 @@ public struct ClientEvents: Sendable {
         lastStep[id] = step
         return ProgressReport(
             server: server.name, promptID: id, node: p.node, value: p.value, max: p.max, fraction: p.fraction,
-            stepsPerSecond: p.stepsPerSecond, etaSeconds: p.etaSeconds)
+            stepsPerSecond: p.stepsPerSecond, etaSeconds: p.etaSeconds, etaBasis: p.etaBasis)
     }
 
     /// A preview the reducer accepted (it counted it in `progress.preview`).

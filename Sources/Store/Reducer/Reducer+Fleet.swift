@@ -27,6 +27,8 @@ extension AppState {
                 restored += 1
             }
             if restored > 0 { log.append(.info, .fleet, "\(restored) unfinished job(s) restored from the job store", at: at) }
+        case .durationsLoaded(let entries):
+            estimates.load(entries)
         }
     }
 }

@@ -37,6 +37,7 @@ extension ServerScope {
             nodes.set(node, n)
         }
         step(node: p.node ?? progress.node, value: p.value, max: p.max, at: at)
+        if progress.plan?.promptID == id { progress.plan!.tick(p.node, value: p.value, max: p.max, at: at) }
         recomputeFraction(at: at)
     }
 
@@ -133,6 +134,9 @@ extension ServerScope {
         // only with async nodes; then `progress` ticks name the node).
         if runningCount == 1 {
             step(node: list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
+            if progress.plan?.promptID == s.promptID {
+                progress.plan!.tick(list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
+            }
         }
         recomputeFraction(at: at)
     }
@@ -182,10 +186,11 @@ extension ServerScope {
         progress.updatedAt = at
     }
 
-    /// The whole prompt's fraction: cached and finished nodes count fully, running ones
-    /// by their step; over the graph's node count when we know the graph, else over the
-    /// nodes seen. Only top-level nodes count (expanded inner nodes roll up into their
-    /// parent). The ETA extrapolates from execution start.
+    /// The whole prompt's fraction and ETA. The share of nodes done: cached and finished
+    /// nodes count fully, running ones by their step; over the graph's node count when we
+    /// know the graph, else over the nodes seen. Only top-level nodes count (expanded inner
+    /// nodes roll up into their parent). Then the ETA and the time-weighted fraction from
+    /// the prompt's plan (`estimate`).
     mutating func recomputeFraction(at: Timestamp) {
         guard let id = progress.promptID, id == nodes.promptID else { return }
         // Cached nodes count fully (each distinct id once in `seen`); table nodes that are
@@ -217,13 +222,31 @@ extension ServerScope {
         // (`nodeCount` read in place, not through a copy of the record: see `observe`.)
         let nodeCount = queue.records.index(forKey: id).flatMap { queue.records.values[$0].nodeCount } ?? 0
         let total = Double(Swift.max(nodeCount, distinctCached + counted, 1))
-        let fraction = Swift.min(done / total, 1)
-        if progress.fraction != fraction { progress.fraction = fraction }
-        if let start = progress.startedAt, fraction > 0, fraction < 1, at > start {
-            progress.etaSeconds = (at - start) * (1 - fraction) / fraction
-        } else if fraction >= 1 {
-            progress.etaSeconds = 0
+        estimate(countFraction: Swift.min(done / total, 1), at: at)
+    }
+
+    /// The ETA from the plan (see `PromptPlan.estimate`), and the fraction weighted by
+    /// time: run time over run time plus ETA. A lower-bound ETA makes that an upper bound,
+    /// so the fraction is then at most the share of nodes done. It never goes back: a bar
+    /// that shrinks tells the user nothing true.
+    mutating func estimate(countFraction: Double, at: Timestamp) {
+        var fraction = countFraction
+        var eta: Double?
+        var basis: EstimateBasis?
+        if let plan = progress.plan {
+            let e = plan.estimate(at: at)
+            eta = e.seconds
+            basis = eta == nil ? nil : e.basis
+            if let eta {
+                let ran = Swift.max(at - plan.startedAt, 0)
+                let byTime = ran + eta > 0 ? ran / (ran + eta) : countFraction
+                fraction = e.basis == .lowerBound ? Swift.min(countFraction, byTime) : byTime
+            }
         }
+        fraction = Swift.min(Swift.max(fraction, progress.fraction), 1)
+        if progress.fraction != fraction { progress.fraction = fraction }
+        if progress.etaSeconds != eta { progress.etaSeconds = eta }
+        if progress.etaBasis != basis { progress.etaBasis = basis }
     }
 
     mutating func apply(_ message: BinaryMessage, _ ctx: inout ReduceContext) {

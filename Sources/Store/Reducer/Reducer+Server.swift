@@ -25,7 +25,7 @@ extension ServerScope {
                 $0.move(to: .running, at: at)
                 $0.startedAt = at
             }
-            activate(id, at: at)
+            activate(id, at: at, sawStart: true)
             log.append(.info, .executionStart, "prompt \(id.short) started", at: at)
 
         case .executionCached(let id, let cachedNodes, _):
@@ -38,6 +38,7 @@ extension ServerScope {
             if nodes.promptID != id { activate(id, at: at) }
             nodes.cached = cachedNodes
             nodes.executed.removeAll(where: cachedNodes.contains)
+            if progress.plan?.promptID == id { progress.plan!.cache(cachedNodes) }
             recomputeFraction(at: at)
             if !cachedNodes.isEmpty {
                 log.append(.info, .executionCached, "prompt \(id.short): \(cachedNodes.count) node(s) from cache", at: at)
@@ -71,7 +72,9 @@ extension ServerScope {
             if progress.promptID == id {
                 progress.fraction = 1
                 progress.etaSeconds = 0
+                progress.etaBasis = nil
                 progress.updatedAt = at
+                learnFromRun(at: at)
             }
             log.append(.info, .executionSuccess, "prompt \(id.short) succeeded", at: at)
 
@@ -162,7 +165,11 @@ extension ServerScope {
         let at = ctx.at
         updatePrompt(id, creating: .ended, owner: .observed) { $0.move(to: .ended, at: at) }
         if nodes.promptID == id { nodes.settleRunning(as: .unknown) }
-        if progress.promptID == id { progress.etaSeconds = nil }
+        if progress.promptID == id {
+            progress.etaSeconds = nil
+            progress.etaBasis = nil
+            progress.plan = nil
+        }
         ctx.emit(.fetchHistory(promptID: id))
         log.append(.info, .ended, "prompt \(id.short) left the queue; asking history how it ended", at: at)
     }
@@ -247,16 +254,39 @@ extension ServerScope {
             progress.rateAnchor = nil
         }
         progress.updatedAt = at
+        if progress.plan?.promptID == nodes.promptID, progress.plan != nil {
+            progress.plan!.start(node, at: at, book: estimates)
+            recomputeFraction(at: at)
+        }
     }
 
     /// `id` is now the prompt the server runs: fresh node table and progress.
-    mutating func activate(_ id: String, at: Timestamp) {
+    /// `sawStart`: called for the prompt's `execution_start`, so that its run is timed from
+    /// its start and can be learned from (see `PromptPlan`).
+    mutating func activate(_ id: String, at: Timestamp, sawStart: Bool = false) {
         nodes.reset(for: id)
-        nodes.cached = queue.records[id]?.cached ?? []
+        let record = queue.records[id]
+        nodes.cached = record?.cached ?? []
         progress = ProgressState()
         progress.promptID = id
-        progress.startedAt = queue.records[id]?.startedAt ?? at
+        progress.startedAt = record?.startedAt ?? at
         progress.updatedAt = at
+        // The graph is known for our own jobs (the body we send); another client's prompt
+        // has none, and its ETA stays a lower bound.
+        progress.plan = PromptPlan(
+            promptID: id, server: name, shape: record?.body.flatMap(WorkflowShape.init(prompt:)), cached: nodes.cached,
+            startedAt: progress.startedAt!, sawStart: sawStart, book: estimates)
+    }
+
+    /// The running prompt succeeded: its nodes' times and its whole run are learned, if it
+    /// was followed from its start (a run joined midway, after a reconnect, is not timed
+    /// completely).
+    mutating func learnFromRun(at: Timestamp) {
+        guard var plan = progress.plan else { return }
+        plan.finishCurrent(at: at)
+        progress.plan = nil
+        guard plan.sawStart, let shape = plan.shape else { return }
+        estimates.learn(server: name, shape: shape, timings: plan.timings, cached: plan.cached, total: at - plan.startedAt)
     }
 
     /// A fatal error or an interrupt: the prompt ends with `status`. The server never
@@ -276,6 +306,8 @@ extension ServerScope {
         }
         if progress.promptID == id {
             progress.etaSeconds = nil
+            progress.etaBasis = nil
+            progress.plan = nil
             progress.updatedAt = at
         }
     }

@@ -5,6 +5,8 @@ struct ServerScope {
     var server: ServerState
     var queue: QueueState
     var log: LogState
+    /// The learned durations: read when a prompt starts, written when one succeeds.
+    var estimates: DurationBook
     /// How many servers the fleet has (a refusal can send a job elsewhere only if more than one).
     var fleetSize = 1
     /// Commands asked for where no context is at hand (`adopt`, from `updatePrompt`), for
@@ -34,7 +36,7 @@ struct ServerScope {
         _modify { yield &server.progress }
     }
 
-    static let placeholder = ServerScope(server: ServerState(name: ""), queue: QueueState(), log: LogState(capacity: 1))
+    static let placeholder = ServerScope(server: ServerState(name: ""), queue: QueueState(), log: LogState(capacity: 1), estimates: DurationBook())
 }
 
 extension AppState {
@@ -45,11 +47,13 @@ extension AppState {
         swap(&scope.server, &servers[index])
         swap(&scope.queue, &queue)
         swap(&scope.log, &log)
+        swap(&scope.estimates, &estimates)
         scope.fleetSize = servers.count
         let result = body(&scope)
         swap(&scope.server, &servers[index])
         swap(&scope.queue, &queue)
         swap(&scope.log, &log)
+        swap(&scope.estimates, &estimates)
         return result
     }
 }

@@ -14,6 +14,9 @@ public struct AppState: Sendable, Equatable {
     public internal(set) var queue = QueueState()
     /// A bounded ring of recent events.
     public internal(set) var log: LogState
+    /// What earlier runs taught of how long nodes and workflows take (the ETA's source):
+    /// learned as prompts succeed, read back from the job store at start. Not in ``json``.
+    public internal(set) var estimates = DurationBook()
 
     /// A state for the servers named (by default one, called `default`).
     public init(logCapacity: Int = LogState.defaultCapacity, servers names: [String] = [ServerState.defaultName]) {

@@ -1,5 +1,7 @@
 /// Where the running prompt is: the current step, the whole prompt's fraction, the step
-/// rate and an ETA counted from execution start (not from queue time).
+/// rate and an ETA — made from the running node's steps at their measured rate and what
+/// earlier runs taught of the nodes left (``DurationBook``), and saying how sure it is
+/// (``etaBasis``). docs/progress.md tells how.
 public struct ProgressState: Sendable, Equatable {
     /// What is known of the latest preview (the bytes themselves are passed on in
     /// ``ClientEvent/preview(_:)``, never stored).
@@ -26,7 +28,9 @@ public struct ProgressState: Sendable, Equatable {
     public var value: Double = 0
     /// The number of steps of ``node``.
     public var max: Double = 0
-    /// The whole prompt, 0…1: cached and finished nodes count fully, running ones by step.
+    /// The whole prompt, 0…1, weighted by time: the time it has run over that plus the ETA.
+    /// While the ETA is a lower bound, never above the share of its nodes done (cached and
+    /// finished nodes fully, running ones by step). It never goes back while the prompt runs.
     public var fraction: Double = 0
     /// When the prompt started running (execution start, not queue time).
     public var startedAt: Timestamp?
@@ -34,14 +38,19 @@ public struct ProgressState: Sendable, Equatable {
     public var updatedAt: Timestamp?
     /// Steps per second of the current node, from its first tick.
     public var stepsPerSecond: Double?
-    /// Seconds left, extrapolated from the time since execution start.
+    /// Seconds left as of ``updatedAt``; nil when nothing is known of what is left. Read
+    /// with ``etaBasis``: a lower bound says only that at least this much is left.
     public var etaSeconds: Double?
+    /// How ``etaSeconds`` was made; nil when there is none (and once the prompt is over).
+    public var etaBasis: EstimateBasis?
     /// Latest progress text per node (only for nodes of the running prompt).
     public var texts: [String: String] = [:]
     /// The latest preview of the prompt; nil until one arrives.
     public var preview: PreviewInfo?
     /// Where the step rate is measured from: the first tick seen for `node`.
     var rateAnchor: (value: Double, at: Timestamp)?
+    /// What is left of the prompt and what its nodes are expected to take.
+    var plan: PromptPlan?
 
     /// Nothing running, nothing measured.
     public init() {}
@@ -50,7 +59,8 @@ public struct ProgressState: Sendable, Equatable {
     public static func == (a: ProgressState, b: ProgressState) -> Bool {
         a.promptID == b.promptID && a.node == b.node && a.value == b.value && a.max == b.max
             && a.fraction == b.fraction && a.startedAt == b.startedAt && a.updatedAt == b.updatedAt
-            && a.stepsPerSecond == b.stepsPerSecond && a.etaSeconds == b.etaSeconds && a.texts == b.texts
+            && a.stepsPerSecond == b.stepsPerSecond && a.etaSeconds == b.etaSeconds && a.etaBasis == b.etaBasis
+            && a.texts == b.texts && a.plan == b.plan
             && a.preview == b.preview && a.rateAnchor?.value == b.rateAnchor?.value
             && a.rateAnchor?.at == b.rateAnchor?.at
     }
@@ -67,6 +77,7 @@ public struct ProgressState: Sendable, Equatable {
             JSONField("updated_at", updatedAt?.json ?? .null),
             JSONField("steps_per_second", stepsPerSecond.json),
             JSONField("eta_seconds", etaSeconds.json),
+            JSONField("eta_basis", etaBasis.map { .string($0.rawValue) } ?? .null),
             JSONField("texts", .object(texts.keys.sorted(by: idOrder).map { JSONField($0, .string(texts[$0]!)) })),
             JSONField(
                 "preview",
