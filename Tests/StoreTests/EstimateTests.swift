@@ -242,6 +242,41 @@ import Testing
         #expect(stat.runs == 20)
     }
 
+    // MARK: Queue forecast
+
+    @Test func waitingJobsAreForecastFromTheLearnedRunTime() {
+        var state = connected()
+        run(Self.issueWorkflow(), id: "p1", on: &state, from: 10)
+        let total = 0.01 + 20 * 0.15 + 0.02 + 1.5 + 0.05
+        let body = Self.body(Self.issueWorkflow(), promptID: "x", clientID: me)
+        let graph = SubmittedGraph(nodes: Self.issueWorkflow().map { ($0.id, $0.classType) }, clientID: me)
+        for id in ["p2", "p3", "p4"] {
+            state.apply(ComfyAction(at: Timestamp(seconds: 30), .user(.submitJob(JobRequest(promptID: id, graph: graph, body: body)))))
+        }
+        let f = state.forecast(at: Timestamp(seconds: 30))
+        #expect(f.map(\.promptID) == ["p2", "p3", "p4"])
+        #expect(f.map(\.basis) == [.workflow, .workflow, .workflow])
+        for (k, job) in f.enumerated() {
+            #expect(abs(job.startsIn! - Double(k) * total) < 1e-9)
+            #expect(abs(job.endsIn! - Double(k + 1) * total) < 1e-9)
+        }
+    }
+
+    @Test func aJobAfterOneNeverTimedIsForecastAsALowerBound() {
+        var state = connected()
+        run(Self.issueWorkflow(), id: "p1", on: &state, from: 10)
+        var other = Self.issueWorkflow()
+        other[1].inputs[2] = JSONField("delay", 0.3)  // another workflow, never run
+        for (id, nodes) in [("p2", other), ("p3", Self.issueWorkflow())] {
+            let graph = SubmittedGraph(nodes: nodes.map { ($0.id, $0.classType) }, clientID: me)
+            state.apply(ComfyAction(at: Timestamp(seconds: 30), .user(.submitJob(JobRequest(promptID: id, graph: graph, body: Self.body(nodes, promptID: id, clientID: me))))))
+        }
+        let f = state.forecast(at: Timestamp(seconds: 30))
+        #expect(f.map(\.basis) == [.lowerBound, .lowerBound])
+        #expect(f[0].startsIn == 0 && f[0].endsIn == nil)
+        #expect(f[1].startsIn == 0 && f[1].endsIn != nil)
+    }
+
     // MARK: Keys
 
     @Test func seedsAndTextsDoNotChangeTheKeysButSettingsDo() {

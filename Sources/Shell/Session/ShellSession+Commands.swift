@@ -54,7 +54,7 @@ extension ShellSession {
     /// `GET /queue` and the history of what left it), then shown.
     func showQueue() async {
         if let fleet, store.state.servers.contains(where: \.connection.isOnline) { _ = await fleet.resync() }
-        say(queueView())
+        say(queueView(now: await fleet?.now))
     }
 
     func cancel(_ prefix: String) async {

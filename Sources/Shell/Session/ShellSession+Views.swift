@@ -67,8 +67,12 @@ extension ShellSession {
         }
     }
 
-    func queueView() -> String {
+    /// With `now`, each job of ours that waits says when it is expected to start and end
+    /// (`AppState.forecast`).
+    func queueView(now: Timestamp? = nil) -> String {
         let state = store.state
+        let forecasts = now.map { state.forecast(at: $0) } ?? []
+        let forecast = Dictionary(forecasts.map { ($0.promptID, $0) }, uniquingKeysWith: { a, _ in a })
         let running = state.queue.runningIDs
         let pending = state.queue.pendingIDs
         let waiting = state.queue.orderedIDs.filter { id in
@@ -77,11 +81,24 @@ extension ShellSession {
         }
         var lines: [String] = []
         for id in running { lines.append("  ▸ " + promptLine(id, state)) }
-        for id in pending { lines.append("  · " + promptLine(id, state)) }
-        for id in waiting { lines.append("  ? " + promptLine(id, state)) }
+        for id in pending { lines.append("  · " + promptLine(id, state) + when(forecast[id])) }
+        for id in waiting { lines.append("  ? " + promptLine(id, state) + when(forecast[id])) }
         if lines.isEmpty { lines.append("  (nothing queued or running)") }
         return "queue: \(running.count) running, \(pending.count) pending (server: \(state.queue.remaining.map(String.init) ?? "?") remaining)\n" + lines.joined(separator: "\n")
     }
+
+    /// `  · starts in 3.1 s, ends in 7.6 s` (`≥` where a lower bound, `~` where learned
+    /// from other workflows' nodes).
+    func when(_ f: JobForecast?) -> String {
+        guard let f, let start = f.startsIn else { return "" }
+        let mark = f.basis == .lowerBound ? "≥ " : f.basis == .nodeClass ? "~" : ""
+        var text = "  · starts in \(mark)\(EventText.seconds(start))"
+        if let end = f.endsIn { text += ", ends in \(mark)\(EventText.seconds(end))" }
+        if state.servers.count > 1, let server = f.server { text += " on \(server)" }
+        return text
+    }
+
+    var state: AppState { store.state }
 
     func historyView() -> String {
         let state = store.state

@@ -22,6 +22,7 @@ extension AppState {
             for var record in records where queue.records[record.id] == nil {
                 queue.nextSeen += 1
                 record.seen = queue.nextSeen
+                if record.workflowKey == nil { record.workflowKey = record.body.flatMap(WorkflowShape.init(prompt:))?.key }
                 queue.setRecord(record.id, record)
                 if record.status == .waiting { queue.unplaced.insert(record.id) }
                 restored += 1

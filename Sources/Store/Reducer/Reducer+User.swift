@@ -62,6 +62,7 @@ extension AppState {
         record.priority = job.priority
         record.pinned = job.pinned
         record.label = job.label
+        record.workflowKey = WorkflowShape(prompt: job.body)?.key
         queue.setRecord(id, record)
         queue.unplaced.insert(id)
         log.append(.info, .submit, "prompt \(id.short) (\(job.graph.nodes.count) nodes) waits for a server", at: at)

@@ -122,6 +122,9 @@ public struct PromptRecord: Sendable, Equatable {
     public var refusals: [String] = []
     /// For people: its workflow's file name, or `--vary` values; nil when none was given.
     public var label: String?
+    /// Our job's workflow key (``WorkflowShape/key``): what the queue forecast looks its
+    /// learned run time up by. nil for other clients' prompts.
+    public internal(set) var workflowKey: String?
     /// Of those, the times it had started before the server forgot it: it may be what
     /// brought the server down, so these are limited (`QueueState.resubmitLimit`).
     var forgottenWhileRunning = 0
