@@ -17,6 +17,14 @@ public struct SimulatorConfiguration: Sendable {
     /// registration, and that socket silently receives nothing more (protocol
     /// reference 1.7). Off: only a socket's own registration is removed.
     public var overlappingReconnectBug: Bool
+    /// Each `TestProgressLoop` step's real time varies by up to this share either way (0.3:
+    /// 70–130 % of its delay), drawn from a generator seeded with ``jitterSeed`` so that a
+    /// run can be repeated: how a sampler's steps vary on a busy GPU, for measuring the ETA
+    /// (`comfysh-bench eta`). 0: every step takes the node's delay exactly. `TestSleep`
+    /// (a decode-like node) keeps its time.
+    public var stepJitter: Double = 0
+    /// The seed of the step-time jitter.
+    public var jitterSeed: UInt64 = 1
     /// Serve `https` and `wss` with this certificate instead of plain `http` and `ws`.
     public var tls: SimulatorTLS?
     /// The node classes it offers, validates against and runs: the built-in test pack,

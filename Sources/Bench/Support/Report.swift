@@ -19,6 +19,8 @@ struct Report {
         case megabytes
         /// Bytes of input per second, in MB/s.
         case megabytesPerSecond
+        /// A share, in percent (the value is given as a fraction, 0.1 for 10 %).
+        case percent
     }
 
     struct Row {
@@ -65,6 +67,7 @@ struct Report {
         case .rate, .count: value.rounded()
         case .milliseconds, .megabytes, .megabytesPerSecond: (value * 10).rounded() / 10
         case .microseconds: (value * 100).rounded() / 100
+        case .percent: (value * 1000).rounded() / 10
         }
     }
 
@@ -77,6 +80,7 @@ struct Report {
         case .microseconds: "µs"
         case .megabytes: "MiB"
         case .megabytesPerSecond: "MB/s"
+        case .percent: "%"
         }
     }
 
@@ -86,6 +90,7 @@ struct Report {
         case .rate, .count: return grouped(Int(value.rounded()))
         case .milliseconds, .megabytes, .megabytesPerSecond: return JSONWriter.number((value * 10).rounded() / 10)
         case .microseconds: return JSONWriter.number((value * 100).rounded() / 100)
+        case .percent: return JSONWriter.number((value * 1000).rounded() / 10)
         case .ratio:
             let hundredths = Int((value * 100).rounded())
             let fraction = String(hundredths % 100)

@@ -30,7 +30,9 @@ public enum EventText {
             return warnings.map { "  ! \(who): dropped by the server: \(nodeErrorLine($0))" }.joined(separator: "\n")
         case .started: return "▸ \(who): running"
         case .progress(let p):
-            var line = "  \(who): node \(p.node ?? "?") \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) · \(Int((p.fraction * 100).rounded()))% of the prompt"
+            var line = "  \(who): node \(p.node ?? "?")"
+            if p.max > 0 { line += " \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max))" }
+            line += " · \(Int((p.fraction * 100).rounded()))% of the prompt"
             return line + " · " + eta(p.etaSeconds, basis: p.etaBasis)
         case .preview: return nil
         case .output(_, let node, let output):

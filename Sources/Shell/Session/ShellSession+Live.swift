@@ -95,7 +95,8 @@ extension ShellSession {
 
     /// `▸ 61c72f8c node 2 7/10 70% · prompt 44% · 4.9 steps/s · ETA 1.8 s`
     func progressLine(_ p: ProgressReport) -> String {
-        var line = "▸ \(p.promptID.prefix(8)) node \(p.node ?? "?") \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) \(Int((p.nodeFraction * 100).rounded()))%"
+        var line = "▸ \(p.promptID.prefix(8)) node \(p.node ?? "?")"
+        if p.max > 0 { line += " \(JSONWriter.number(p.value))/\(JSONWriter.number(p.max)) \(Int((p.nodeFraction * 100).rounded()))%" }
         line += " · prompt \(Int((p.fraction * 100).rounded()))%"
         if let rate = p.stepsPerSecond { line += " · \(JSONWriter.number((rate * 10).rounded() / 10)) steps/s" }
         line += " · " + EventText.eta(p.etaSeconds, basis: p.etaBasis)

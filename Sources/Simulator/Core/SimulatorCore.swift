@@ -43,6 +43,8 @@ actor SimulatorCore {
     var current: PromptRun?
     /// `nodes.interrupt_processing()`: cleared when a prompt starts, consumed when raised.
     var interruptRequested = false
+    /// Draws the step-time jitter (`SimulatorConfiguration.stepJitter`).
+    lazy var jitter = SeededRandom(seed: configuration.jitterSeed)
     var gate = WorkerGate()
     var workerTask: Task<Void, Never>?
     var workerSignal: AsyncStream<Void>.Continuation?

@@ -40,7 +40,7 @@ extension SimulatorCore {
             var ticks = Ticker(stepMillis: Int((delay * 1000).rounded()))
             for step in stride(from: 1, through: steps, by: 1) {
                 try await passGate()
-                try await wait(nominal: delay)
+                try await wait(nominal: delay, jittered: true)
                 try tick(&ticks, node, run, value: step, max: steps, preview: preview)
                 // Progress text goes to every socket: core passes no target.
                 if text { emitBinary(BinaryFrame.progressText(nodeID: node.id, text: "step \(step)/\(steps)"), to: nil) }

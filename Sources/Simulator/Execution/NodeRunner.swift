@@ -65,9 +65,12 @@ extension SimulatorCore {
 
     /// One step's real time: the node's own delay, or `stepDelay` when configured.
     /// `TestSleep` sleeps in 50 ms slices and checks the interrupt flag between them.
-    func wait(nominal seconds: Double, interruptible: Bool = false) async throws {
+    /// `jittered`: a sampler's step, whose time varies with `stepJitter`.
+    func wait(nominal seconds: Double, interruptible: Bool = false, jittered: Bool = false) async throws {
         // Validation bounds the inputs (at most an hour); the clamp only guards the conversion.
-        var remaining = configuration.stepDelay ?? .milliseconds(Int64((min(max(seconds, 0), 86_400) * 1000).rounded()))
+        var nominal = min(max(seconds, 0), 86_400)
+        if jittered, configuration.stepJitter > 0 { nominal *= 1 + configuration.stepJitter * (2 * jitter.nextUnit() - 1) }
+        var remaining = configuration.stepDelay ?? .milliseconds(Int64((nominal * 1000).rounded()))
         guard remaining > .zero else {
             await Task.yield()
             try Task.checkCancellation()

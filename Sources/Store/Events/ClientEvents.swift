@@ -95,7 +95,9 @@ public struct ClientEvents: Sendable {
 
     private mutating func progress(_ server: ServerState, _ queue: QueueState) -> ProgressReport? {
         let p = server.progress
-        guard let id = p.promptID, p.max > 0, queue.records[id]?.status == .running, queue.records[id]?.server == server.name else { return nil }
+        // A step, or a node starting (no steps yet: what it will take is in the ETA, and a
+        // node that reports no steps until its end would otherwise leave it unsaid).
+        guard let id = p.promptID, p.max > 0 || p.node != nil, queue.records[id]?.status == .running, queue.records[id]?.server == server.name else { return nil }
         let step = Step(node: p.node, value: p.value, max: p.max)
         guard lastStep[id] != step else { return nil }
         lastStep[id] = step

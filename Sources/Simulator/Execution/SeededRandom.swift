@@ -1,5 +1,6 @@
 /// SplitMix64: a small, fast generator whose whole sequence follows from one seed, so a
-/// chaos run that found something can be run again exactly (`--seed`).
+/// chaos run that found something can be run again exactly (`--seed`), and the simulator's
+/// step-time jitter is the same in every run (`SimulatorConfiguration.stepJitter`).
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -12,4 +13,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// Uniform in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
