@@ -112,15 +112,16 @@ import Testing
     @Test func aFirstRunSaysItsETAIsALowerBoundAndNeverOverstatesIt() {
         var state = connected()
         let samples = run(Self.issueWorkflow(), id: "p1", on: &state, from: 10)
-        // The first step has no rate yet: nothing is known ("—").
-        #expect(samples[0].eta == nil && samples[0].basis == nil)
-        // From the second step on: the sampler's steps left at their measured rate, and a
-        // lower bound (the nodes after it were never seen).
-        for s in samples[1..<20] {
+        // From the first step on: the sampler's steps left at their measured rate (the
+        // first from the node's start), and a lower bound (the nodes after it were never
+        // seen). Its last step leaves nothing known: "at least 0 s" is said as "—".
+        for s in samples[0..<19] {
             #expect(s.basis == .lowerBound)
             #expect((s.eta ?? .infinity) <= s.left + 1e-9)
         }
+        #expect(abs((samples[0].eta ?? 0) - 19 * 0.15) < 1e-9)
         #expect(abs((samples[1].eta ?? 0) - 18 * 0.15) < 1e-9)
+        #expect(samples[19].eta == nil && samples[19].basis == nil)
         // The slow node's one step comes at its end; what follows was never seen: "—".
         #expect(samples.count == 21 && samples[20].eta == nil && samples[20].basis == nil)
     }

@@ -13,15 +13,17 @@ import Testing
             "~ connection.last_frame_at: 0.209 → 0.3",
             "~ nodes.by_id.2.value: 1 → 2",
             "~ progress.value: 1 → 2",
-            "~ progress.fraction: 0.22 → 0.24",
+            // Nodes done: 0.24; it was 0.2 when node 1 finished, and a lower-bound ETA keeps it
+            // at most that share (time says more: 0.29).
+            "~ progress.fraction: 0.2 → 0.24",
             "~ progress.updated_at: 0.209 → 0.3",
             // Measured from the node's first tick (its start, value 0 at 0.0083).
             "~ progress.steps_per_second: 4.9826 → 6.8564",
             // The graph is not known (the transcript's prompt has no body of ours), so the
-            // ETA is a lower bound: node 2's eight steps left at the rate from its first
-            // step (at 0.209) to its second (at 0.3).
-            "~ progress.eta_seconds: null → 0.728",
-            "~ progress.eta_basis: null → \"lower_bound\"",
+            // ETA is a lower bound: node 2's steps left at their rate — from the node's start
+            // (0.0084) to its first step (0.209) before, then from its first step to its
+            // second (0.3): 9 × 0.2006, then 8 × 0.091.
+            "~ progress.eta_seconds: 1.8054 → 0.728",
         ])
     }
 

@@ -34,6 +34,9 @@ struct EtaCommand: ReportCommand {
     @Option(help: "The comfysh binary (default: next to this one).")
     var comfysh: String?
 
+    @Flag(help: "Print every progress event: when it came, its node and step, its ETA and what was left.")
+    var verbose = false
+
     @Flag(help: "Also print every figure as one JSON object on the last line.")
     var json = false
 
@@ -89,6 +92,13 @@ struct EtaCommand: ReportCommand {
                 report.add("\(name)_lower_bounds", Double(result.lowerBounds), .count)
                 report.add("\(name)_broken_lower_bounds", Double(result.brokenBounds), .count)
                 report.add("\(name)_rises", Double(result.rises), .count)
+                if verbose {
+                    for e in result.samples {
+                        progress(String(
+                            format: "    %6.3f s  node %@ %2.0f  ETA %@ (%@)  left %.3f s", e.at, e.node ?? "?", e.value,
+                            e.eta.map { String(format: "%.3f s", $0) } ?? "—", e.basis ?? "none", e.left))
+                    }
+                }
                 let kind = run == 1 ? "first" : "later"
                 worst["\(kind)_\(scenario.name)"] = max(worst["\(kind)_\(scenario.name)"] ?? 0, result.errorShare)
                 progress(String(

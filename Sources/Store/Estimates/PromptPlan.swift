@@ -140,6 +140,8 @@ struct PromptPlan: Sendable {
                 basis = .lowerBound
             }
         }
+        // "At least 0 s" says nothing: as good as not knowing.
+        if basis == .lowerBound, seconds <= 0 { known = false }
         return (known ? Swift.max(seconds, 0) : nil, basis)
     }
 
@@ -153,8 +155,12 @@ struct PromptPlan: Sendable {
             var rate: Double?
             if let first = c.firstTick, last.value - first.value >= 2 || (last.value > first.value && c.learned?.perStep == nil) {
                 rate = (last.at - first.at) / (last.value - first.value)
-            } else {
-                rate = c.learned?.perStep
+            } else if let perStep = c.learned?.perStep {
+                rate = perStep
+            } else if last.value > 0, last.at > c.startedAt {
+                // One step seen, nothing learned: from the node's start (its setup counted
+                // in, so the rate is if anything too slow; the next step corrects it).
+                rate = (last.at - c.startedAt) / last.value
             }
             if let rate {
                 let steps = Swift.max(last.max - last.value, 0) * rate
