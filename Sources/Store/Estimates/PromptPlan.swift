@@ -103,11 +103,14 @@ struct PromptPlan: Sendable {
     mutating func tick(_ id: String?, value: Double, max: Double, at: Timestamp) {
         // A step seen again (`progress` after `progress_state` for the same step) keeps
         // the time it was first seen: the rate is of steps, not of messages.
-        guard var c = current, id == nil || id == c.id, c.lastTick.map({ $0.value != value || $0.max != max }) ?? true else { return }
-        if c.firstTick == nil || value < c.firstTick!.value { c.firstTick = (value, at) }
-        c.lastTick = (value, max, at)
-        if value >= max, max > 0, c.doneStepsAt == nil { c.doneStepsAt = at }
-        current = c
+        // Written in place (`current!.…`): a copy of `current` would retain and release its
+        // strings on every tick.
+        guard current != nil, id == nil || id == current!.id,
+            current!.lastTick.map({ $0.value != value || $0.max != max }) ?? true
+        else { return }
+        if current!.firstTick == nil || value < current!.firstTick!.value { current!.firstTick = (value, at) }
+        current!.lastTick = (value, max, at)
+        if value >= max, max > 0, current!.doneStepsAt == nil { current!.doneStepsAt = at }
         revision += 1
     }
 

@@ -233,12 +233,13 @@ extension ServerScope {
         var fraction = countFraction
         var eta: Double?
         var basis: EstimateBasis?
-        if let plan = progress.plan {
-            let e = plan.estimate(at: at)
+        // Read through the optional in place (`if let plan = progress.plan` would copy the
+        // plan, and retain and release its tables, on every tick).
+        if let e = progress.plan?.estimate(at: at), let startedAt = progress.plan?.startedAt {
             eta = e.seconds
             basis = eta == nil ? nil : e.basis
             if let eta {
-                let ran = Swift.max(at - plan.startedAt, 0)
+                let ran = Swift.max(at - startedAt, 0)
                 let byTime = ran + eta > 0 ? ran / (ran + eta) : countFraction
                 fraction = e.basis == .lowerBound ? Swift.min(countFraction, byTime) : byTime
             }
