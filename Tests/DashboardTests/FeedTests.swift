@@ -130,6 +130,25 @@ import Testing
         feed.unsubscribe(page.id)
     }
 
+    /// A page is told when each waiting job of ours should start and end (the core's
+    /// forecast, whole in each frame), and nothing when none waits.
+    @Test func framesCarryTheQueueForecast() throws {
+        let store = ComfyStore(initialState: AppState())
+        let feed = PageFeed(initial: store.state, updatesPerSecond: 30, context: PageContext(demo: false, version: "test", maxUpload: { 0 }), metrics: nil, now: { 5 })
+        #expect(try JSONValue.parse(feed.subscribe().snapshot)["forecast"] == nil)
+        let graph = JSONValue.object([JSONField("1", .object([JSONField("class_type", "EmptyImage"), JSONField("inputs", .object([]))]))])
+        for id in ["p1", "p2"] {
+            _ = store.dispatch(ComfyAction(at: Timestamp(seconds: 1), .user(.submitJob(JobRequest(
+                promptID: id, graph: SubmittedGraph(nodes: [("1", "EmptyImage")], clientID: "me"), body: .object([JSONField("prompt", graph)]))))))
+        }
+        let snapshot = try JSONValue.parse(feed.snapshotFrame(store.state, seq: 1))
+        // Never run: no run time is known, so each starts no earlier than said (≥ 0 s).
+        #expect(snapshot["forecast"] == .array([
+            .object([JSONField("prompt_id", "p1"), JSONField("server", "default"), JSONField("starts_in", 0), JSONField("ends_in", .null), JSONField("basis", "lower_bound")]),
+            .object([JSONField("prompt_id", "p2"), JSONField("server", "default"), JSONField("starts_in", 0), JSONField("ends_in", .null), JSONField("basis", "lower_bound")]),
+        ]))
+    }
+
     /// A page whose buffer overflowed finds a gap and is sent a snapshot instead; frames it
     /// already has are not sent again.
     @Test func aPageThatFellBehindStartsAgainFromASnapshot() {

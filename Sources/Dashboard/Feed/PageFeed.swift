@@ -213,10 +213,12 @@ final class PageFeed: Sendable {
             }
         }
         if out.isEmpty, events.isEmpty, dropped == 0 { return .nothing }
+        let at = now()
         var fields = [
-            JSONField("type", "diff"), JSONField("seq", .number(Double(seq))), JSONField("now", .number(now())),
+            JSONField("type", "diff"), JSONField("seq", .number(Double(seq))), JSONField("now", .number(at)),
             JSONField("lines", .array(out)),
         ]
+        if let forecast = Self.forecast(new, at: at) { fields.append(forecast) }
         if !events.isEmpty { fields.append(JSONField("events", .array(events.map { context.json($0, state: new) }))) }
         if dropped > 0 { fields.append(JSONField("dropped_events", .number(Double(dropped)))) }
         let graphs = Self.graphs(of: lines.compactMap { line -> PromptRecord? in
@@ -235,13 +237,30 @@ final class PageFeed: Sendable {
     }
 
     /// `{"type": "snapshot", "seq", "now", "state", "graphs", "dashboard"}`.
+    /// `forecast`: when each waiting job of ours should start and end (`AppState.forecast`),
+    /// `[{prompt_id, server, starts_in, ends_in, basis}]`, seconds from the frame's `now`;
+    /// nil when none waits. Sent whole with each frame: it moves with time, not with diffs.
+    static func forecast(_ state: AppState, at now: Double) -> JSONField? {
+        guard !state.queue.waitingIDs.isEmpty || !state.queue.pendingIDs.isEmpty else { return nil }
+        let jobs = state.forecast(at: Timestamp(seconds: now), limit: 200)
+        guard !jobs.isEmpty else { return nil }
+        return JSONField("forecast", .array(jobs.map { f in
+            .object([
+                JSONField("prompt_id", .string(f.promptID)), JSONField("server", f.server.json), JSONField("starts_in", f.startsIn.json),
+                JSONField("ends_in", f.endsIn.json), JSONField("basis", .string(f.basis.rawValue)),
+            ])
+        }))
+    }
+
     func snapshotFrame(_ state: AppState, seq: Int, events: [ClientEvent] = []) -> String {
+        let at = now()
         var fields = [
-            JSONField("type", "snapshot"), JSONField("seq", .number(Double(seq))), JSONField("now", .number(now())),
+            JSONField("type", "snapshot"), JSONField("seq", .number(Double(seq))), JSONField("now", .number(at)),
             JSONField("state", state.json),
             JSONField("graphs", .object(Self.graphs(of: Array(state.queue.prompts.values)))),
             JSONField("dashboard", context.json),
         ]
+        if let forecast = Self.forecast(state, at: at) { fields.append(forecast) }
         if !events.isEmpty { fields.append(JSONField("events", .array(events.map { context.json($0, state: state) }))) }
         return JSONWriter.string(.object(fields))
     }

@@ -61,6 +61,11 @@ function setLink(state) {
 
 function receive(frame) {
   dash.clock = frame.now - performance.now() / 1000;
+  // When each waiting job of ours should start and end: whole with each frame (or none).
+  if (frame.type === "snapshot" || frame.type === "diff") {
+    dash.forecast = {};
+    for (const f of frame.forecast || []) dash.forecast[f.prompt_id] = { ...f, at: frame.now };
+  }
   if (frame.type === "snapshot") {
     dash.state = frame.state;
     dash.graphs = frame.graphs || {};
@@ -315,6 +320,14 @@ function row(id, record) {
   let when = "";
   if (record.started_at != null && record.finished_at != null) when = `in ${seconds(record.finished_at - record.started_at)}`;
   else if (record.number != null) when = `#${num(record.number)}`;
+  const forecast = (dash.forecast || {})[id];
+  if (forecast && forecast.starts_in != null) {
+    // Counted down from the frame that said it; the same marks as the ETA's.
+    const mark = { lower_bound: "≥ ", node_class: "~" }[forecast.basis] || "";
+    const gone = now() - forecast.at;
+    when += `${when ? " · " : ""}starts in ${mark}${seconds(Math.max(forecast.starts_in - gone, 0))}`;
+    if (forecast.ends_in != null) when += `, ends in ${mark}${seconds(Math.max(forecast.ends_in - gone, 0))}`;
+  }
   const why = record.error ? `${record.error.exception_type || "error"}: ${(record.error.exception_message || "").split("\n")[0]} (node ${record.error.node_id})`
     : record.interrupted ? `interrupted at node ${record.interrupted.node_id}` : "";
   return el("li", { class: "row", dataset: { prompt: id, status: record.status } },
