@@ -43,7 +43,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "With --fleet: the first of the three servers' ports (0: ports the system picks).")
     var basePort = 18_481
 
-    @Flag(help: "With --fleet: keep the run's folder (job store, each comfysh's output) and print its path.")
+    @Flag(help: "With --fleet: keep the run's folder (job store, each comfysh's output, a trace of every comfysh's log and HTTP answers) and print its path.")
     var keep = false
 
     func run() async throws {
@@ -70,10 +70,12 @@ struct ChaosCommand: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw ValidationError("no comfysh at \(binary) (swift build -c release --scratch-path .build-bench --product comfysh)")
         }
-        var plan = FleetChaosPlan()
-        plan.jobs = prompts
+        // --short: the plan `FleetChaosTests` runs (30 jobs, faults every ~0.4 s), with
+        // release builds, to reproduce what the test finds.
+        var plan = short ? FleetChaosPlan.short : FleetChaosPlan()
+        if !short { plan.jobs = prompts }
         plan.seed = seed
-        plan.basePort = basePort
+        if !short || basePort != 18_481 { plan.basePort = basePort }
         plan.keepFolder = keep
         if let every { plan.flapEvery = .milliseconds(Int(every * 1000)) }
         let verbose = verbose

@@ -65,6 +65,8 @@ public struct FleetChaosRun: Sendable {
         environment["XDG_STATE_HOME"] = folder.appendingPathComponent("state").path
         environment.removeValue(forKey: "COMFY_URL")
         environment.removeValue(forKey: "COMFY_TOKEN")
+        // Kept for a post-mortem: every comfysh's reducer log and HTTP answers, in one file.
+        if plan.keepFolder { environment["COMFYSH_TRACE"] = folder.appendingPathComponent("trace.log").path }
 
         var runs = 0
         func launch(_ arguments: [String]) throws -> Process {
@@ -129,15 +131,18 @@ public struct FleetChaosRun: Sendable {
                 let ledger = await doomed.completedRuns
                 let store = readOnly()
                 let heard = ContinuousClock.now + .seconds(15)
+                var unheard = Set(ledger.keys)
                 while ContinuousClock.now < heard {
-                    var all = true
-                    for id in ledger.keys {
+                    for id in unheard {
                         let row = try? await store?.job(matching: id)
-                        if row?.status.isTerminal != true { all = false }
+                        if row?.status.isTerminal == true { unheard.remove(id) }
                     }
-                    if all { break }
+                    if unheard.isEmpty { break }
                     try await Task.sleep(for: .milliseconds(50))
                 }
+                // Given up waiting: what the job store did not have ended then, no client
+                // can learn from this server any more (the verdict tells them apart).
+                tally.unheardOnDoomed = unheard
                 await doomed.stop()
                 stopped = true
                 tally.stoppedAt = (ContinuousClock.now - started).seconds

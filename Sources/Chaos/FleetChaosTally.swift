@@ -18,6 +18,10 @@ public struct FleetChaosTally: Sendable {
     public var resumed: [Int] = []
     public var stoppedAt: Double?
     public var stoppedAfter: Int?
+    /// Runs the doomed server completed that the job store did not have ended when it was
+    /// stopped for good (the run waits up to 15 s for comfysh to hear of each): once it
+    /// stopped, no client could learn of them — its history went with it.
+    public var unheardOnDoomed: Set<String> = []
     public var drops = 0
     public var refusals = 0
     public var timedOut = false
@@ -35,6 +39,11 @@ public struct FleetChaosTally: Sendable {
     public var lost: [String] = []
     /// Completed by the servers more than once.
     public var duplicated: [String] = []
+    /// Completed twice, where the first run was one no client could know of: on the doomed
+    /// server, unheard of when it stopped (`unheardOnDoomed`), and the job store names the
+    /// other server. As `CompletedRun.life` is for the single server's verdict: "a job
+    /// never completes twice where a client can know it". Reported, not a failure.
+    public var unknowable: [String] = []
     /// Ended otherwise than designed (a job built to fail succeeded, or one built to
     /// succeed failed), or differently from what the servers say.
     public var wrong: [String] = []
@@ -51,8 +60,17 @@ public struct FleetChaosTally: Sendable {
         }
         for row in rows {
             let designedToFail = row.label?.hasSuffix("-fail.json") == true
-            let runs = ledger[row.id] ?? []
-            if runs.count > 1 { duplicated.append("\(row.id): completed \(runs.count) times (\(runs.map(\.server).joined(separator: ", ")))") }
+            var runs = ledger[row.id] ?? []
+            let places = runs.map(\.server).joined(separator: ", ")
+            // A run no client could know of is set aside only when the job store shows
+            // that none did: the job ended on another server.
+            if runs.count > 1, unheardOnDoomed.contains(row.id), row.server != Self.doomed,
+                let first = runs.firstIndex(where: { $0.server == Self.doomed })
+            {
+                runs.remove(at: first)
+                if runs.count == 1 { unknowable.append("\(row.id): completed on \(places); doomed's run was unheard of when it stopped") }
+            }
+            if runs.count > 1 { duplicated.append("\(row.id): completed \(ledger[row.id]!.count) times (\(places))") }
             if row.sentTo.count > 1 { movedOn += 1 }
             switch row.status {
             case .succeeded where !designedToFail, .failed where designedToFail:
@@ -72,6 +90,9 @@ public struct FleetChaosTally: Sendable {
         }
     }
 
+    /// The server stopped for good mid-run.
+    static let doomed = "doomed"
+
     static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
     public var lines: [String] {
@@ -80,7 +101,8 @@ public struct FleetChaosTally: Sendable {
             "comfysh: \(runs) processes, killed (SIGKILL) \(kills.count)× — "
                 + kills.map { "at \(Self.fixed($0.seconds, 1)) s after \($0.completed) completions" }.joined(separator: ", ")
                 + "; resumed \(resumed.map(String.init).joined(separator: " and ")) unfinished job(s)",
-            "faults: doomed stopped for good \(stoppedAt.map { "at \(Self.fixed($0, 1)) s after \(stoppedAfter ?? 0) completions" } ?? "never"); "
+            "faults: doomed stopped for good \(stoppedAt.map { "at \(Self.fixed($0, 1)) s after \(stoppedAfter ?? 0) completions" } ?? "never")"
+                + (unheardOnDoomed.isEmpty ? "" : " (\(unheardOnDoomed.count) of its runs unheard of then)") + "; "
                 + "flapping: \(drops) drops, \(refusals) 503 windows; slow: 4× the step time",
             "outcome: \(succeeded) succeeded, \(failedByDesign) failed by design, \(lost.count) lost, \(duplicated.count) completed twice, "
                 + "\(wrong.count) wrong; \(movedOn) moved to another server; per server "
@@ -90,6 +112,7 @@ public struct FleetChaosTally: Sendable {
         for problem in (lost.map { "lost: \($0)" } + duplicated.map { "twice: \($0)" } + wrong.map { "wrong: \($0)" }).prefix(20) {
             out.append("  ✘ " + problem)
         }
+        for note in unknowable.prefix(20) { out.append("  · twice where no client could know: " + note) }
         if !passed { out += lastOutput.map { "  comfysh: " + $0 } }
         out.append(passed ? "✔ 0 lost, 0 completed twice, every job succeeded or failed by design" : "✘ the job store does not match the servers' ledgers")
         return out
@@ -111,6 +134,8 @@ public struct FleetChaosTally: Sendable {
             JSONField("moved_on", .number(Double(movedOn))),
             JSONField("lost", .number(Double(lost.count))),
             JSONField("duplicated", .number(Double(duplicated.count))),
+            JSONField("unknowable_twice", .number(Double(unknowable.count))),
+            JSONField("unheard_on_doomed", .number(Double(unheardOnDoomed.count))),
             JSONField("wrong", .number(Double(wrong.count))),
             JSONField("per_server", .object(perServer.sorted { $0.key < $1.key }.map { JSONField($0.key, .number(Double($0.value))) })),
             JSONField("passed", .bool(passed)),

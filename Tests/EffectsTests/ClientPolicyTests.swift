@@ -179,6 +179,34 @@ import Testing
         await client.stop()
     }
 
+    /// A server whose sockets drop every half second, each connection resynced first: it
+    /// works, so its drops never add up. Counted as failures (under a second each), the
+    /// fifth opened the breaker, and a fleet took the server for lost and ran its jobs
+    /// elsewhere while it ran them too (`comfysh-bench chaos --fleet`).
+    @Test func shortConnectionsThatResyncedNeverOpenTheBreaker() async throws {
+        let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
+        // random 1: each delay is its ceiling; the breaker at its default (5 in a row).
+        let client = try makeClient(transport, http, clock)
+        await client.start()
+        var attempts = transport.attempts.makeAsyncIterator()
+        for n in 1...8 {
+            let channel = await connect(&attempts, client)
+            await clock.advance(by: .milliseconds(500))
+            channel.serverEnds(code: nil)
+            await client.store.until { if case .reconnecting = $0.connection.phase { true } else { false } }
+            let state = client.store.state.connection
+            // One failure (this drop) after the success: the first step of the backoff.
+            #expect(state.phase == .reconnecting(attempt: 1, nextTryAt: Timestamp(seconds: Double(n) * 1.5)))
+            #expect(state.breaker == .closed)
+            await clock.untilSuspended()
+            await clock.advance(by: .seconds(1))
+        }
+        _ = await connect(&attempts, client)
+        #expect(client.store.state.connection.breaker == .closed)
+        #expect(transport.attemptCount == 9)
+        await client.stop()
+    }
+
     @Test func submissionsWaitInOurQueueUntilTheServerIsOnline() async throws {
         let (clock, transport, http) = (TestClock(), FakeTransport(), FakeHTTP())
         http.set { method, route, body in

@@ -50,6 +50,41 @@ import Testing
         #expect(!tally.passed)
     }
 
+    /// A run the doomed server completed that the job store did not have ended when it
+    /// stopped for good (the run waited for it in vain) is one no client could know of
+    /// after: its second run elsewhere is reported, not failed. Only then: heard of in
+    /// time, or taken by the job store as completed there, a second run is a failure.
+    @Test func aSecondRunAfterOneNoClientCouldKnowOfIsReportedNotFailed() {
+        var tally = struck()
+        tally.unheardOnDoomed = ["a", "c"]
+        tally.judge(
+            rows: [
+                row("a", .succeeded, on: "slow", sentTo: ["doomed", "slow"]),  // unheard: exempt
+                row("b", .succeeded, on: "slow", sentTo: ["doomed", "slow"]),  // heard of in time: twice
+                row("c", .succeeded, on: "doomed"),  // the job store took doomed's run: twice
+            ],
+            ledger: [
+                "a": [ran("doomed", "success"), ran("slow", "success")],
+                "b": [ran("doomed", "success"), ran("slow", "success")],
+                "c": [ran("doomed", "success"), ran("slow", "success")],
+            ],
+            jobs: 3)
+        #expect(tally.unknowable == ["a: completed on doomed, slow; doomed's run was unheard of when it stopped"])
+        #expect(tally.duplicated == ["b: completed 2 times (doomed, slow)", "c: completed 2 times (doomed, slow)"])
+        #expect(tally.perServer == ["slow": 3])
+        #expect(tally.wrong == ["c: the job store says doomed, it completed on slow"])
+        #expect(!tally.passed)
+        // Alone, the unknowable one passes, and says so.
+        var alone = struck()
+        alone.unheardOnDoomed = ["a"]
+        alone.judge(rows: [row("a", .succeeded, on: "slow", sentTo: ["doomed", "slow"])],
+                    ledger: ["a": [ran("doomed", "success"), ran("slow", "success")]], jobs: 1)
+        #expect(alone.duplicated.isEmpty && alone.lost.isEmpty && alone.wrong.isEmpty)
+        #expect(alone.passed)
+        #expect(alone.lines.contains("  · twice where no client could know: a: completed on doomed, slow; doomed's run was unheard of when it stopped"))
+        #expect(alone.lines[2].hasPrefix("faults: doomed stopped for good at 5.0 s after 0 completions (1 of its runs unheard of then); "))
+    }
+
     @Test func aJobUnfinishedOrMissingFromTheStoreIsLost() {
         var tally = struck()
         tally.judge(rows: [row("a", .queued, on: "flapping"), row("b", .succeeded, on: "slow")], ledger: ["b": [ran("slow", "success")]], jobs: 3)

@@ -3,8 +3,9 @@ import ComfyCore
 /// The connect / reconnect loop and one connection's life.
 extension ComfyClient {
     enum Outcome {
-        /// The socket opened and later ended.
-        case ended(lasted: Double, code: Int?, byClient: Bool)
+        /// The socket opened and later ended; `resynced`: a resync was applied on it (the
+        /// server answered its queue and history).
+        case ended(lasted: Double, code: Int?, byClient: Bool, resynced: Bool)
         /// It never opened.
         case failed(ConnectionProblem)
         /// The server refused us (401/403): do not retry.
@@ -28,13 +29,24 @@ extension ComfyClient {
                     reason: .credentialsRefused(status: status, retryAfterSeconds: configuration.breaker.coolDown.seconds))))
                 failures += 1
                 breaker.trip(now: now.seconds)
-            case .ended(let lasted, let code, let byClient):
+            case .ended(let lasted, let code, let byClient, let resynced):
                 // A clean close by the server after a healthy connection (a restart, a
                 // proxy reload) comes back at once; a drop backs off. A connection that
                 // ends within a second counts as a failure, so a server that accepts and
                 // closes at once cannot cause a storm.
                 let clean = byClient || ((code == 1000 || code == 1001) && lasted >= 1)
-                if lasted >= 1 {
+                // A connection that was resynced was a working one, however short: the
+                // server answered its queue and history on it. It ends the
+                // failures in a row. Counted as failures, the short connections of a
+                // server whose sockets drop every second or so added up — the backoff
+                // grew to seconds and the fifth opened the breaker, which declared the
+                // server lost (for the 60 s cool-down) and sent the jobs it ran and held
+                // to another server while it ran them too: completed twice (found by
+                // `comfysh-bench chaos --fleet`). A server that accepts and drops at once
+                // still backs off: the drop is a failure, after a success (at most the
+                // first step of the backoff), and one that drops before the resync is
+                // answered still counts every drop.
+                if lasted >= 1 || resynced {
                     failures = 0
                     breaker.recordSuccess()
                 }
@@ -170,7 +182,8 @@ extension ComfyClient {
             tap?(.close(t: now.seconds, socket: socket))
             dispatch(.connection(.closed(socket: socket, code: code, reason: problem, byClient: byClient)))
         }
-        return .ended(lasted: lasted, code: code, byClient: byClient)
+        // `resyncedAt` is reset when a socket opens and set when its resync is applied.
+        return .ended(lasted: lasted, code: code, byClient: byClient, resynced: state.resyncedAt != nil)
     }
 
     /// Tells a refusal (401/403: stop) from an unreachable server or a non-ComfyUI one.

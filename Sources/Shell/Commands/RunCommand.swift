@@ -110,6 +110,8 @@ public struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let fleet = ComfyFleet(servers: configurations, clock: ContinuousClock(), jobs: store, policy: fleetSettings.policy)
+        let trace = await RunTrace.start(fleet)
+        defer { trace?.cancel() }
         var names: [String: String] = [:]
         var ids: [String] = []
         var resumedUpdates: StoreUpdates.AsyncIterator?

@@ -52,13 +52,21 @@ public enum ConnectionProblem: Sendable, Equatable, CustomStringConvertible, Exp
 
     /// No retry can turn it around: `comfysh run` and `watch` give up at once. (The
     /// long-lived client keeps trying: a proxy in front of a restarting ComfyUI answers an
-    /// upgrade the same way for a while.)
+    /// upgrade the same way for a while.) An upgrade refused while `GET /prompt` answers
+    /// "not now" (5xx, 408, 429: starting, overloaded, a proxy whose server is down) is
+    /// not: a resumed `comfysh run` that met a server's 503 window at its start left that
+    /// server out for good, and the jobs the job store had on it were never followed to
+    /// their end (found by `comfysh-bench chaos --fleet`).
     public var isHopeless: Bool {
         switch self {
-        case .upgradeRefused, .tls(.ipAddressOverWSS): true
+        case .upgradeRefused(_, let status, _): !Self.isNotNow(status)
+        case .tls(.ipAddressOverWSS): true
         default: false
         }
     }
+
+    /// An HTTP status that says "not now" rather than "not this server".
+    static func isNotNow(_ status: Int) -> Bool { status >= 500 || status == 408 || status == 429 }
 
     /// The problem in one line: what the state's JSON (`reason`, `last_attempt_failure`) and
     /// the shell show.
@@ -71,7 +79,9 @@ public enum ConnectionProblem: Sendable, Equatable, CustomStringConvertible, Exp
         case .upgradeRefused(let path, let status, let comfy):
             comfy
                 ? "refused the WebSocket upgrade at \(path) though GET /prompt answers as ComfyUI (a proxy that does not pass WebSockets through?)"
-                : "refused the WebSocket upgrade at \(path) and GET /prompt → \(status): not a ComfyUI server"
+                : Self.isNotNow(status)
+                    ? "refused the WebSocket upgrade at \(path) and GET /prompt → \(status): unavailable for now"
+                    : "refused the WebSocket upgrade at \(path) and GET /prompt → \(status): not a ComfyUI server"
         case .noUpgradeAnswer(let seconds): "no answer to the WebSocket upgrade within \(JSONWriter.number(seconds)) s"
         case .credentialsRefused(let status, let retry?):
             "the server refused the connection (HTTP \(status)); trying again after \(JSONWriter.number(retry)) s"

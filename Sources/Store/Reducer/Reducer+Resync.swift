@@ -17,12 +17,14 @@ extension ServerScope {
         let looked = Set(history.map(\.promptID))
         for lookup in history {
             for entry in lookup.entries { reconcile(entry, at: at) }
+            // The lookups were chosen when the resync began: a job that has left this
+            // server since (it was lost, and the job went to another) is not judged by
+            // them: sent here again as "forgotten", it would run on both servers.
+            guard lookup.entries.isEmpty, let record = queue.records[lookup.promptID], record.server == name else { continue }
             // Not queued, not running, and no history: the server no longer knows it.
-            if lookup.entries.isEmpty, let record = queue.records[lookup.promptID], record.accepted,
-                record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID))
-            {
+            if record.accepted, record.status == .ended || (!record.status.isTerminal && !snapshot.lists(lookup.promptID)) {
                 serverForgot(lookup.promptID, kind: .resync, &ctx)
-            } else if lookup.entries.isEmpty, let record = queue.records[lookup.promptID], !record.accepted, record.owner == .ours,
+            } else if !record.accepted, record.owner == .ours,
                 record.status == .queued, record.body != nil, !snapshot.lists(lookup.promptID),
                 !connection.outbox.contains(where: { if case .postPrompt(lookup.promptID, _) = $0.command { true } else { false } })
             {

@@ -190,6 +190,26 @@ import Testing
         await up.stop()
     }
 
+    /// A server that refuses the upgrade while `GET /prompt` answers 503 is unavailable for
+    /// now, not "not ComfyUI": in a fleet it is tried again in the background, as one that
+    /// does not answer. (Given up for good, the jobs a resumed run had on it were never
+    /// followed to their end: `comfysh-bench chaos --fleet`.)
+    @Test func anUpgradeRefusedWhileTheServerSays503IsTriedAgain() async throws {
+        let folder = try TestFolder()
+        let (down, up) = (try await TestFolder.simulator(), try await TestFolder.simulator())
+        await down.setRefusingUpgrades(true)
+        await down.setAnswer(CannedAnswer(status: 503, body: "503 Service Unavailable"), for: "GET", "/prompt")
+        let (stderr, _, status) = try await run(
+            [try folder.workflow("ok.json"), "--server", "down=\(down.baseURL)", "--server", "up=\(up.baseURL)", "--connect-timeout", "1"],
+            folder: folder)
+        #expect(status == 0)
+        #expect(stderr == "comfysh run: down: \(down.baseURL) did not accept a WebSocket within 1 s "
+            + "(last attempt: refused the WebSocket upgrade at /ws and GET /prompt → 503: unavailable for now) (the other servers go on)\n")
+        #expect(await up.completedRuns.count == 1)
+        await down.stop()
+        await up.stop()
+    }
+
     /// The shell connecting to the same kind of server says what the last attempt met, and
     /// keeps trying in the background (a proxy in front of a restarting ComfyUI looks so too).
     @Test func theShellSaysWhyAServerDoesNotAnswerAsComfyUI() async throws {

@@ -144,6 +144,33 @@ import Testing
         #expect(state.queue.prompts["j"]?.status == .succeeded)
     }
 
+    /// A resync's lookups are asked when it starts; its answers can come after the server
+    /// was lost and its jobs went elsewhere. A job that is no longer on that server is not
+    /// judged by them: neither "forgotten" (sent there again while the other server has it)
+    /// nor "never reached" (back to our queue while the other server has it).
+    @Test func aResyncAnsweredAfterTheJobMovedOnLeavesItWhereItIs() {
+        var state = fleet(["a": Self.full, "b": Self.full], order: ["a", "b"])
+        state.apply(ComfyAction(at: at(0.5), .fleet(.policy(maxWaitingPerServer: 1, rerunLimit: 2))))
+        state.apply(job("ran"))  // → a
+        state.apply(job("sent"))  // → b
+        state.apply(job("held"))  // → a, its POST unanswered
+        state.apply(ComfyAction(at: at(2), server: "a", .http(.promptAccepted(.init(promptID: "ran", number: 1)))))
+        state.apply(ComfyAction(at: at(2), server: "a", .server(.executionStart(promptID: "ran", timestamp: nil))))
+        state.apply(ComfyAction(at: at(3), server: "a", .connection(.closed(socket: 0, code: nil, reason: "gone", byClient: false))))
+        let moved = state.apply(ComfyAction(at: at(9), server: "a", .connection(.breaker(state: .open, failures: 5, openUntil: at(69)))))
+        #expect(posts(moved, primary: "a") == ["b": ["ran"]])
+        state.apply(ComfyAction(at: at(10), server: "b", .http(.promptAccepted(.init(promptID: "ran", number: 7)))))
+        let before = state.queue.prompts
+        #expect(before["ran"]?.server == "b")
+        #expect(before["held"]?.status == .waiting)
+        // a's resync, asked before it was lost, about the jobs it had then: it has neither.
+        let lookups = ["ran", "held"].map { ResyncedHistory(promptID: $0, entries: []) }
+        let commands = state.apply(ComfyAction(at: at(11), server: "a", .http(.resynced(queue: .init(running: [], pending: []), history: lookups))))
+        #expect(posts(commands, primary: "a").isEmpty)
+        #expect(state.queue.prompts["ran"] == before["ran"])
+        #expect(state.queue.prompts["held"] == before["held"])
+    }
+
     @Test func aRefusalForAMissingModelExcludesThatServerOnlyForThatJob() {
         var state = AppState(servers: ["a", "b"])
         for (i, name) in ["a", "b"].enumerated() {
