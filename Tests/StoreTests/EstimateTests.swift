@@ -175,6 +175,21 @@ import Testing
         for s in samples.dropFirst(2) { #expect(abs((s.eta ?? .infinity) - s.left) < 1e-9, "\(s)") }
     }
 
+    @Test func aClassLearnedWithOtherSettingsYieldsToTheNodesOwnSteps() {
+        var state = connected()
+        run(Self.issueWorkflow(steps: 20), id: "p1", on: &state, from: 10)
+        // The sampler with 30 faster steps: its class took 0.15 s a step elsewhere, this one
+        // takes 0.1. From its first step its own rate counts, so the ETA does not jump up.
+        var faster = Self.issueWorkflow(steps: 30)
+        faster[1].inputs[2] = JSONField("delay", 0.1)
+        faster[1].step = 0.1
+        let samples = run(faster, id: "p2", on: &state, from: 20)
+        for (a, b) in zip(samples, samples.dropFirst()) { #expect((b.eta ?? .infinity) <= (a.eta ?? -1) + 1e-9, "\(a) → \(b)") }
+        // Its first step (0.1 s from its start) gives the rate: 29 steps left, the class's
+        // tail, the sleep node as learned, the save.
+        #expect(abs((samples[0].eta ?? 0) - (29 * 0.1 + 0.02 + 1.5 + 0.05)) < 1e-9)
+    }
+
     @Test func cachedNodesAreNotWaitedFor() {
         var state = connected()
         run(Self.issueWorkflow(), id: "p1", on: &state, from: 10)

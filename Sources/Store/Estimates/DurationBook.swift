@@ -74,21 +74,25 @@ public struct DurationBook: Sendable, Equatable {
     /// The learned figure for `node` of `workflow` on `server`, and where it came from:
     /// this workflow's node (here, then on any server), the same configuration, the class.
     /// A node the workflow's earlier runs never ran (not needed by its outputs) is expected
-    /// to take no time. nil: nothing is known.
-    func expected(_ node: WorkflowShape.Node, workflow: String?, server: String) -> (stat: Stat, basis: EstimateBasis)? {
+    /// to take no time. nil: nothing is known. `sameSettings`: the figure is of this very
+    /// node's settings (not of its class with others), so its step rate can be trusted
+    /// before the node's own steps are measured.
+    func expected(_ node: WorkflowShape.Node, workflow: String?, server: String) -> (stat: Stat, basis: EstimateBasis, sameSettings: Bool)? {
         if let workflow {
             for s in [server, Self.any] {
-                if let stat = entries[Self.nodeKey(s, workflow, node.id)], stat.runs > 0 { return (stat, .workflow) }
+                if let stat = entries[Self.nodeKey(s, workflow, node.id)], stat.runs > 0 { return (stat, .workflow, true) }
             }
             if knows(workflow: workflow, server: server), entries[Self.nodeKey(server, workflow, node.id)] == nil,
                 entries[Self.nodeKey(Self.any, workflow, node.id)] == nil
             {
-                return (Stat(seconds: 0, runs: 1), .workflow)
+                return (Stat(seconds: 0, runs: 1), .workflow, true)
             }
         }
-        for key in [Self.configKey(server, node.configKey), Self.configKey(Self.any, node.configKey),
-                    Self.classKey(server, node.classType), Self.classKey(Self.any, node.classType)] {
-            if let stat = entries[key], stat.runs > 0 { return (stat, .nodeClass) }
+        for key in [Self.configKey(server, node.configKey), Self.configKey(Self.any, node.configKey)] {
+            if let stat = entries[key], stat.runs > 0 { return (stat, .nodeClass, true) }
+        }
+        for key in [Self.classKey(server, node.classType), Self.classKey(Self.any, node.classType)] {
+            if let stat = entries[key], stat.runs > 0 { return (stat, .nodeClass, false) }
         }
         return nil
     }

@@ -19,6 +19,9 @@ struct PromptPlan: Sendable {
         /// What earlier runs say of it.
         var learned: DurationBook.Stat?
         var basis: EstimateBasis?
+        /// Whether `learned` is of its own settings (else of its class, with other settings:
+        /// its step rate is then not trusted over the node's own).
+        var sameSettings = false
         /// Its first and latest step, and when.
         var firstTick: (value: Double, at: Timestamp)?
         var lastTick: (value: Double, max: Double, at: Timestamp)?
@@ -93,9 +96,9 @@ struct PromptPlan: Sendable {
         if shape != nil, node == nil, current != nil { return }
         finishCurrent(at: at)
         take(id)
-        var learned: (stat: DurationBook.Stat, basis: EstimateBasis)?
+        var learned: (stat: DurationBook.Stat, basis: EstimateBasis, sameSettings: Bool)?
         if let node, let shape { learned = book.expected(node, workflow: shape.key, server: server) }
-        current = Current(id: id, node: node, startedAt: at, learned: learned?.stat, basis: learned?.basis)
+        current = Current(id: id, node: node, startedAt: at, learned: learned?.stat, basis: learned?.basis, sameSettings: learned?.sameSettings ?? false)
         revision += 1
     }
 
@@ -156,9 +159,12 @@ struct PromptPlan: Sendable {
         let learnedBasis = c.basis ?? .lowerBound
         if let last = c.lastTick, last.max > 0 {
             var rate: Double?
-            if let first = c.firstTick, last.value - first.value >= 2 || (last.value > first.value && c.learned?.perStep == nil) {
+            // A learned rate of its own settings is trusted until three steps are seen; one
+            // of its class with other settings (more steps, another delay) is not.
+            let learnedRate = c.sameSettings ? c.learned?.perStep : nil
+            if let first = c.firstTick, last.value - first.value >= 2 || (last.value > first.value && learnedRate == nil) {
                 rate = (last.at - first.at) / (last.value - first.value)
-            } else if let perStep = c.learned?.perStep {
+            } else if let perStep = learnedRate {
                 rate = perStep
             } else if last.value > 0, last.at > c.startedAt {
                 // One step seen, nothing learned: from the node's start (its setup counted
