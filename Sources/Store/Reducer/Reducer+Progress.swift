@@ -37,7 +37,7 @@ extension ServerScope {
             nodes.set(node, n)
         }
         step(node: p.node ?? progress.node, value: p.value, max: p.max, at: at)
-        if progress.plan?.promptID == id { progress.plan!.tick(p.node, value: p.value, max: p.max, at: at) }
+        progress.updatePlan { if $0.promptID == id { $0.tick(p.node, value: p.value, max: p.max, at: at) } }
         recomputeFraction(at: at)
     }
 
@@ -134,8 +134,10 @@ extension ServerScope {
         // only with async nodes; then `progress` ticks name the node).
         if runningCount == 1 {
             step(node: list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
-            if progress.plan?.promptID == s.promptID {
-                progress.plan!.tick(list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
+            progress.updatePlan {
+                if $0.promptID == s.promptID {
+                    $0.tick(list[firstRunning].nodeID, value: list[firstRunning].value, max: list[firstRunning].max, at: at)
+                }
             }
         }
         recomputeFraction(at: at)
@@ -233,9 +235,11 @@ extension ServerScope {
         var fraction = countFraction
         var eta: Double?
         var basis: EstimateBasis?
-        // Read through the optional in place (`if let plan = progress.plan` would copy the
-        // plan, and retain and release its tables, on every tick).
-        if let e = progress.plan?.estimate(at: at), let startedAt = progress.plan?.startedAt {
+        // Read in its box (`if let plan = progress.plan` would copy the plan, and retain and
+        // release its tables, on every tick).
+        if let box = progress.planBox {
+            let e = box.plan.estimate(at: at)
+            let startedAt = box.plan.startedAt
             eta = e.seconds
             basis = eta == nil ? nil : e.basis
             if let eta {

@@ -38,7 +38,7 @@ extension ServerScope {
             if nodes.promptID != id { activate(id, at: at) }
             nodes.cached = cachedNodes
             nodes.executed.removeAll(where: cachedNodes.contains)
-            if progress.plan?.promptID == id { progress.plan!.cache(cachedNodes) }
+            progress.updatePlan { if $0.promptID == id { $0.cache(cachedNodes) } }
             recomputeFraction(at: at)
             if !cachedNodes.isEmpty {
                 log.append(.info, .executionCached, "prompt \(id.short): \(cachedNodes.count) node(s) from cache", at: at)
@@ -254,8 +254,9 @@ extension ServerScope {
             progress.rateAnchor = nil
         }
         progress.updatedAt = at
-        if progress.plan?.promptID == nodes.promptID, progress.plan != nil {
-            progress.plan!.start(node, at: at, book: estimates)
+        if let box = progress.planBox, box.plan.promptID == nodes.promptID {
+            let book = estimates
+            progress.updatePlan { $0.start(node, at: at, book: book) }
             recomputeFraction(at: at)
         }
     }

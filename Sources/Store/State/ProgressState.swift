@@ -49,8 +49,24 @@ public struct ProgressState: Sendable, Equatable {
     public var preview: PreviewInfo?
     /// Where the step rate is measured from: the first tick seen for `node`.
     var rateAnchor: (value: Double, at: Timestamp)?
-    /// What is left of the prompt and what its nodes are expected to take.
-    var plan: PromptPlan?
+    /// What is left of the prompt and what its nodes are expected to take, boxed: the
+    /// reducer moves a server's whole state in and out of its scope on every action, and
+    /// a plan held inline made each move some 400 bytes longer (a fifth of decode+reduce
+    /// went to moving memory). Copy on write: see ``updatePlan(_:)``.
+    var planBox: PlanBox?
+
+    /// The plan (a copy): set to start or drop one; change it with ``updatePlan(_:)``.
+    var plan: PromptPlan? {
+        get { planBox?.plan }
+        set { planBox = newValue.map(PlanBox.init) }
+    }
+
+    /// Changes the plan in place (in its box, copied first if another state shares it).
+    mutating func updatePlan(_ body: (inout PromptPlan) -> Void) {
+        guard planBox != nil else { return }
+        if !isKnownUniquelyReferenced(&planBox!) { planBox = PlanBox(planBox!.plan) }
+        body(&planBox!.plan)
+    }
 
     /// Nothing running, nothing measured.
     public init() {}
@@ -60,7 +76,7 @@ public struct ProgressState: Sendable, Equatable {
         a.promptID == b.promptID && a.node == b.node && a.value == b.value && a.max == b.max
             && a.fraction == b.fraction && a.startedAt == b.startedAt && a.updatedAt == b.updatedAt
             && a.stepsPerSecond == b.stepsPerSecond && a.etaSeconds == b.etaSeconds && a.etaBasis == b.etaBasis
-            && a.texts == b.texts && a.plan == b.plan
+            && a.texts == b.texts && (a.planBox === b.planBox || a.planBox?.plan == b.planBox?.plan)
             && a.preview == b.preview && a.rateAnchor?.value == b.rateAnchor?.value
             && a.rateAnchor?.at == b.rateAnchor?.at
     }
@@ -90,4 +106,12 @@ public struct ProgressState: Sendable, Equatable {
                 } ?? .null),
         ])
     }
+}
+
+/// A ``PromptPlan`` behind a reference (see ``ProgressState/planBox``). Only the state that
+/// holds the sole reference changes it (`updatePlan`), so sharing it between state values
+/// is safe.
+final class PlanBox: @unchecked Sendable {
+    var plan: PromptPlan
+    init(_ plan: PromptPlan) { self.plan = plan }
 }
