@@ -1,12 +1,36 @@
 /// What an action from one server may change: that server's slice, the shared queue and
 /// the log. The reducers for server events are written against this (`connection`,
 /// `nodes`, `progress` are the server's), so one server and a fleet share every rule.
+///
+/// The four parts are reached where they are stored in the state (`AppState.withScope`
+/// hands their addresses, valid only while the reduction runs): moving them into the scope
+/// and back — a server's state alone is some 900 bytes — cost a tenth of decode+reduce.
 struct ServerScope {
-    var server: ServerState
-    var queue: QueueState
-    var log: LogState
+    private let serverSlot: UnsafeMutablePointer<ServerState>
+    private let queueSlot: UnsafeMutablePointer<QueueState>
+    private let logSlot: UnsafeMutablePointer<LogState>
+    private let estimatesSlot: UnsafeMutablePointer<DurationBook>
+
+    /// The server this action is from.
+    var server: ServerState {
+        _read { yield serverSlot.pointee }
+        _modify { yield &serverSlot.pointee }
+    }
+    /// Every server's queue as we know it, and our own.
+    var queue: QueueState {
+        _read { yield queueSlot.pointee }
+        _modify { yield &queueSlot.pointee }
+    }
+    var log: LogState {
+        _read { yield logSlot.pointee }
+        _modify { yield &logSlot.pointee }
+    }
     /// The learned durations: read when a prompt starts, written when one succeeds.
-    var estimates: DurationBook
+    var estimates: DurationBook {
+        _read { yield estimatesSlot.pointee }
+        _modify { yield &estimatesSlot.pointee }
+    }
+
     /// How many servers the fleet has (a refusal can send a job elsewhere only if more than one).
     var fleetSize = 1
     /// Commands asked for where no context is at hand (`adopt`, from `updatePrompt`), for
@@ -36,24 +60,33 @@ struct ServerScope {
         _modify { yield &server.progress }
     }
 
-    static let placeholder = ServerScope(server: ServerState(name: ""), queue: QueueState(), log: LogState(capacity: 1), estimates: DurationBook())
+    init(
+        server: UnsafeMutablePointer<ServerState>, queue: UnsafeMutablePointer<QueueState>, log: UnsafeMutablePointer<LogState>,
+        estimates: UnsafeMutablePointer<DurationBook>, fleetSize: Int
+    ) {
+        serverSlot = server
+        queueSlot = queue
+        logSlot = log
+        estimatesSlot = estimates
+        self.fleetSize = fleetSize
+    }
 }
 
 extension AppState {
-    /// Runs `body` on the server at `index` with the queue and the log, moved (not copied)
-    /// into the scope and back: the reducer's writes stay in place.
+    /// Runs `body` on the server at `index` with the queue, the log and the learned
+    /// durations, reached in place: the reducer's writes go straight into the state.
     mutating func withScope<R>(_ index: Int, _ body: (inout ServerScope) -> R) -> R {
-        var scope = ServerScope.placeholder
-        swap(&scope.server, &servers[index])
-        swap(&scope.queue, &queue)
-        swap(&scope.log, &log)
-        swap(&scope.estimates, &estimates)
-        scope.fleetSize = servers.count
-        let result = body(&scope)
-        swap(&scope.server, &servers[index])
-        swap(&scope.queue, &queue)
-        swap(&scope.log, &log)
-        swap(&scope.estimates, &estimates)
-        return result
+        let fleetSize = servers.count
+        // Distinct stored properties of `self`: their accesses may overlap.
+        return servers.withUnsafeMutableBufferPointer { servers in
+            withUnsafeMutablePointer(to: &queue) { queue in
+                withUnsafeMutablePointer(to: &log) { log in
+                    withUnsafeMutablePointer(to: &estimates) { estimates in
+                        var scope = ServerScope(server: servers.baseAddress! + index, queue: queue, log: log, estimates: estimates, fleetSize: fleetSize)
+                        return body(&scope)
+                    }
+                }
+            }
+        }
     }
 }
