@@ -106,6 +106,26 @@ struct RealServerWorkflowTests {
         #expect(Set(jobs.compactMap { $0["status"]?.stringValue }) == ["succeeded"])
     }
 
+    /// Progress you can trust (issue 15), on the real server: a first run's ETA says it is a
+    /// lower bound; the next `comfysh run` — a new process, the same job store — predicts
+    /// the same workflow (another seed) from what the first learned, on every event.
+    @Test func theNextProcessPredictsAWorkflowTheLastOneRan() async throws {
+        let folder = try TestFolder()
+        let store = folder.url.appendingPathComponent("jobs.sqlite").path
+        func progress(_ file: String) async throws -> [JSONValue] {
+            let run = try Subprocess(["run", file, "--server", RealServer.url!, "--jobs", store, "--json"], environment: folder.environment)
+            let (lines, status) = await run.finish()
+            #expect(status == 0, "\(run.stderr)")
+            return lines.compactMap { try? JSONValue.parse($0) }.filter { $0["event"] == "progress" }
+        }
+        let first = try await progress(try folder.workflow("eta1.json", steps: 4))
+        #expect(!first.isEmpty)
+        #expect(first.allSatisfy { $0["eta_basis"] == "lower_bound" || $0["eta_basis"] == .null }, "\(first)")
+        let second = try await progress(try folder.workflow("eta2.json", steps: 4))
+        #expect(!second.isEmpty)
+        #expect(second.allSatisfy { $0["eta_basis"] == "workflow" && $0["eta_seconds"]?.doubleValue != nil }, "\(second)")
+    }
+
     @Test(.enabled(if: RealServer.second != nil, "COMFY_E2E_URL2 is not set: no second real server for the fleet test"))
     func jobsSpreadOverTwoRealServersAndAllSucceed() async throws {
         let folder = try TestFolder()
