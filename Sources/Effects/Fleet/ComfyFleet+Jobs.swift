@@ -50,9 +50,18 @@ extension ComfyFleet {
     /// busy fleet changes hundreds of times a second), and a job that had finished seconds
     /// before a crash was still `running` in the job store, and ran again on resume
     /// (found by `comfysh-bench chaos --fleet`).
+    ///
+    /// The jobs a change touched are read from the reduction's journal: comparing every
+    /// tracked job on every change made following 10 000 submissions quadratic.
     func persist(_ update: StoreUpdate) {
-        guard jobs != nil, update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
-        for id in tracked where update.change.old.queue.prompts[id] != update.state.queue.prompts[id] { dirty.insert(id) }
+        guard jobs != nil else { return }
+        let old = update.change.old.queue
+        let new = update.change.new.queue
+        if let ids = new.changedPromptIDs(since: old) {
+            for id in ids where tracked.contains(id) && old.prompts[id] != new.prompts[id] { dirty.insert(id) }
+        } else if old.prompts != new.prompts {
+            for id in tracked where old.prompts[id] != new.prompts[id] { dirty.insert(id) }
+        }
         guard !dirty.isEmpty, writer == nil else { return }
         writer = Task { [weak self] in await self?.writeMarked() }
     }

@@ -1,3 +1,6 @@
+import DequeModule
+import HashTreeCollections
+
 /// The difference between two states, slice by slice, so its cost follows what changed
 /// rather than the size of the state: a slice that was not written to compares equal
 /// in O(1) (its storage is shared with the previous state), the prompt and node tables
@@ -78,17 +81,79 @@ public enum StateDiff {
         if old.remaining != new.remaining {
             out.append(DiffLine(.changed, "queue.remaining", old: old.remaining.json, new: new.remaining.json))
         }
-        if old.records != new.records {
+        if let changed = new.changedPromptIDs(since: old) {
+            // Only the records the reduction wrote can differ: the same lines as comparing
+            // the two tables, in time that follows the reduction, not the 10 000 records.
+            if !changed.isEmpty { prompts(old, new, changed: changed, into: &out) }
+        } else if old.records != new.records {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
             if old.waitingOrder != new.waitingOrder || old.waitingOrder == nil {
                 JSONDiff.diff(old.waitingIDs.json, new.waitingIDs.json, at: "queue.waiting", into: &out)
             }
-            table(old.records, new.records, at: "queue.prompts", json: \.json, into: &out)
+            table(old.records.storage, new.records.storage, at: "queue.prompts", json: \.json, into: &out)
         }
         if old.rejected != new.rejected {
             JSONDiff.diff(.array(old.rejected.map(\.json)), .array(new.rejected.map(\.json)), at: "queue.rejected", into: &out)
         }
+    }
+
+    /// `queue.running`, `pending`, `waiting` and `prompts` when the records `changed` (from
+    /// the journal) are the only ones that may differ.
+    static func prompts(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
+        var ids: [String] = []
+        var seen = Set<String>()
+        for id in changed where seen.insert(id).inserted && old.records[id] != new.records[id] { ids.append(id) }
+        guard !ids.isEmpty else { return }
+        // Running and pending are read from the few records on servers, not the queue.
+        JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
+        JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
+        waiting(old, new, changed: ids, into: &out)
+        // As `table` orders them: removed entries first, then the others, each by id.
+        let removed = ids.filter { new.records[$0] == nil }.sorted(by: idOrder)
+        for id in removed { out.append(DiffLine(.removed, "queue.prompts.\(id)", old: old.records[id]!.json)) }
+        for id in ids.filter({ new.records[$0] != nil }).sorted(by: idOrder) {
+            entry(old.records[id], new.records[id], at: "queue.prompts.\(id)", json: \.json, into: &out)
+        }
+    }
+
+    /// `queue.waiting`, given the records that differ: the list is a function of the
+    /// waiting records (their priority and arrival), so it moves only when one of these
+    /// joined it, left it or moved in it; and when jobs only joined at its end, the lines
+    /// are the ones appended, found without building either list.
+    static func waiting(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
+        var joined: [QueueState.WaitingKey] = []
+        var moved = false
+        for id in changed {
+            let a = old.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+            let b = new.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+            switch (a, b) {
+            case (nil, nil): continue
+            case (nil, let b?): joined.append(b)
+            case let (a?, b?) where !(a < b) && !(b < a): continue
+            default: moved = true
+            }
+        }
+        if !moved, joined.isEmpty { return }
+        if !moved, let before = old.waitingOrder, let after = new.waitingOrder, before.count + joined.count == after.count,
+            before.last.map({ key in joined.allSatisfy { key < $0 } }) ?? true
+        {
+            // The old list is the new one's prefix: JSONDiff's lines for an array that grew.
+            for index in before.count..<after.count {
+                out.append(DiffLine(.added, "queue.waiting[\(index)]", new: .string(after[index].id)))
+            }
+            return
+        }
+        JSONDiff.diff(waitingJSON(old), waitingJSON(new), at: "queue.waiting", into: &out)
+    }
+
+    /// `queue.waiting` as JSON, from the ordered index when there is one.
+    static func waitingJSON(_ queue: QueueState) -> JSONValue {
+        guard let order = queue.waitingOrder else { return queue.waitingIDs.json }
+        var items: [JSONValue] = []
+        items.reserveCapacity(order.count)
+        for key in order { items.append(.string(key.id)) }
+        return .array(items)
     }
 
     /// Field by field, in the slice's JSON order, building JSON only for fields that
@@ -132,14 +197,13 @@ public enum StateDiff {
 
     /// Entry-by-entry diff of a keyed table: equal entries cost one `==`, changed ones
     /// are diffed field by field, new ones are shown whole.
-    static func table<Value: Equatable>(
-        _ old: [String: Value], _ new: [String: Value], at path: String, json: (Value) -> JSONValue,
-        into out: inout [DiffLine]
+    static func table<Table: KeyedTable>(
+        _ old: Table, _ new: Table, at path: String, json: (Table.Value) -> JSONValue, into out: inout [DiffLine]
     ) {
         // Sort only the keys that changed: sorting every key (by `idOrder`, which parses
         // numbers) was most of the cost of diffing a large table.
         var removed: [String] = []
-        for key in old.keys where new[key] == nil { removed.append(key) }
+        for (key, _) in old where new[key] == nil { removed.append(key) }
         for key in removed.sorted(by: idOrder) {
             out.append(DiffLine(.removed, "\(path).\(key)", old: json(old[key]!)))
         }
@@ -162,3 +226,12 @@ public enum StateDiff {
         }
     }
 }
+
+/// A table keyed by string (a dictionary, or the prompt table's storage), for `StateDiff.table`.
+protocol KeyedTable<Value>: Sequence where Element == (key: String, value: Value) {
+    associatedtype Value: Equatable
+    subscript(key: String) -> Value? { get }
+}
+
+extension Dictionary: KeyedTable where Key == String, Value: Equatable {}
+extension TreeDictionary: KeyedTable where Key == String, Value: Equatable {}
