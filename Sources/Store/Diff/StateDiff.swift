@@ -1,4 +1,3 @@
-import DequeModule
 import HashTreeCollections
 
 /// The difference between two states, slice by slice, so its cost follows what changed
@@ -56,25 +55,38 @@ public enum StateDiff {
         for server in old.servers where new.server(named: server.name) == nil {
             out.append(DiffLine(.removed, "servers.\(server.name)", old: server.json))
         }
-        for (index, server) in new.servers.enumerated() {
-            let path = "servers.\(server.name)"
-            guard let before = old.server(named: server.name) else {
-                out.append(DiffLine(.added, path, new: server.json))
+        // The same servers in the same order (nearly always): each compared with its place
+        // in the old list, in place — looking each up by name and copying both (a server's
+        // state is large) was half the cost of diffing a progress tick in a fleet of 32.
+        let aligned = old.servers.count == new.servers.count && old.servers.indices.allSatisfy { old.servers[$0].name == new.servers[$0].name }
+        for index in new.servers.indices {
+            if aligned {
+                if old.servers[index] != new.servers[index] { server(old.servers[index], new.servers[index], index: index, new, samePrimary: samePrimary, into: &out) }
                 continue
             }
-            guard before != server else { continue }
-            if before.status != server.status {
-                out.append(DiffLine(.changed, path + ".status", old: .string(before.status.rawValue), new: .string(server.status.rawValue)))
+            let server = new.servers[index]
+            guard let before = old.server(named: server.name) else {
+                out.append(DiffLine(.added, "servers.\(server.name)", new: server.json))
+                continue
             }
-            // The only server's count is `queue.remaining` already.
-            if before.remaining != server.remaining, new.servers.count > 1 {
-                out.append(DiffLine(.changed, path + ".remaining", old: before.remaining.json, new: server.remaining.json))
-            }
-            if before.capabilities != server.capabilities {
-                JSONDiff.diff(before.json["capabilities"] ?? .null, server.json["capabilities"] ?? .null, at: path + ".capabilities", into: &out)
-            }
-            if !(index == 0 && samePrimary) { slices(before, server, prefix: path + ".", into: &out) }
+            if before != server { Self.server(before, server, index: index, new, samePrimary: samePrimary, into: &out) }
         }
+    }
+
+    /// What changed on one server.
+    static func server(_ before: ServerState, _ server: ServerState, index: Int, _ new: AppState, samePrimary: Bool, into out: inout [DiffLine]) {
+        let path = "servers.\(server.name)"
+        if before.status != server.status {
+            out.append(DiffLine(.changed, path + ".status", old: .string(before.status.rawValue), new: .string(server.status.rawValue)))
+        }
+        // The only server's count is `queue.remaining` already.
+        if before.remaining != server.remaining, new.servers.count > 1 {
+            out.append(DiffLine(.changed, path + ".remaining", old: before.remaining.json, new: server.remaining.json))
+        }
+        if before.capabilities != server.capabilities {
+            JSONDiff.diff(before.json["capabilities"] ?? .null, server.json["capabilities"] ?? .null, at: path + ".capabilities", into: &out)
+        }
+        if !(index == 0 && samePrimary) { slices(before, server, prefix: path + ".", into: &out) }
     }
 
     static func queue(_ old: QueueState, _ new: QueueState, into out: inout [DiffLine]) {
@@ -105,9 +117,17 @@ public enum StateDiff {
         var seen = Set<String>()
         for id in changed where seen.insert(id).inserted && old.records[id] != new.records[id] { ids.append(id) }
         guard !ids.isEmpty else { return }
-        // Running and pending are read from the few records on servers, not the queue.
-        JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
-        JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
+        // Each list is a function of the records that pass its filter (and their order of
+        // those): it can move only if a changed record passes it before or after.
+        func touches(_ filter: (PromptRecord) -> Bool) -> Bool {
+            ids.contains { id in old.records[id].map(filter) == true || new.records[id].map(filter) == true }
+        }
+        if touches({ $0.status == .running }) {
+            JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
+        }
+        if touches({ $0.status == .queued && $0.accepted }) {
+            JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
+        }
         waiting(old, new, changed: ids, into: &out)
         // As `table` orders them: removed entries first, then the others, each by id.
         let removed = ids.filter { new.records[$0] == nil }.sorted(by: idOrder)
@@ -139,8 +159,8 @@ public enum StateDiff {
             before.last.map({ key in joined.allSatisfy { key < $0 } }) ?? true
         {
             // The old list is the new one's prefix: JSONDiff's lines for an array that grew.
-            for index in before.count..<after.count {
-                out.append(DiffLine(.added, "queue.waiting[\(index)]", new: .string(after[index].id)))
+            for (offset, key) in after.suffix(joined.count).enumerated() {
+                out.append(DiffLine(.added, "queue.waiting[\(before.count + offset)]", new: .string(key.id)))
             }
             return
         }

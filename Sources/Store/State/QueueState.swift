@@ -54,9 +54,10 @@ public struct QueueState: Sendable, Equatable {
     var recheckWaiting = false
 
     /// Our queue in order (derived: not part of equality; nil: rebuilt when next needed).
-    /// A deque: the job that leaves is nearly always the first, and a new one joins at
-    /// the end, both without moving the thousands between.
-    var waitingOrder: Deque<WaitingKey>? = []
+    /// In chunks (`WaitingOrder`): the job that leaves is nearly always the first, and a
+    /// new one joins at the end, both without moving — or, when the state before is held,
+    /// copying — the thousands between.
+    var waitingOrder: WaitingOrder? = WaitingOrder()
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
     /// Policy: a prompt of ours that the server no longer knows (it restarted and forgot
@@ -325,9 +326,8 @@ public struct QueueState: Sendable, Equatable {
     /// Up to `limit` jobs of our queue in order, after `key` (nil: from the first): routing
     /// reads the few it can place, not a list of thousands.
     func waitingKeys(after key: WaitingKey?, limit: Int) -> [WaitingKey] {
-        let order = waitingOrder ?? Deque(records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
-        let start = key.map { key in order.partitioningIndex { key < $0 } } ?? 0
-        return Array(order[start..<min(order.count, start + limit)])
+        let order = waitingOrder ?? WaitingOrder(sorted: records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
+        return order.keys(after: key, limit: limit)
     }
 
     /// Where a job stands in our queue.
@@ -347,17 +347,10 @@ public struct QueueState: Sendable, Equatable {
     /// search and an insert, so a queue of 10 000 jobs is never sorted per action.
     mutating func noteWaiting(_ before: PromptRecord?, _ after: PromptRecord?) {
         if waitingOrder == nil {
-            waitingOrder = Deque(records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
+            waitingOrder = WaitingOrder(sorted: records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
         }
-        if let before, before.status == .waiting {
-            let key = WaitingKey(before)
-            let at = waitingOrder!.partitioningIndex { !($0 < key) }
-            if at < waitingOrder!.count, waitingOrder![at].id == key.id { waitingOrder!.remove(at: at) } else { waitingOrder!.removeAll { $0.id == key.id } }
-        }
-        if let after, after.status == .waiting {
-            let key = WaitingKey(after)
-            waitingOrder!.insert(key, at: waitingOrder!.partitioningIndex { key < $0 })
-        }
+        if let before, before.status == .waiting { waitingOrder!.remove(WaitingKey(before)) }
+        if let after, after.status == .waiting { waitingOrder!.insert(WaitingKey(after)) }
     }
 
     /// Prompts that have not reached a final status (waiting, queued, running, or ended
