@@ -43,24 +43,21 @@ extension ComfyFleet {
         await flush()
     }
 
-    /// After a change: every tracked job it changed is marked, and written — as the store
+    /// After changes: every tracked job they wrote is marked, and written — as the store
     /// has it then — by the writer, which takes every job marked since its last write at
     /// once. Marking never waits for a write: with a write per change, the follower fell
     /// further behind the store with every busy second (a write costs milliseconds, a
     /// busy fleet changes hundreds of times a second), and a job that had finished seconds
     /// before a crash was still `running` in the job store, and ran again on resume
-    /// (found by `comfysh-bench chaos --fleet`).
-    ///
-    /// The jobs a change touched are read from the reduction's journal: comparing every
-    /// tracked job on every change made following 10 000 submissions quadratic.
-    func persist(_ update: StoreUpdate) {
+    /// (found by `comfysh-bench chaos --fleet`). A job written back as it was is marked
+    /// too; `flush` writes only rows that differ from the last written.
+    func persist(_ changed: ChangedPrompts) {
         guard jobs != nil else { return }
-        let old = update.change.old.queue
-        let new = update.change.new.queue
-        if let ids = new.changedPromptIDs(since: old) {
-            for id in ids where tracked.contains(id) && old.prompts[id] != new.prompts[id] { dirty.insert(id) }
-        } else if old.prompts != new.prompts {
-            for id in tracked where old.prompts[id] != new.prompts[id] { dirty.insert(id) }
+        switch changed {
+        case .ids(let ids):
+            for id in ids where tracked.contains(id) { dirty.insert(id) }
+        case .unknown:
+            dirty.formUnion(tracked)
         }
         guard !dirty.isEmpty, writer == nil else { return }
         writer = Task { [weak self] in await self?.writeMarked() }

@@ -192,11 +192,15 @@ public actor ComfyFleet {
     }
 
     /// Starts following the store's changes into the job store (once).
+    ///
+    /// It follows which prompts changed (merged while it is busy), not every change: it
+    /// writes each job as the store has it when it writes, so every change's states kept
+    /// for it were of no use, and 10 000 submissions' worth of them took gigabytes.
     func startPersisting() {
         guard jobs != nil, persisting == nil else { return }
-        let updates = store.updates()
+        let changes = store.promptChanges()
         persisting = Task { [weak self] in
-            for await update in updates { await self?.persist(update) }
+            for await changed in changes { await self?.persist(changed) }
         }
     }
 

@@ -155,10 +155,19 @@ public struct RunCommand: AsyncParsableCommand {
         // one that finishes the run included, so reading them all — even when the run is
         // already over by now (a quick rejection) — tells every event once.
         var updates = resumedUpdates ?? fleet.updates().makeAsyncIterator()
-        for workflow in loaded {
-            let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: workflow.label)
+        let planned = loaded.map { workflow in (workflow, Workflow.newPromptID()) }
+        for (workflow, id) in planned {
             ids.append(id)
             names[id] = workflow.label
+        }
+        // Submitted by a task of their own while this one follows the changes: read only
+        // after the last submission, the changes of 10 000 submissions waited in the
+        // stream, each holding its states before and after (`comfysh-bench fleet` follow).
+        let (front, number, pinned) = (front, number, pinned)
+        let submitting = Task {
+            for (workflow, id) in planned {
+                await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: workflow.label, promptID: id)
+            }
         }
         let tracked = Set(ids)
         let finished: @Sendable (AppState) -> Bool = { state in
@@ -175,6 +184,7 @@ public struct RunCommand: AsyncParsableCommand {
             for event in update.events where Self.concerns(event, tracked) { emit(event, names: names, fleet: fleetLines) }
             if finished(update.state) || hopeless(update.state) { break }
         }
+        await submitting.value
         // A submission's answer can still be on its way when its prompt has ended (the
         // worker was quicker): it belongs in the report.
         await fleet.commandsDone()

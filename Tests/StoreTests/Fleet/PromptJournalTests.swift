@@ -101,4 +101,18 @@ import Testing
         let unchanged = state
         #expect(state.queue.changedPromptIDs(since: unchanged.queue) == [])
     }
+
+    /// The store's feed of changed prompts merges the changes a busy follower has not read
+    /// into one element: it holds ids, never states.
+    @Test func changesAFollowerHasNotReadAreMergedIntoOne() async throws {
+        let fleet = FleetIndexTests()
+        let store = ComfyStore(initialState: AppState(servers: ["a"]))
+        var changes = store.promptChanges().makeAsyncIterator()
+        store.dispatch(fleet.job("j1", model: nil, front: false, on: nil, t: 1))
+        store.dispatch(ComfyAction(at: fleet.at(2), server: "a", .server(.status(.init(queueRemaining: 0)))))  // no prompt written
+        store.dispatch(fleet.job("j2", model: nil, front: false, on: nil, t: 3))
+        #expect(await changes.next() == .ids(["j1", "j2"]))
+        store.dispatch(fleet.job("j3", model: nil, front: false, on: nil, t: 4))
+        #expect(await changes.next() == .ids(["j3"]))
+    }
 }
