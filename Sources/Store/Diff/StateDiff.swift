@@ -16,12 +16,17 @@ public enum StateDiff {
     /// catalogue) under `servers.<name>.…` for every server.
     public static func between(_ old: AppState, _ new: AppState) -> [DiffLine] {
         var out: [DiffLine] = []
-        let samePrimary = old.servers.first?.name == new.servers.first?.name
-        if samePrimary, let a = old.servers.first, let b = new.servers.first {
-            slices(a, b, prefix: "", into: &out)
+        // Servers are read in place through buffers: a server's state is large, and each
+        // copy (`first`, iterating, a lookup by name) cost more than comparing it — most of
+        // a progress tick's diff in a fleet of 32.
+        old.servers.withUnsafeBufferPointer { a in
+            new.servers.withUnsafeBufferPointer { b in
+                let samePrimary = !a.isEmpty && !b.isEmpty && a[0].name == b[0].name
+                if samePrimary { slices(a[0], b[0], prefix: "", into: &out) }
+                if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
+                servers(a, b, samePrimary: samePrimary, into: &out)
+            }
         }
-        if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
-        if old.servers != new.servers { servers(old, new, samePrimary: samePrimary, into: &out) }
         if old.log != new.log {
             for entry in new.log.entries(after: old.log.total) {
                 out.append(DiffLine(.added, "log[\(entry.seq)]", new: entry.json))
@@ -51,36 +56,40 @@ public enum StateDiff {
 
     /// Servers that joined or left, and what changed on each (the first's slices aside,
     /// which keep their old names).
-    static func servers(_ old: AppState, _ new: AppState, samePrimary: Bool, into out: inout [DiffLine]) {
-        for server in old.servers where new.server(named: server.name) == nil {
-            out.append(DiffLine(.removed, "servers.\(server.name)", old: server.json))
-        }
+    static func servers(
+        _ old: UnsafeBufferPointer<ServerState>, _ new: UnsafeBufferPointer<ServerState>, samePrimary: Bool, into out: inout [DiffLine]
+    ) {
         // The same servers in the same order (nearly always): each compared with its place
-        // in the old list, in place — looking each up by name and copying both (a server's
-        // state is large) was half the cost of diffing a progress tick in a fleet of 32.
-        let aligned = old.servers.count == new.servers.count && old.servers.indices.allSatisfy { old.servers[$0].name == new.servers[$0].name }
-        for index in new.servers.indices {
-            if aligned {
-                if old.servers[index] != new.servers[index] { server(old.servers[index], new.servers[index], index: index, new, samePrimary: samePrimary, into: &out) }
+        // in the old list.
+        if old.count == new.count, old.indices.allSatisfy({ old[$0].name == new[$0].name }) {
+            for index in new.indices where old[index] != new[index] {
+                server(old[index], new[index], index: index, fleetSize: new.count, samePrimary: samePrimary, into: &out)
+            }
+            return
+        }
+        func position(_ name: String, in list: UnsafeBufferPointer<ServerState>) -> Int? { list.indices.first { list[$0].name == name } }
+        for index in old.indices where position(old[index].name, in: new) == nil {
+            out.append(DiffLine(.removed, "servers.\(old[index].name)", old: old[index].json))
+        }
+        for index in new.indices {
+            guard let before = position(new[index].name, in: old) else {
+                out.append(DiffLine(.added, "servers.\(new[index].name)", new: new[index].json))
                 continue
             }
-            let server = new.servers[index]
-            guard let before = old.server(named: server.name) else {
-                out.append(DiffLine(.added, "servers.\(server.name)", new: server.json))
-                continue
+            if old[before] != new[index] {
+                server(old[before], new[index], index: index, fleetSize: new.count, samePrimary: samePrimary, into: &out)
             }
-            if before != server { Self.server(before, server, index: index, new, samePrimary: samePrimary, into: &out) }
         }
     }
 
     /// What changed on one server.
-    static func server(_ before: ServerState, _ server: ServerState, index: Int, _ new: AppState, samePrimary: Bool, into out: inout [DiffLine]) {
+    static func server(_ before: ServerState, _ server: ServerState, index: Int, fleetSize: Int, samePrimary: Bool, into out: inout [DiffLine]) {
         let path = "servers.\(server.name)"
         if before.status != server.status {
             out.append(DiffLine(.changed, path + ".status", old: .string(before.status.rawValue), new: .string(server.status.rawValue)))
         }
         // The only server's count is `queue.remaining` already.
-        if before.remaining != server.remaining, new.servers.count > 1 {
+        if before.remaining != server.remaining, fleetSize > 1 {
             out.append(DiffLine(.changed, path + ".remaining", old: before.remaining.json, new: server.remaining.json))
         }
         if before.capabilities != server.capabilities {
