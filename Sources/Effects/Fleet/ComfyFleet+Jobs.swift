@@ -100,13 +100,13 @@ extension ComfyFleet {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Writes a new job's first row (before it joins our queue), in turn with the others.
-    func writeFirst(_ row: JobRow) async {
+    /// Writes new jobs' first rows (before they join our queue), in turn with the others.
+    func writeFirst(_ rows: [JobRow]) async {
         guard let jobs else { return }
         while writing { await withCheckedContinuation { writeWaiters.append($0) } }
         writing = true
-        written[row.id] = row
-        await write([row], to: jobs)
+        for row in rows { written[row.id] = row }
+        await write(rows, to: jobs)
         writing = false
         let waiters = writeWaiters
         writeWaiters = []
