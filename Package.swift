@@ -58,7 +58,11 @@ let package = Package(
     targets: [
         .target(
             name: "ComfyCore",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                .product(name: "DequeModule", package: "swift-collections"),
+                // The prompt table (`PromptTable`): versions that share storage.
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+            ],
             path: "Sources/Store",
             swiftSettings: strict
         ),

@@ -28,7 +28,10 @@ let package = Package(
         // ../Sources/Store, whole (symlink).
         .target(
             name: "ComfyCore",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+            ],
             path: "Sources/Store",
             swiftSettings: strict
         ),

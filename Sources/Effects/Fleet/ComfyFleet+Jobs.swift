@@ -43,18 +43,24 @@ extension ComfyFleet {
         await flush()
     }
 
-    /// After a change: every tracked job it changed is marked, and written — as the store
+    /// After changes: every tracked job they wrote is marked, and written — as the store
     /// has it then — by the writer, which takes every job marked since its last write at
     /// once. Marking never waits for a write: with a write per change, the follower fell
     /// further behind the store with every busy second (a write costs milliseconds, a
     /// busy fleet changes hundreds of times a second), and a job that had finished seconds
     /// before a crash was still `running` in the job store, and ran again on resume
-    /// (found by `comfysh-bench chaos --fleet`).
-    func persist(_ update: StoreUpdate) {
+    /// (found by `comfysh-bench chaos --fleet`). A job written back as it was is marked
+    /// too; `flush` writes only rows that differ from the last written. Learned durations
+    /// change only as a prompt ends, so a prompt's change is when to look at them too.
+    func persist(_ changed: ChangedPrompts) {
         guard jobs != nil else { return }
-        let learned = update.state.estimates.generation != durationsWritten
-        guard learned || update.change.old.queue.prompts != update.change.new.queue.prompts else { return }
-        for id in tracked where update.change.old.queue.prompts[id] != update.state.queue.prompts[id] { dirty.insert(id) }
+        switch changed {
+        case .ids(let ids):
+            for id in ids where tracked.contains(id) { dirty.insert(id) }
+        case .unknown:
+            dirty.formUnion(tracked)
+        }
+        let learned = store.state.estimates.generation != durationsWritten
         guard !dirty.isEmpty || learned, writer == nil else { return }
         writer = Task { [weak self] in await self?.writeMarked() }
     }
@@ -113,13 +119,13 @@ extension ComfyFleet {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Writes a new job's first row (before it joins our queue), in turn with the others.
-    func writeFirst(_ row: JobRow) async {
+    /// Writes new jobs' first rows (before they join our queue), in turn with the others.
+    func writeFirst(_ rows: [JobRow]) async {
         guard let jobs else { return }
         while writing { await withCheckedContinuation { writeWaiters.append($0) } }
         writing = true
-        written[row.id] = row
-        await write([row], to: jobs)
+        for row in rows { written[row.id] = row }
+        await write(rows, to: jobs)
         writing = false
         let waiters = writeWaiters
         writeWaiters = []

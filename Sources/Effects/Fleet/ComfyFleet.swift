@@ -197,11 +197,15 @@ public actor ComfyFleet {
     }
 
     /// Starts following the store's changes into the job store (once).
+    ///
+    /// It follows which prompts changed (merged while it is busy), not every change: it
+    /// writes each job as the store has it when it writes, so every change's states kept
+    /// for it were of no use, and 10 000 submissions' worth of them took gigabytes.
     func startPersisting() {
         guard jobs != nil, persisting == nil else { return }
-        let updates = store.updates()
+        let changes = store.promptChanges()
         persisting = Task { [weak self] in
-            for await update in updates { await self?.persist(update) }
+            for await changed in changes { await self?.persist(changed) }
         }
     }
 
@@ -245,21 +249,37 @@ public actor ComfyFleet {
         _ workflow: Workflow, front: Bool = false, number: Double? = nil, on pinned: [String]? = nil, label: String? = nil,
         promptID: String? = nil
     ) async -> String {
-        let id = promptID ?? Workflow.newPromptID()
+        await submit([JobSubmission(workflow, front: front, number: number, on: pinned, label: label, promptID: promptID)])[0]
+    }
+
+    /// Submits several jobs, in order, as `submit(_:front:number:on:label:promptID:)` each:
+    /// their first rows are written to the job store in one write (one transaction instead
+    /// of one per job: most of the time `comfysh run` with 10 000 files took to get going),
+    /// then each joins our queue. Returns their prompt ids.
+    @discardableResult
+    public func submit(_ submissions: [JobSubmission]) async -> [String] {
         let clientID = clients[order.first ?? ""]?.configuration.clientID ?? ClientIdentity.persistent()
-        let body = workflow.body(promptID: id, clientID: clientID, front: front, number: number)
-        let job = JobRequest(
-            promptID: id, graph: workflow.submitted(clientID: clientID), body: body, priority: number ?? (front ? -1 : 0),
-            pinned: pinned, label: label ?? workflow.label)
-        tracked.insert(id)
-        if jobs != nil {
-            let row = JobRow(
-                id: id, status: .waiting, workflow: body, label: job.label, priority: job.priority, pinned: pinned, owner: owner.id,
-                submittedAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970)
-            await writeFirst(row)
+        var requests: [JobRequest] = []
+        var rows: [JobRow] = []
+        for submission in submissions {
+            let id = submission.promptID ?? Workflow.newPromptID()
+            let workflow = submission.workflow
+            let body = workflow.body(promptID: id, clientID: clientID, front: submission.front, number: submission.number)
+            let job = JobRequest(
+                promptID: id, graph: workflow.submitted(clientID: clientID), body: body,
+                priority: submission.number ?? (submission.front ? -1 : 0), pinned: submission.pinned,
+                label: submission.label ?? workflow.label)
+            tracked.insert(id)
+            requests.append(job)
+            if jobs != nil {
+                rows.append(JobRow(
+                    id: id, status: .waiting, workflow: body, label: job.label, priority: job.priority, pinned: submission.pinned,
+                    owner: owner.id, submittedAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970))
+            }
         }
-        dispatch(.user(.submitJob(job)))
-        return id
+        if jobs != nil { await writeFirst(rows) }
+        for job in requests { dispatch(.user(.submitJob(job))) }
+        return requests.map(\.promptID)
     }
 
     /// Cancels a job wherever it is: taken out of the client queue if it waits there,

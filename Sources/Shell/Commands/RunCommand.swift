@@ -157,11 +157,31 @@ public struct RunCommand: AsyncParsableCommand {
         // one that finishes the run included, so reading them all — even when the run is
         // already over by now (a quick rejection) — tells every event once.
         var updates = resumedUpdates ?? fleet.updates().makeAsyncIterator()
-        for workflow in loaded {
-            let id = await fleet.submit(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: workflow.label)
+        let planned = loaded.map { workflow in (workflow, Workflow.newPromptID()) }
+        for (workflow, id) in planned {
             ids.append(id)
             names[id] = workflow.label
         }
+        // Submitted by a task of their own while this one follows the changes: read only
+        // after the last submission, the changes of 10 000 submissions waited in the
+        // stream, each holding its states before and after (`comfysh-bench fleet` follow).
+        // 25 at a time (one job-store write each: a transaction per job was a second of
+        // the 10 000's start), each batch sent once this follower has read all but the
+        // last batch's submissions: the stream never holds much more than two batches of
+        // changes, however busy the machine (unchecked, the peak varied by 15 MiB).
+        let submissions = planned.map { workflow, id in
+            JobSubmission(workflow, front: front, number: number, on: pinned.isEmpty ? nil : pinned, label: workflow.label, promptID: id)
+        }
+        let (followed, followedContinuation) = AsyncStream<Int>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let submitting = Task {
+            var readUpTo = followed.makeAsyncIterator()
+            var read = 0
+            for start in stride(from: 0, to: submissions.count, by: 25) {
+                while read < start - 25, let next = await readUpTo.next() { read = next }
+                await fleet.submit(Array(submissions[start..<min(submissions.count, start + 25)]))
+            }
+        }
+        var submittedRead = 0
         let tracked = Set(ids)
         let finished: @Sendable (AppState) -> Bool = { state in
             tracked.allSatisfy { id in
@@ -174,9 +194,15 @@ public struct RunCommand: AsyncParsableCommand {
         }
         let fleetLines = configurations.count > 1
         while let update = await updates.next() {
+            if case .user(.submitJob) = update.change.action.event {
+                submittedRead += 1
+                followedContinuation.yield(submittedRead)
+            }
             for event in update.events where Self.concerns(event, tracked) { emit(event, names: names, fleet: fleetLines) }
             if finished(update.state) || hopeless(update.state) { break }
         }
+        followedContinuation.finish()  // the rest go without waiting
+        await submitting.value
         // A submission's answer can still be on its way when its prompt has ended (the
         // worker was quicker): it belongs in the report.
         await fleet.commandsDone()

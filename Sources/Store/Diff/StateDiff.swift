@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// The difference between two states, slice by slice, so its cost follows what changed
 /// rather than the size of the state: a slice that was not written to compares equal
 /// in O(1) (its storage is shared with the previous state), the prompt and node tables
@@ -14,12 +16,17 @@ public enum StateDiff {
     /// catalogue) under `servers.<name>.…` for every server.
     public static func between(_ old: AppState, _ new: AppState) -> [DiffLine] {
         var out: [DiffLine] = []
-        let samePrimary = old.servers.first?.name == new.servers.first?.name
-        if samePrimary, let a = old.servers.first, let b = new.servers.first {
-            slices(a, b, prefix: "", into: &out)
+        // Servers are read in place through buffers: a server's state is large, and each
+        // copy (`first`, iterating, a lookup by name) cost more than comparing it — most of
+        // a progress tick's diff in a fleet of 32.
+        old.servers.withUnsafeBufferPointer { a in
+            new.servers.withUnsafeBufferPointer { b in
+                let samePrimary = !a.isEmpty && !b.isEmpty && a[0].name == b[0].name
+                if samePrimary { slices(a[0], b[0], prefix: "", into: &out) }
+                if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
+                servers(a, b, samePrimary: samePrimary, into: &out)
+            }
         }
-        if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
-        if old.servers != new.servers { servers(old, new, samePrimary: samePrimary, into: &out) }
         if old.log != new.log {
             for entry in new.log.entries(after: old.log.total) {
                 out.append(DiffLine(.added, "log[\(entry.seq)]", new: entry.json))
@@ -49,46 +56,133 @@ public enum StateDiff {
 
     /// Servers that joined or left, and what changed on each (the first's slices aside,
     /// which keep their old names).
-    static func servers(_ old: AppState, _ new: AppState, samePrimary: Bool, into out: inout [DiffLine]) {
-        for server in old.servers where new.server(named: server.name) == nil {
-            out.append(DiffLine(.removed, "servers.\(server.name)", old: server.json))
+    static func servers(
+        _ old: UnsafeBufferPointer<ServerState>, _ new: UnsafeBufferPointer<ServerState>, samePrimary: Bool, into out: inout [DiffLine]
+    ) {
+        // The same servers in the same order (nearly always): each compared with its place
+        // in the old list.
+        if old.count == new.count, old.indices.allSatisfy({ old[$0].name == new[$0].name }) {
+            for index in new.indices where old[index] != new[index] {
+                server(old[index], new[index], index: index, fleetSize: new.count, samePrimary: samePrimary, into: &out)
+            }
+            return
         }
-        for (index, server) in new.servers.enumerated() {
-            let path = "servers.\(server.name)"
-            guard let before = old.server(named: server.name) else {
-                out.append(DiffLine(.added, path, new: server.json))
+        func position(_ name: String, in list: UnsafeBufferPointer<ServerState>) -> Int? { list.indices.first { list[$0].name == name } }
+        for index in old.indices where position(old[index].name, in: new) == nil {
+            out.append(DiffLine(.removed, "servers.\(old[index].name)", old: old[index].json))
+        }
+        for index in new.indices {
+            guard let before = position(new[index].name, in: old) else {
+                out.append(DiffLine(.added, "servers.\(new[index].name)", new: new[index].json))
                 continue
             }
-            guard before != server else { continue }
-            if before.status != server.status {
-                out.append(DiffLine(.changed, path + ".status", old: .string(before.status.rawValue), new: .string(server.status.rawValue)))
+            if old[before] != new[index] {
+                server(old[before], new[index], index: index, fleetSize: new.count, samePrimary: samePrimary, into: &out)
             }
-            // The only server's count is `queue.remaining` already.
-            if before.remaining != server.remaining, new.servers.count > 1 {
-                out.append(DiffLine(.changed, path + ".remaining", old: before.remaining.json, new: server.remaining.json))
-            }
-            if before.capabilities != server.capabilities {
-                JSONDiff.diff(before.json["capabilities"] ?? .null, server.json["capabilities"] ?? .null, at: path + ".capabilities", into: &out)
-            }
-            if !(index == 0 && samePrimary) { slices(before, server, prefix: path + ".", into: &out) }
         }
+    }
+
+    /// What changed on one server.
+    static func server(_ before: ServerState, _ server: ServerState, index: Int, fleetSize: Int, samePrimary: Bool, into out: inout [DiffLine]) {
+        let path = "servers.\(server.name)"
+        if before.status != server.status {
+            out.append(DiffLine(.changed, path + ".status", old: .string(before.status.rawValue), new: .string(server.status.rawValue)))
+        }
+        // The only server's count is `queue.remaining` already.
+        if before.remaining != server.remaining, fleetSize > 1 {
+            out.append(DiffLine(.changed, path + ".remaining", old: before.remaining.json, new: server.remaining.json))
+        }
+        if before.capabilities != server.capabilities {
+            JSONDiff.diff(before.json["capabilities"] ?? .null, server.json["capabilities"] ?? .null, at: path + ".capabilities", into: &out)
+        }
+        if !(index == 0 && samePrimary) { slices(before, server, prefix: path + ".", into: &out) }
     }
 
     static func queue(_ old: QueueState, _ new: QueueState, into out: inout [DiffLine]) {
         if old.remaining != new.remaining {
             out.append(DiffLine(.changed, "queue.remaining", old: old.remaining.json, new: new.remaining.json))
         }
-        if old.records != new.records {
+        if let changed = new.changedPromptIDs(since: old) {
+            // Only the records the reduction wrote can differ: the same lines as comparing
+            // the two tables, in time that follows the reduction, not the 10 000 records.
+            if !changed.isEmpty { prompts(old, new, changed: changed, into: &out) }
+        } else if old.records != new.records {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
             if old.waitingOrder != new.waitingOrder || old.waitingOrder == nil {
                 JSONDiff.diff(old.waitingIDs.json, new.waitingIDs.json, at: "queue.waiting", into: &out)
             }
-            table(old.records, new.records, at: "queue.prompts", json: \.json, into: &out)
+            table(old.records.storage, new.records.storage, at: "queue.prompts", json: \.json, into: &out)
         }
         if old.rejected != new.rejected {
             JSONDiff.diff(.array(old.rejected.map(\.json)), .array(new.rejected.map(\.json)), at: "queue.rejected", into: &out)
         }
+    }
+
+    /// `queue.running`, `pending`, `waiting` and `prompts` when the records `changed` (from
+    /// the journal) are the only ones that may differ.
+    static func prompts(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
+        var ids: [String] = []
+        var seen = Set<String>()
+        for id in changed where seen.insert(id).inserted && old.records[id] != new.records[id] { ids.append(id) }
+        guard !ids.isEmpty else { return }
+        // Each list is a function of the records that pass its filter (and their order of
+        // those): it can move only if a changed record passes it before or after.
+        func touches(_ filter: (PromptRecord) -> Bool) -> Bool {
+            ids.contains { id in old.records[id].map(filter) == true || new.records[id].map(filter) == true }
+        }
+        if touches({ $0.status == .running }) {
+            JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
+        }
+        if touches({ $0.status == .queued && $0.accepted }) {
+            JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
+        }
+        waiting(old, new, changed: ids, into: &out)
+        // As `table` orders them: removed entries first, then the others, each by id.
+        let removed = ids.filter { new.records[$0] == nil }.sorted(by: idOrder)
+        for id in removed { out.append(DiffLine(.removed, "queue.prompts.\(id)", old: old.records[id]!.json)) }
+        for id in ids.filter({ new.records[$0] != nil }).sorted(by: idOrder) {
+            entry(old.records[id], new.records[id], at: "queue.prompts.\(id)", json: \.json, into: &out)
+        }
+    }
+
+    /// `queue.waiting`, given the records that differ: the list is a function of the
+    /// waiting records (their priority and arrival), so it moves only when one of these
+    /// joined it, left it or moved in it; and when jobs only joined at its end, the lines
+    /// are the ones appended, found without building either list.
+    static func waiting(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
+        var joined: [QueueState.WaitingKey] = []
+        var moved = false
+        for id in changed {
+            let a = old.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+            let b = new.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+            switch (a, b) {
+            case (nil, nil): continue
+            case (nil, let b?): joined.append(b)
+            case let (a?, b?) where !(a < b) && !(b < a): continue
+            default: moved = true
+            }
+        }
+        if !moved, joined.isEmpty { return }
+        if !moved, let before = old.waitingOrder, let after = new.waitingOrder, before.count + joined.count == after.count,
+            before.last.map({ key in joined.allSatisfy { key < $0 } }) ?? true
+        {
+            // The old list is the new one's prefix: JSONDiff's lines for an array that grew.
+            for (offset, key) in after.suffix(joined.count).enumerated() {
+                out.append(DiffLine(.added, "queue.waiting[\(before.count + offset)]", new: .string(key.id)))
+            }
+            return
+        }
+        JSONDiff.diff(waitingJSON(old), waitingJSON(new), at: "queue.waiting", into: &out)
+    }
+
+    /// `queue.waiting` as JSON, from the ordered index when there is one.
+    static func waitingJSON(_ queue: QueueState) -> JSONValue {
+        guard let order = queue.waitingOrder else { return queue.waitingIDs.json }
+        var items: [JSONValue] = []
+        items.reserveCapacity(order.count)
+        for key in order { items.append(.string(key.id)) }
+        return .array(items)
     }
 
     /// Field by field, in the slice's JSON order, building JSON only for fields that
@@ -133,14 +227,13 @@ public enum StateDiff {
 
     /// Entry-by-entry diff of a keyed table: equal entries cost one `==`, changed ones
     /// are diffed field by field, new ones are shown whole.
-    static func table<Value: Equatable>(
-        _ old: [String: Value], _ new: [String: Value], at path: String, json: (Value) -> JSONValue,
-        into out: inout [DiffLine]
+    static func table<Table: KeyedTable>(
+        _ old: Table, _ new: Table, at path: String, json: (Table.Value) -> JSONValue, into out: inout [DiffLine]
     ) {
         // Sort only the keys that changed: sorting every key (by `idOrder`, which parses
         // numbers) was most of the cost of diffing a large table.
         var removed: [String] = []
-        for key in old.keys where new[key] == nil { removed.append(key) }
+        for (key, _) in old where new[key] == nil { removed.append(key) }
         for key in removed.sorted(by: idOrder) {
             out.append(DiffLine(.removed, "\(path).\(key)", old: json(old[key]!)))
         }
@@ -163,3 +256,12 @@ public enum StateDiff {
         }
     }
 }
+
+/// A table keyed by string (a dictionary, or the prompt table's storage), for `StateDiff.table`.
+protocol KeyedTable<Value>: Sequence where Element == (key: String, value: Value) {
+    associatedtype Value: Equatable
+    subscript(key: String) -> Value? { get }
+}
+
+extension Dictionary: KeyedTable where Key == String, Value: Equatable {}
+extension TreeDictionary: KeyedTable where Key == String, Value: Equatable {}

@@ -124,7 +124,15 @@ public struct ClientEvents: Sendable {
     /// found without sorting the whole table.
     static func changedIDs(_ old: QueueState, _ new: QueueState) -> [String] {
         var changed: [PromptRecord] = []
-        for (id, record) in new.records where old.records[id] != record { changed.append(record) }
+        if let ids = new.changedPromptIDs(since: old) {
+            // The reduction's journal: the few records it wrote, not the whole table.
+            var seen = Set<String>()
+            for id in ids where seen.insert(id).inserted {
+                if let record = new.records[id], old.records[id] != record { changed.append(record) }
+            }
+        } else {
+            for (id, record) in new.records where old.records[id] != record { changed.append(record) }
+        }
         return changed.sorted(by: QueueState.listingOrder).map(\.id)
     }
 }

@@ -1,5 +1,3 @@
-import DequeModule
-
 /// A bounded ring of recent events, server `logs` lines among them. Old entries fall off
 /// the front; `total` keeps counting so a reader can tell what is new.
 public struct LogState: Sendable, Equatable {
@@ -46,7 +44,8 @@ public struct LogState: Sendable, Equatable {
     public static let payloadLimit = 16 * 1024
 
     /// The entries still kept, oldest first.
-    public private(set) var entries: Deque<Entry> = []
+    /// (In chunks that later states share: see `LogEntries`.)
+    public private(set) var entries = LogEntries()
     /// How many entries are kept (at least 1); older ones fall off the front.
     public let capacity: Int
     /// Entries ever appended (the `seq` of the newest).
@@ -74,7 +73,7 @@ public struct LogState: Sendable, Equatable {
     /// Entries appended after `seq` (that are still kept), oldest first.
     public func entries(after seq: Int) -> [Entry] {
         guard let last = entries.last, last.seq > seq else { return [] }
-        return Array(entries.suffix(min(entries.count, last.seq - seq)))
+        return Array(entries.suffix(Swift.min(entries.count, last.seq - seq)))
     }
 
     /// The `log` object of the state's JSON: `{capacity, total, entries}`.

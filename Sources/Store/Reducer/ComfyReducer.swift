@@ -6,6 +6,10 @@
 public enum ComfyReducer {
     public static func reduce(_ state: inout AppState, _ action: ComfyAction) -> [Command] {
         var context = ReduceContext(at: action.at, server: state.index(of: action.server).map { state.servers[$0].name })
+        // The prompt ids this reduction writes are journalled for the diff (see
+        // `QueueState.changedPromptIDs(since:)`).
+        state.queue.beginReduction()
+        defer { state.queue.endReduction() }
         switch action.event {
         case .user(let request):
             state.apply(request, server: action.server, &context)

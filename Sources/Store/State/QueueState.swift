@@ -1,4 +1,5 @@
 import DequeModule
+import HashTreeCollections
 
 /// The server's queue as we know it, and a record of every prompt we know.
 public struct QueueState: Sendable, Equatable {
@@ -14,14 +15,17 @@ public struct QueueState: Sendable, Equatable {
     /// cannot make them disagree.
     /// (The setter, for this module and `@testable` tests only, drops the indexes, so the
     /// next reducer write rebuilds them.)
-    public internal(set) var prompts: [String: PromptRecord] {
+    /// (A write through it also drops the journal: see `changedPromptIDs(since:)`.)
+    public internal(set) var prompts: PromptTable {
         get { records }
         set {
             records = newValue
             dropIndexes()
+            forgetJournal()
         }
         _modify {
             dropIndexes()
+            forgetJournal()
             yield &records
         }
     }
@@ -50,9 +54,10 @@ public struct QueueState: Sendable, Equatable {
     var recheckWaiting = false
 
     /// Our queue in order (derived: not part of equality; nil: rebuilt when next needed).
-    /// A deque: the job that leaves is nearly always the first, and a new one joins at
-    /// the end, both without moving the thousands between.
-    var waitingOrder: Deque<WaitingKey>? = []
+    /// In chunks (`WaitingOrder`): the job that leaves is nearly always the first, and a
+    /// new one joins at the end, both without moving — or, when the state before is held,
+    /// copying — the thousands between.
+    var waitingOrder: WaitingOrder? = WaitingOrder()
     /// Submissions the server refused (newest last, at most `rejectedCapacity`).
     public var rejected: [Rejection] = []
     /// Policy: a prompt of ours that the server no longer knows (it restarted and forgot
@@ -71,14 +76,39 @@ public struct QueueState: Sendable, Equatable {
     var finishedOrder: Deque<String>? = []
     var nextSeen = 0
 
-    var records: [String: PromptRecord] = [:]
+    var records = PromptTable()
     /// Ids of the prompts not in a final status (queued, running, ended): the only ones
     /// `runningIDs`, `pendingIDs` and `unfinishedIDs` need to look at. The record holds up
     /// to `finishedCapacity` finished prompts besides, and without the index each
     /// `executing` and `status` frame walked them all (measured: 13 k frames/s end to end
     /// with 10 000 prompts). Derived data: not part of equality. nil: unknown (see
     /// `prompts`), readers scan everything.
-    var unfinishedIndex: Set<String>? = []
+    /// A hash trie, like the records: a set of 10 000 ids copied whole on every write (the
+    /// state before held by a front end) cost more than the write.
+    var unfinishedIndex: TreeSet<String>? = []
+
+    // The journal: which records the current (or last) reduction wrote, so the diff, the
+    // events and the job store's follower visit those instead of comparing every record
+    // (22 ms per completion with 10 000 jobs waiting, measured). The same scheme as
+    // `NodesState`'s for its node table. Bookkeeping, not state: not part of equality.
+    //
+    // `version` names the records' contents: a new object at a reduction's first write to
+    // them (or at any write outside a reduction, or through `prompts`), so two states with
+    // the same version have the same records. `journal` lists the ids written since the
+    // records were `base`.
+    var version: JournalVersion? = JournalVersion()
+    var journal: (base: JournalVersion?, ids: [String])?
+    var journalPhase = JournalPhase.idle
+
+    /// Where the journal stands in the current reduction.
+    enum JournalPhase {
+        /// Outside a reduction: a write makes a new version without a journal.
+        case idle
+        /// A reduction began and has not written a record yet.
+        case open
+        /// The reduction has written: further writes extend its journal.
+        case writing
+    }
 
     public static func == (a: QueueState, b: QueueState) -> Bool {
         a.remaining == b.remaining && a.records == b.records && a.rejected == b.rejected && a.nextSeen == b.nextSeen
@@ -86,6 +116,45 @@ public struct QueueState: Sendable, Equatable {
     }
 
     public static let rejectedCapacity = 50
+
+    /// A reduction begins: its first write starts a new journal.
+    mutating func beginReduction() { journalPhase = .open }
+
+    /// The reduction is over: a later write (outside the reducer) is not journalled.
+    mutating func endReduction() { journalPhase = .idle }
+
+    /// Records that the entry for `id` is being written.
+    private mutating func noteWritten(_ id: String) {
+        switch journalPhase {
+        case .open:
+            journalPhase = .writing
+            journal = (version, [id])
+            version = JournalVersion()
+        case .writing:
+            if journal == nil { version = JournalVersion() } else { journal!.ids.append(id) }
+        case .idle:
+            forgetJournal()
+        }
+    }
+
+    /// Forgets which records were written: the next diff compares them all.
+    mutating func forgetJournal() {
+        version = JournalVersion()
+        journal = nil
+    }
+
+    /// The ids of the records that may differ between `old` and this state — the ones the
+    /// reduction that made this state from `old` wrote (possibly repeated, in no order) —
+    /// or nil when that cannot be told (this state is not `old` plus one reduction), and
+    /// every record must be compared. Empty: the records are `old`'s.
+    ///
+    /// For a follower of the store's changes: what `Change.old` and `Change.new` differ in,
+    /// without comparing thousands of records.
+    public func changedPromptIDs(since old: QueueState) -> [String]? {
+        if let version, version === old.version { return [] }
+        guard let journal, let base = journal.base, base === old.version else { return nil }
+        return journal.ids
+    }
 
     public struct Rejection: Sendable, Equatable {
         public var at: Timestamp
@@ -111,11 +180,12 @@ public struct QueueState: Sendable, Equatable {
 
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
-        if unfinishedIndex == nil { unfinishedIndex = Set(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
+        if unfinishedIndex == nil { unfinishedIndex = TreeSet(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
         if serverIndex == nil || heldIndex == nil { rebuildServerIndex() }
         let before = records[id]
         let wasFinished = before?.status.isTerminal ?? false
         if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
+        noteWritten(id)
         records[id] = record
         if let record, !record.status.isTerminal {
             unfinishedIndex!.insert(id)
@@ -141,7 +211,10 @@ public struct QueueState: Sendable, Equatable {
         finishedOrder!.append(id)
         while finishedOrder!.count > Self.finishedCapacity, let oldest = finishedOrder!.popFirst() {
             // Only a record still finished goes (a front end may have rewritten it).
-            if records[oldest]?.status.isTerminal == true { records[oldest] = nil }
+            if records[oldest]?.status.isTerminal == true {
+                noteWritten(oldest)
+                records[oldest] = nil
+            }
         }
     }
 
@@ -253,9 +326,8 @@ public struct QueueState: Sendable, Equatable {
     /// Up to `limit` jobs of our queue in order, after `key` (nil: from the first): routing
     /// reads the few it can place, not a list of thousands.
     func waitingKeys(after key: WaitingKey?, limit: Int) -> [WaitingKey] {
-        let order = waitingOrder ?? Deque(records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
-        let start = key.map { key in order.partitioningIndex { key < $0 } } ?? 0
-        return Array(order[start..<min(order.count, start + limit)])
+        let order = waitingOrder ?? WaitingOrder(sorted: records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
+        return order.keys(after: key, limit: limit)
     }
 
     /// Where a job stands in our queue.
@@ -275,17 +347,10 @@ public struct QueueState: Sendable, Equatable {
     /// search and an insert, so a queue of 10 000 jobs is never sorted per action.
     mutating func noteWaiting(_ before: PromptRecord?, _ after: PromptRecord?) {
         if waitingOrder == nil {
-            waitingOrder = Deque(records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
+            waitingOrder = WaitingOrder(sorted: records.values.filter { $0.status == .waiting }.map(WaitingKey.init).sorted())
         }
-        if let before, before.status == .waiting {
-            let key = WaitingKey(before)
-            let at = waitingOrder!.partitioningIndex { !($0 < key) }
-            if at < waitingOrder!.count, waitingOrder![at].id == key.id { waitingOrder!.remove(at: at) } else { waitingOrder!.removeAll { $0.id == key.id } }
-        }
-        if let after, after.status == .waiting {
-            let key = WaitingKey(after)
-            waitingOrder!.insert(key, at: waitingOrder!.partitioningIndex { key < $0 })
-        }
+        if let before, before.status == .waiting { waitingOrder!.remove(WaitingKey(before)) }
+        if let after, after.status == .waiting { waitingOrder!.insert(WaitingKey(after)) }
     }
 
     /// Prompts that have not reached a final status (waiting, queued, running, or ended
