@@ -144,28 +144,26 @@ extension ComfyFleet {
         if store.state.estimates.generation != durationsWritten { await flush() }
     }
 
-    /// Learned durations, written as jobs are (in a task of their own: see below).
+    /// Learned durations, written as jobs are.
     func write(durations: [DurationEntry], to jobs: any JobStore) async {
-        let failure = await Task { () async -> JobStoreError? in
-            do throws(JobStoreError) {
-                try await jobs.saveDurations(durations)
-                return nil
-            } catch { return error }
-        }.value
-        if let failure, jobStoreError == nil { jobStoreError = failure }
+        await detached { () async throws(JobStoreError) in try await jobs.saveDurations(durations) }
     }
 
     func write(_ rows: [JobRow], to jobs: any JobStore) async {
         guard !rows.isEmpty else { return }
-        // In a task of its own: `stop` cancels the follower of the store's changes, which
-        // may be in the middle of this write, and the database gives up on a cancelled
-        // task's write — while the rows already count as written, so the last write at
-        // stop skipped them and the job store kept a finished job `running` for good
-        // (found by `comfysh-bench chaos --fleet`). `stop` waits for the follower, so
-        // the write ends before the last one starts.
+        await detached { () async throws(JobStoreError) in try await jobs.save(rows) }
+    }
+
+    /// Runs a job-store write in a task of its own, keeping its first failure. Why: `stop`
+    /// cancels the follower of the store's changes, which may be in the middle of a write,
+    /// and the database gives up on a cancelled task's write — while the rows already
+    /// count as written, so the last write at stop skipped them and the job store kept a
+    /// finished job `running` for good (found by `comfysh-bench chaos --fleet`). `stop`
+    /// waits for the follower, so the write ends before the last one starts.
+    func detached(_ write: @escaping @Sendable () async throws(JobStoreError) -> Void) async {
         let failure = await Task { () async -> JobStoreError? in
             do throws(JobStoreError) {
-                try await jobs.save(rows)
+                try await write()
                 return nil
             } catch { return error }
         }.value
