@@ -430,7 +430,11 @@ function setUp() {
     for (const file of event.dataTransfer.files) submit(file);
   });
   // Countdowns (reconnecting, breaker) move without frames.
-  setInterval(() => { if (dash.state && servers(dash.state).some((s) => s.connection.phase !== "connected")) schedule(); }, 250);
+  // Countdowns between frames: a reconnect's next try, and a running prompt's ETA (a node
+  // without steps sends nothing until its end).
+  setInterval(() => {
+    if (dash.state && (servers(dash.state).some((s) => s.connection.phase !== "connected") || dash.state.queue.running.length)) schedule();
+  }, 250);
   connect();
 }
 
@@ -442,10 +446,12 @@ function seconds(s) {
 }
 // The same words as the shell's (EventText.eta): ≥ for a lower bound, ~ for one learned
 // from other workflows' nodes, — when nothing is known.
+// Counted down from when it was said (`updated_at`, on the fleet's clock like `now()`).
 function etaText(progress) {
   if (!progress || progress.eta_seconds == null) return "ETA —";
   const mark = { lower_bound: "≥ ", node_class: "~" }[progress.eta_basis] || "";
-  return `ETA ${mark}${seconds(progress.eta_seconds)}`;
+  const gone = progress.updated_at != null ? Math.max(now() - progress.updated_at, 0) : 0;
+  return `ETA ${mark}${seconds(Math.max(progress.eta_seconds - gone, 0))}`;
 }
 function num(x, digits = 0) { return x == null ? "—" : Number.isInteger(x) ? String(x) : x.toFixed(digits); }
 function basename(path) { return String(path).split("/").pop(); }
