@@ -48,7 +48,7 @@ struct PageContext: Sendable {
             }
         case .rejected:
             (tone, toast) = (.bad, true)
-        case .resubmitted:
+        case .resubmitted, .rerouted:
             tone = .warning
         default:
             break

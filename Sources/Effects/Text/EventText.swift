@@ -41,6 +41,7 @@ public enum EventText {
         case .ended: return "· \(who): ended; asking the server how"
         case .finished(let record): return finishedLine(record, who: who)
         case .resubmitted: return "↻ \(who): the server forgot it (restarted?); submitted again under the same id"
+        case .rerouted(_, let from): return "↻ \(who): \(from) was lost; runs again elsewhere under the same id"
         case .rejected(let r): return rejectedLine(r, who: who)
         case .resynced(let findings): return "· \(findings.message)"
         }

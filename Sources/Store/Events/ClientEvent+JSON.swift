@@ -35,7 +35,13 @@ extension ClientEvent {
             return .object([JSONField("event", "output"), JSONField("prompt_id", .string(id)), JSONField("node", .string(node)),
                             JSONField("output", output)])
         case .resubmitted(let id):
-            return .object([JSONField("event", "resubmitted"), JSONField("prompt_id", .string(id))])
+            return .object([JSONField("event", "resubmitted"), JSONField("prompt_id", .string(id)), JSONField("reason", "forgotten")])
+        case .rerouted(let id, let from):
+            // The same event name as before, for scripts that count resubmissions.
+            return .object([
+                JSONField("event", "resubmitted"), JSONField("prompt_id", .string(id)), JSONField("reason", "server_lost"),
+                JSONField("from", .string(from)),
+            ])
         case .rejected(let rejection):
             return .object([JSONField("event", "rejected")] + (rejection.json.objectValue ?? []))
         case .resynced(let findings):

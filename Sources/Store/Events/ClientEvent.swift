@@ -28,6 +28,9 @@ public enum ClientEvent: Sendable, Equatable {
     case finished(PromptRecord)
     /// The server had forgotten it (a restart): submitted again under the same id.
     case resubmitted(promptID: String)
+    /// Its server (`from`) was lost or left the fleet: it runs again elsewhere under the same
+    /// id (once it had started, within the rerun limit).
+    case rerouted(promptID: String, from: String)
     /// The server refused a submission.
     case rejected(QueueState.Rejection)
     /// A resync (after a connect, or asked for) found the server's queue and history.
@@ -42,7 +45,7 @@ public enum ClientEvent: Sendable, Equatable {
     /// The prompt the event is about, if any.
     public var promptID: String? {
         switch self {
-        case .accepted(let id, _, _), .warnings(let id, _), .output(let id, _, _), .ended(let id), .resubmitted(let id): id
+        case .accepted(let id, _, _), .warnings(let id, _), .output(let id, _, _), .ended(let id), .resubmitted(let id), .rerouted(let id, _): id
         case .started(let record), .finished(let record): record.id
         case .progress(let report): report.promptID
         case .preview(let image): image.promptID

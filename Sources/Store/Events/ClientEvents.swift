@@ -64,7 +64,14 @@ public struct ClientEvents: Sendable {
 
     private mutating func prompt(_ record: PromptRecord, before: PromptRecord?, into out: inout [ClientEvent]) {
         let id = record.id
-        if record.resubmitted > (before?.resubmitted ?? 0) { out.append(.resubmitted(promptID: id)) }
+        if record.resubmitted > (before?.resubmitted ?? 0) {
+            // Sent again on the server that forgot it, or taken off a server that was lost.
+            if let from = before?.server, from != record.server {
+                out.append(.rerouted(promptID: id, from: from))
+            } else {
+                out.append(.resubmitted(promptID: id))
+            }
+        }
         if before?.accepted != true, record.accepted {
             if !record.warnings.isEmpty { warned.insert(id) }
             out.append(.accepted(promptID: id, number: record.number, warnings: record.warnings))

@@ -109,8 +109,15 @@ import Testing
         state.apply(ComfyAction(at: at(3), server: "a", .connection(.closed(socket: 0, code: nil, reason: "gone", byClient: false))))
         // The policy allows two reruns of a job that had started (the library's default is 0).
         state.apply(ComfyAction(at: at(3), .fleet(.policy(maxWaitingPerServer: 1, rerunLimit: 2))))
-        let commands = state.apply(ComfyAction(at: at(33), server: "a", .connection(.gone(reason: "offline for 30 s"))))
+        let before = state
+        let lostAction = ComfyAction(at: at(33), server: "a", .connection(.gone(reason: "offline for 30 s")))
+        let commands = state.apply(lostAction)
         #expect(state.server(named: "a")?.status == .lost)
+        // Told as moved off a lost server, not as forgotten by a restarted one.
+        var events = ClientEvents()
+        let told = events.derive(Change(action: lostAction, old: before, new: state, commands: commands))
+        #expect(told.filter { if case .rerouted = $0 { true } else { false } } == [.rerouted(promptID: "run", from: "a"), .rerouted(promptID: "wait2", from: "a")])
+        #expect(!told.contains { if case .resubmitted = $0 { true } else { false } })
         // b holds one already: one more fits there; the other waits with us.
         #expect(posts(commands, primary: "a") == ["b": ["run"]])
         #expect(state.queue.waitingIDs == ["wait2"])
