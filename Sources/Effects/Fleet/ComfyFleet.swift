@@ -149,6 +149,16 @@ public actor ComfyFleet {
         if failures.count == order.count, let first = order.first.flatMap({ failures[$0] }) {
             throw first
         }
+        // A server given up for good (refused, not ComfyUI) that holds jobs restored from
+        // the job store is lost now, as one whose breaker opened: its jobs go elsewhere
+        // under the same ids (a started one within the rerun limit). Nothing else would
+        // ever follow them, and the run would wait for them forever.
+        for (name, failure) in failures where failure.kind != .unreachable && failure.kind != .timedOut {
+            let state = store.state
+            let holds = (state.queue.runningIDs(on: name) + state.queue.pendingIDs(on: name)).contains { state.queue.prompts[$0]?.owner == .ours }
+                || state.queue.prompts.values.contains { $0.server == name && $0.owner == .ours && $0.status == .queued && !$0.accepted }
+            if holds { dispatch(.connection(.gone(reason: "given up at start: \(failure)")), server: name) }
+        }
         return failures
     }
 

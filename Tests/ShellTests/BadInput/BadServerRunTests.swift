@@ -135,6 +135,32 @@ import Testing
         #expect(stdout.isEmpty)
     }
 
+    /// A resumed run whose job store has a job on a server that now refuses us (401): that
+    /// server is given up for good, so it is lost at once and the job runs on another under
+    /// the same id — the run does not wait forever for a job nobody can follow.
+    @Test func aResumedJobOnAServerThatNowRefusesUsRunsElsewhere() async throws {
+        let folder = try TestFolder()
+        let (refusing, good) = (try await TestFolder.simulator(), try await TestFolder.simulator())
+        await refusing.setRefusing(status: 401)
+        let store = folder.url.appendingPathComponent("jobs.sqlite").path
+        let id = Workflow.newPromptID()
+        let graph = try JSONValue.parse(Array(try String(contentsOfFile: try folder.workflow("job.json"), encoding: .utf8).utf8))
+        let body = JSONValue.object([JSONField("prompt", graph), JSONField("client_id", "someone-before"), JSONField("prompt_id", .string(id))])
+        let now = Date().timeIntervalSince1970
+        try await SQLiteJobStore(path: store).save([
+            JobRow(id: id, status: .queued, server: "b", sentTo: ["b"], workflow: body, label: "job.json", accepted: true, submittedAt: now, updatedAt: now)
+        ])
+        let (stderr, stdout, status) = try await run(
+            ["--resume", "--server", "a=\(good.baseURL)", "--server", "b=\(refusing.baseURL)", "--jobs", store, "--json"], folder: folder)
+        #expect(status == 0, "\(stderr)")
+        #expect(stderr.contains("b: \(refusing.baseURL) refused the request (HTTP 401)"))
+        #expect(stdout.last.flatMap { try? JSONValue.parse(Array($0.utf8)) }?["status"] == "succeeded")
+        #expect(await good.completedRuns[id]?.count == 1)
+        #expect(await refusing.completedRuns[id] == nil)
+        await good.stop()
+        await refusing.stop()
+    }
+
     /// Something else answers HTTP on the port: whichever of `/system_stats` and the
     /// WebSocket upgrade gives it away is named, at once (no waiting out the timeout), exit 3.
     @Test func aServerThatIsNotComfyUISaysSoAndExits3() async throws {
