@@ -25,6 +25,7 @@ extension ShellSession {
                 switch event {
                 case .progress(let report):
                     if terminal.isInteractive {
+                        liveReport = report
                         terminal.setLiveLine(progressLine(report))
                     } else {
                         // On a pipe: a line at each quarter of the prompt, not a flood.
@@ -35,6 +36,7 @@ extension ShellSession {
                         }
                     }
                 case .finished(let record) where record.status.isTerminal:
+                    liveReport = nil
                     terminal.setLiveLine(nil)
                     if let line = EventText.line(event, names: [:]) { say(color(line + outcomeDetails(record))) }
                 case .connection(let connection):
@@ -90,6 +92,15 @@ extension ShellSession {
     func refreshCountdown() async {
         if store.state.servers.contains(where: { if case .reconnecting = $0.connection.phase { true } else { false } }) {
             refreshPrompt(now: await fleet?.now)
+        }
+        // The live line's ETA, counted down from when the state said it.
+        if var report = liveReport, let now = await fleet?.now, liveReport?.promptID == report.promptID,
+            let server = store.state.server(named: report.server), server.progress.promptID == report.promptID,
+            let eta = server.progress.etaSeconds, let said = server.progress.updatedAt
+        {
+            report.etaSeconds = max(eta - (now - said), 0)
+            report.etaBasis = server.progress.etaBasis
+            terminal.setLiveLine(progressLine(report))
         }
     }
 

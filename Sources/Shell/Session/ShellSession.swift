@@ -40,6 +40,9 @@ actor ShellSession {
     var followedLogTotal: Int?
     /// The prompt as last drawn.
     var shownPrompt = ""
+    /// The live line's progress, counted down between events (a node without steps
+    /// reports nothing until its end).
+    var liveReport: ProgressReport?
     let events: AsyncStream<SessionEvent>
     let eventSink: AsyncStream<SessionEvent>.Continuation
 
