@@ -22,7 +22,7 @@ public protocol JobStore: Sendable {
     func recent(limit: Int) async throws(JobStoreError) -> [JobRow]
     /// The job with this id, or the only one whose id starts with it.
     func job(matching prefix: String) async throws(JobStoreError) -> JobRow?
-    /// Every learned duration (``DurationBook``): what the next comfysh's ETAs start from.
+    /// Every learned duration (`DurationBook` of ComfyCore): what the next comfysh's ETAs start from.
     func durations() async throws(JobStoreError) -> [DurationEntry]
     /// Writes (inserts or replaces) these learned durations, all or none.
     func saveDurations(_ entries: [DurationEntry]) async throws(JobStoreError)
