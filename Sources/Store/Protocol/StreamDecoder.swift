@@ -130,7 +130,20 @@ public struct StreamDecoder: Sendable {
         } catch {
             return forget()
         }
-        bytes = Array(frame)
+        // The remembered bytes are this decoder's alone: overwritten in place, and only
+        // where they differ when the length is the same (a fresh 100 KB array per frame
+        // was an allocation, page faults and a full copy).
+        if sameHead, bytes.count == frame.count {
+            let from = reuse > 0 ? ends[reuse - 1] : start
+            let to = frame.count - tail
+            if from < to {
+                bytes.withUnsafeMutableBufferPointer { b in
+                    _ = memcpy(b.baseAddress! + from, frame.baseAddress! + from, to - from)
+                }
+            }
+        } else {
+            bytes.replaceSubrange(bytes.indices, with: frame)
+        }
         starts = newStarts
         ends = newEnds
         nodes = newNodes
@@ -166,6 +179,11 @@ public struct StreamDecoder: Sendable {
             var k = from
             let x = UnsafeRawPointer(a.baseAddress!)
             let y = UnsafeRawPointer(b.baseAddress!)
+            // Equal blocks by `memcmp` (vectorised), then words within the block that
+            // differs: a 500-node snapshot differs near its end, and the word loop alone
+            // over its 100 KB was a seventh of `progress_state_500`.
+            let block = 1024
+            while k + block <= n, memcmp(x + k, y + k, block) == 0 { k += block }
             while k + 8 <= n, x.loadUnaligned(fromByteOffset: k, as: UInt64.self) == y.loadUnaligned(fromByteOffset: k, as: UInt64.self) { k += 8 }
             while k < n, a[k] == b[k] { k += 1 }
             return k < n ? k : nil

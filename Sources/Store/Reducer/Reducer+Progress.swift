@@ -207,11 +207,15 @@ extension ServerScope {
         var done = Double(cached.count)
         var counted = 0
         if cached.isEmpty {
-            // Nothing cached (most prompts): no lookup per node.
-            nodes.table.forEachEntry { _, node in
-                guard node.parentNodeID == nil else { return }
-                counted += 1
-                done += node.fraction
+            // Nothing cached (most prompts): from the counts the table keeps — finished
+            // nodes count 1 each, and only the others are read (a 500-node graph's
+            // snapshot walked all 500 entries here). The sum's order differs from the walk
+            // below, as the walk's own did from one process to the next (hash seeds).
+            let table = nodes.table
+            counted = table.topLevelCount
+            done += Double(table.topLevelFinished)
+            for key in table.topLevelOpen {
+                if let node = table[key] { done += node.fraction }
             }
         } else {
             nodes.table.forEachEntry { key, node in
