@@ -3,16 +3,16 @@ extension ServerScope {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
     /// prompt that already ended ignores late ticks. Returns false to ignore the message.
     mutating func observe(_ id: String, at: Timestamp) -> Bool {
-        // The two fields are read in place: `queue.records[id]` would copy the record, and
-        // a copy retains and releases each of its strings and arrays (a tenth of
-        // decode+reduce, on every tick).
-        if let i = queue.records.index(forKey: id) {
-            let status = queue.records.values[i].status
+        // The two fields are read from `brief`: `queue.records[id]` (and `values[i]`: its
+        // getter is not inlined) copies the record, and a copy retains and releases each
+        // of its strings and arrays (a tenth of decode+reduce, on every tick).
+        if let brief = queue.brief(id) {
+            let status = brief.status
             // Over, or gone from the queue already (a late frame: `leftAlready`).
             if status.isTerminal || status == .ended { return false }
             // Already running and accepted (every tick after the first): nothing to write,
             // and no copying and comparing of the record to find that out.
-            if status != .running || !queue.records.values[i].accepted {
+            if status != .running || !brief.accepted {
                 updatePrompt(id, creating: .running, owner: .observed) {
                     $0.accepted = true
                     $0.move(to: .running, at: at)
@@ -225,8 +225,8 @@ extension ServerScope {
                 done += node.fraction
             }
         }
-        // (`nodeCount` read in place, not through a copy of the record: see `observe`.)
-        let nodeCount = queue.records.index(forKey: id).flatMap { queue.records.values[$0].nodeCount } ?? 0
+        // (`nodeCount` read from the brief, not through a copy of the record: see `observe`.)
+        let nodeCount = queue.brief(id)?.nodeCount ?? 0
         let total = Double(Swift.max(nodeCount, distinctCached + counted, 1))
         estimate(countFraction: Swift.min(done / total, 1), at: at)
     }
@@ -264,9 +264,7 @@ extension ServerScope {
         case .preview(let p):
             // No identity on the wire: it belongs to our running prompt's current node,
             // if we own the running prompt; otherwise it cannot be attributed.
-            let ours = nodes.promptID.flatMap { id in
-                queue.records.index(forKey: id).flatMap { queue.records.values[$0].owner == .ours ? id : nil }
-            }
+            let ours = nodes.promptID.flatMap { id in queue.brief(id)?.owner == .ours ? id : nil }
             notePreview(promptID: ours, nodeID: ours == nil ? nil : nodes.executing, mime: p.mimeType, bytes: p.image.count, at: at)
         case .previewWithMetadata(let p):
             notePreview(promptID: p.promptID, nodeID: p.nodeID, mime: p.mimeType ?? "image/jpeg", bytes: p.image.count, at: at)
@@ -274,9 +272,7 @@ extension ServerScope {
             // Broadcast to every socket by released servers: keep it only when the node
             // belongs to the prompt running now (or the frame names that prompt).
             let belongs = t.promptID.map { $0 == nodes.promptID } ?? (nodes.table[t.nodeID] != nil)
-            guard belongs, let id = nodes.promptID,
-                let i = queue.records.index(forKey: id), queue.records.values[i].status == .running
-            else { return }
+            guard belongs, let id = nodes.promptID, queue.brief(id)?.status == .running else { return }
             if progress.texts[t.nodeID] != t.text { progress.texts[t.nodeID] = t.text }
         }
     }
