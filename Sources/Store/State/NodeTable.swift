@@ -16,8 +16,8 @@ struct NodeTable: Sendable, Equatable, Sequence {
     // What `recomputeFraction` needs, kept as entries are written (derived: not part of
     // equality): top-level entries (no parent), how many of them are finished (each counts
     // 1), and the keys of the others. Summing the fractions of a 500-node table on every
-    // snapshot walked and retained every entry (measured: most of a 500-node snapshot's
-    // reduction); now it reads the few entries not finished.
+    // snapshot walked and retained every entry; now it reads the few entries not finished
+    // (with the memcmp in `StreamDecoder`: progress_state_500 +25%).
     /// Entries with no parent node.
     private(set) var topLevelCount = 0
     /// Of those, the finished ones.
