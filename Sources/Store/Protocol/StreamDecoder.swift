@@ -24,6 +24,13 @@ public struct StreamDecoder: Sendable {
     private var starts: [Int] = []
     private var ends: [Int] = []
     private var nodes: [ServerMessage.NodeProgress] = []
+    /// The arrays before the last ones, emptied and filled again for the next frame: a
+    /// snapshot made three arrays and dropped three (malloc and free on every frame).
+    /// The nodes array handed out with a frame is the reducer's too until the next one
+    /// replaces it, so it is reused one frame later, when it is this decoder's alone.
+    private var spareStarts: [Int] = []
+    private var spareEnds: [Int] = []
+    private var spareNodes: [ServerMessage.NodeProgress] = []
     private var promptID = ""
     /// Where the node entries begin (after `"nodes": {`).
     private var entriesStart = 0
@@ -79,9 +86,9 @@ public struct StreamDecoder: Sendable {
             tail = Self.commonSuffix(frame, bytes, floor: reuse > 0 ? ends[reuse - 1] : start)
         }
         var read = 0
-        var newStarts = Array(starts.prefix(reuse))
-        var newEnds = Array(ends.prefix(reuse))
-        var newNodes = Array(nodes.prefix(reuse))
+        var newStarts = Self.refill(&spareStarts, with: starts.prefix(reuse))
+        var newEnds = Self.refill(&spareEnds, with: ends.prefix(reuse))
+        var newNodes = Self.refill(&spareNodes, with: nodes.prefix(reuse))
         newStarts.reserveCapacity(max(starts.count, 8))
         newEnds.reserveCapacity(max(ends.count, 8))
         newNodes.reserveCapacity(max(nodes.count, 8))
@@ -144,6 +151,9 @@ public struct StreamDecoder: Sendable {
         } else {
             bytes.replaceSubrange(bytes.indices, with: frame)
         }
+        spareStarts = starts
+        spareEnds = ends
+        spareNodes = nodes
         starts = newStarts
         ends = newEnds
         nodes = newNodes
@@ -154,11 +164,24 @@ public struct StreamDecoder: Sendable {
 
     /// Nothing to remember (the frame is read whole by `FrameDecoder`).
     private mutating func forget() -> ServerMessage.ProgressSnapshot? {
+        spareStarts = []
+        spareEnds = []
+        spareNodes = []
         bytes = []
         starts = []
         ends = []
         nodes = []
         return nil
+    }
+
+    /// `spare`'s storage holding `prefix` (emptied in place: no allocation when it is
+    /// this decoder's alone), taken out of `spare`.
+    private static func refill<T>(_ spare: inout [T], with prefix: ArraySlice<T>) -> [T] {
+        var out: [T] = []
+        swap(&out, &spare)
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: prefix)
+        return out
     }
 
     /// The index of `offset` in the sorted `starts`, if it is one.
