@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Progress: `progress` ticks, `progress_state` snapshots, previews and progress text.
 extension ServerScope {
     /// A prompt we had not heard of shows up in a broadcast: track it as observed. A
@@ -69,6 +75,11 @@ extension ServerScope {
                 dirty = journal.keys
             }
             if incremental {
+                // Entries the decoder took from the previous frame are bit for bit those
+                // of the previous list (the same strings): found by `memcmp` over the run,
+                // then `==` from the first that differs in its bits (comparing 500 entries
+                // field by field was a tenth of a 500-node snapshot's reduction).
+                lo = Self.sameBitsPrefix(list, last.list, upTo: hi)
                 while lo < hi && list[lo] == last.list[lo] { lo += 1 }
                 while hi > lo && list[hi - 1] == last.list[hi - 1] { hi -= 1 }
                 // The previous list's keys were unique; so are these if the changed entries
@@ -183,6 +194,24 @@ extension ServerScope {
             if known.insert(list[index].nodeID).inserted { nodes.executed.append(list[index].nodeID) }
         }
         nodes.doneIndex = known
+    }
+
+    /// How many entries at the start of `a` and `b` (up to `limit`) are equal byte for byte
+    /// — equal values, as they hold the same strings; an entry equal but not in its bits
+    /// (strings with other storage) ends the run, and `==` goes on from there.
+    static func sameBitsPrefix(_ a: [ServerMessage.NodeProgress], _ b: [ServerMessage.NodeProgress], upTo limit: Int) -> Int {
+        let stride = MemoryLayout<ServerMessage.NodeProgress>.stride
+        let n = Swift.min(limit, a.count, b.count)
+        return a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in
+                guard let x = x.baseAddress, let y = y.baseAddress else { return 0 }
+                // Blocks of 32 entries, then one by one in the block that differs.
+                var i = 0
+                while i + 32 <= n, memcmp(x + i * stride, y + i * stride, 32 * stride) == 0 { i += 32 }
+                while i < n, memcmp(x + i * stride, y + i * stride, stride) == 0 { i += 1 }
+                return i
+            }
+        }
     }
 
     /// A snapshot entry's state: listed (not pending), and running (neither finished nor
