@@ -156,8 +156,8 @@ extension ServerScope {
     /// snapshot that lists the next one running: such a frame must neither bring it back
     /// to running nor end the one that really runs. Its outcome frame still counts.
     /// (Ended by frames, on one socket in order, no later frame of it can come.)
-    func leftAlready(_ id: String) -> Bool {
-        queue.records[id]?.status == .ended
+    mutating func leftAlready(_ id: String) -> Bool {
+        queue.brief(id)?.status == .ended
     }
 
     /// The prompt left the server's queue and we do not know how: say so, and ask history.
@@ -209,7 +209,7 @@ extension ServerScope {
             endOthersRunning(except: id, &ctx)
             // Every node of a prompt after its first finds the record already ours,
             // accepted and running: nothing to write.
-            if let r = queue.records[id], r.owner == .ours, r.accepted, r.status == .running {
+            if let r = queue.brief(id), r.owner == .ours, r.accepted, r.status == .running {
             } else {
                 updatePrompt(id, creating: .running, owner: .ours) {
                     $0.provenOurs()

@@ -13,6 +13,44 @@ struct NodeTable: Sendable, Equatable, Sequence {
     /// Empty until the first insert (most states have no nodes: no allocation for them).
     private var shards: [[String: Node]] = []
 
+    // What `recomputeFraction` needs, kept as entries are written (derived: not part of
+    // equality): top-level entries (no parent), how many of them are finished (each counts
+    // 1), and the keys of the others. Summing the fractions of a 500-node table on every
+    // snapshot walked and retained every entry; now it reads the few entries not finished
+    // (with the memcmp in `StreamDecoder`: progress_state_500 +25%).
+    /// Entries with no parent node.
+    private(set) var topLevelCount = 0
+    /// Of those, the finished ones.
+    private(set) var topLevelFinished = 0
+    /// Of those, the keys of the ones not finished.
+    private(set) var topLevelOpen: Set<String> = []
+
+    /// Where an entry stands for the counts: (top level, finished and top level).
+    @inline(__always)
+    private static func kind(_ node: Node?) -> (top: Bool, done: Bool) {
+        guard let node, node.parentNodeID == nil else { return (false, false) }
+        return (true, node.state == .finished)
+    }
+
+    /// Keeps the counts in step with `key` going from `old` to `new`.
+    @inline(__always)
+    private mutating func note(_ key: String, from old: Node?, to new: Node?) {
+        let (wasTop, wasDone) = Self.kind(old)
+        let (isTop, isDone) = Self.kind(new)
+        note(key, wasTop: wasTop, wasDone: wasDone, isTop: isTop, isDone: isDone)
+    }
+
+    @inline(__always)
+    private mutating func note(_ key: String, wasTop: Bool, wasDone: Bool, isTop: Bool, isDone: Bool) {
+        if wasTop != isTop { topLevelCount += isTop ? 1 : -1 }
+        if wasDone != isDone { topLevelFinished += isDone ? 1 : -1 }
+        let wasOpen = wasTop && !wasDone
+        let isOpen = isTop && !isDone
+        if wasOpen != isOpen {
+            if isOpen { topLevelOpen.insert(key) } else { topLevelOpen.remove(key) }
+        }
+    }
+
     init() {}
 
     init(_ dictionary: [String: Node]) {
@@ -29,7 +67,9 @@ struct NodeTable: Sendable, Equatable, Sequence {
                 guard newValue != nil else { return }
                 shards = Array(repeating: [:], count: Self.shardCount)
             }
-            shards[Self.shard(key)][key] = newValue
+            let k = Self.shard(key)
+            let old = newValue.map { shards[k].updateValue($0, forKey: key) } ?? shards[k].removeValue(forKey: key)
+            note(key, from: old, to: newValue)
         }
     }
 
@@ -40,9 +80,15 @@ struct NodeTable: Sendable, Equatable, Sequence {
         let k = Self.shard(key)
         if let i = shards[k].index(forKey: key) {
             if shards[k].values[i] == node { return false }
+            // The two fields the counts read, read in place (no copy of the old entry).
+            let wasTop = shards[k].values[i].parentNodeID == nil
+            let wasDone = wasTop && shards[k].values[i].state == .finished
             shards[k].values[i] = node
+            let (isTop, isDone) = Self.kind(node)
+            note(key, wasTop: wasTop, wasDone: wasDone, isTop: isTop, isDone: isDone)
         } else {
             shards[k][key] = node
+            note(key, from: nil, to: node)
         }
         return true
     }
@@ -72,6 +118,7 @@ struct NodeTable: Sendable, Equatable, Sequence {
     func filter(keys isIncluded: (String) -> Bool) -> NodeTable {
         var out = self
         for k in out.shards.indices where out.shards[k].keys.contains(where: { !isIncluded($0) }) {
+            for (key, node) in out.shards[k] where !isIncluded(key) { out.note(key, from: node, to: nil) }
             out.shards[k] = out.shards[k].filter { isIncluded($0.key) }
         }
         return out

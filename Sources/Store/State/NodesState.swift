@@ -110,7 +110,16 @@ public struct NodesState: Sendable, Equatable {
     /// table, and only the others are applied (a 500-node graph's snapshot differs from the
     /// previous one in a node or two). The array is the previous action's, shared, not
     /// copied. Bookkeeping, not state: not part of equality; dropped by `reset`.
-    var lastSnapshot: (promptID: String, list: [ServerMessage.NodeProgress], version: JournalVersion)?
+    var lastSnapshot: (promptID: String, list: [ServerMessage.NodeProgress], version: JournalVersion, counts: SnapshotCounts)?
+
+    /// Of a snapshot's list: the entries not pending, the running ones, and the first of
+    /// those (-1: none). Kept with `lastSnapshot` so that the next one's are found from the
+    /// entries that changed, not by reading every entry's state.
+    struct SnapshotCounts {
+        var listed = 0
+        var running = 0
+        var firstRunning = -1
+    }
     /// The node executing now, and the node a UI should highlight for it.
     public var executing: String?
     /// The node a UI should highlight for ``executing`` (its display id).
