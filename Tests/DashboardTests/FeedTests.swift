@@ -45,7 +45,7 @@ import Testing
         #expect(states.count > 50)
 
         let feed = PageFeed(initial: states[0], updatesPerSecond: 30, context: PageContext(demo: false, version: "test", maxUpload: { 0 }), metrics: nil, now: { 0 })
-        var generator = SplitMix(seed: 12)
+        var generator = SeededRandom(seed: 12)
         var checked = 0
         var snapshots = 0
         var i = 0
@@ -293,14 +293,3 @@ struct Canonical: Equatable {
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -7,17 +7,6 @@ import Testing
 /// table a new version): random snapshots of a 40-node graph, with ticks, `executed`
 /// and `execution_cached` frames in between, must leave both states equal at every step.
 struct IncrementalSnapshotTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let id = "0b6c0000-0000-4000-8000-0000000000aa"
 
     static func snapshot(_ nodes: [(key: String, state: String, value: Int)]) -> String {
@@ -28,7 +17,7 @@ struct IncrementalSnapshotTests {
     }
 
     @Test(arguments: [1, 2, 3, 4]) func theIncrementalApplicationEqualsTheFullOne(seed: Int) {
-        var rng = SplitMix64(state: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         var incremental = AppState()
         var full = AppState()
         var t = 0.0

@@ -96,7 +96,9 @@ extension JSONValue {
     }
 }
 
-/// A small deterministic generator, so property tests are reproducible.
+/// A small deterministic generator, so property tests are reproducible: the one of every
+/// StoreTests suite (this target does not link ComfySimulator's `SeededRandom`, the same
+/// algorithm).
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -7,7 +7,7 @@ import Testing
 /// last one; whatever the frames, it must give exactly what `FrameDecoder` gives for each
 /// frame alone.
 struct StreamDecoderTests {
-    typealias RNG = IncrementalSnapshotTests.SplitMix64
+    typealias RNG = SplitMix64
 
     func expectSame(_ frames: [String], _ label: String) {
         var stream = StreamDecoder()
@@ -31,7 +31,7 @@ struct StreamDecoderTests {
     /// going, states changing, keys of other lengths, another prompt, a frame in another
     /// shape (escapes, spacing), truncated frames.
     @Test(arguments: [1, 2, 3, 4, 5, 6]) func randomSnapshotsDecodeAsAlone(seed: Int) {
-        var rng = RNG(state: UInt64(seed) &* 7919)
+        var rng = RNG(seed: UInt64(seed) &* 7919)
         var nodes: [(key: String, state: String, value: Int)] = (1...30).map { (String($0), "finished", 10) }
         var frames: [String] = []
         var id = IncrementalSnapshotTests.id

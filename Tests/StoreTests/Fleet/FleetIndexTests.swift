@@ -35,7 +35,7 @@ import Testing
     }
 
     /// The next action of a random fleet history, from what `state` holds.
-    func next(_ state: AppState, step: Int, t: Double, random: inout IncrementalSnapshotTests.SplitMix64) -> ComfyAction {
+    func next(_ state: AppState, step: Int, t: Double, random: inout SplitMix64) -> ComfyAction {
         let server = names[Int(random.next() % 3)]
         let mine = state.queue.unfinishedIDs(on: server).compactMap { state.queue.prompts[$0] }
         let roll = random.next() % 100
@@ -92,7 +92,7 @@ import Testing
             state.apply(ComfyAction(at: at(0.1), server: name, .http(.resynced(queue: .init(running: [], pending: []), history: []))))
             state.apply(ComfyAction(at: at(0.2), server: name, .http(.capabilities(ServerCapabilities(classes: i == 1 ? lacking : Self.full)))))
         }
-        var random = IncrementalSnapshotTests.SplitMix64(state: UInt64(seed))
+        var random = SplitMix64(seed: UInt64(seed))
         var sent = 0
         var mostWaiting = 0
         var moved: Set<String> = []

@@ -48,7 +48,7 @@ import Testing
             state.apply(ComfyAction(at: fleet.at(0.1), server: name, .http(.resynced(queue: .init(running: [], pending: []), history: []))))
             state.apply(ComfyAction(at: fleet.at(0.2), server: name, .http(.capabilities(ServerCapabilities(classes: FleetIndexTests.full)))))
         }
-        var random = IncrementalSnapshotTests.SplitMix64(state: UInt64(seed))
+        var random = SplitMix64(seed: UInt64(seed))
         var waitingLines = 0
         for step in 0..<600 {
             let action = fleet.next(state, step: step, t: 1 + Double(step), random: &random)

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test(arguments: [1, 2, 3]) func sameKeysInTheSameOrderAsASortedArray(seed: Int) throws {
-        var random = IncrementalSnapshotTests.SplitMix64(state: UInt64(seed))
+        var random = SplitMix64(seed: UInt64(seed))
         var order = WaitingOrder()
         var model: [Key] = []
         var next = 0
