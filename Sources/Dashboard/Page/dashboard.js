@@ -323,7 +323,7 @@ function row(id, record) {
   const forecast = (dash.forecast || {})[id];
   if (forecast && forecast.starts_in != null) {
     // Counted down from the frame that said it; the same marks as the ETA's.
-    const mark = { lower_bound: "≥ ", node_class: "~" }[forecast.basis] || "";
+    const mark = etaMark(forecast.basis);
     const gone = now() - forecast.at;
     when += `${when ? " · " : ""}starts in ${mark}${seconds(Math.max(forecast.starts_in - gone, 0))}`;
     if (forecast.ends_in != null) when += `, ends in ${mark}${seconds(Math.max(forecast.ends_in - gone, 0))}`;
@@ -446,10 +446,13 @@ function seconds(s) {
 }
 // The same words as the shell's (EventText.eta): ≥ for a lower bound, ~ for one learned
 // from other workflows' nodes, — when nothing is known.
+// EventText.mark's words: `≥ ` a lower bound, `~` learned from other workflows' nodes.
+function etaMark(basis) { return { lower_bound: "≥ ", node_class: "~" }[basis] || ""; }
+
 // Counted down from when it was said (`updated_at`, on the fleet's clock like `now()`).
 function etaText(progress) {
   if (!progress || progress.eta_seconds == null) return "ETA —";
-  const mark = { lower_bound: "≥ ", node_class: "~" }[progress.eta_basis] || "";
+  const mark = etaMark(progress.eta_basis);
   const gone = progress.updated_at != null ? Math.max(now() - progress.updated_at, 0) : 0;
   return `ETA ${mark}${seconds(Math.max(progress.eta_seconds - gone, 0))}`;
 }

@@ -138,10 +138,16 @@ public enum EventText {
     /// `ETA —` (nothing known).
     public static func eta(_ s: Double?, basis: EstimateBasis?) -> String {
         guard let s else { return "ETA —" }
+        return "ETA \(mark(basis))\(seconds(s))"
+    }
+
+    /// What goes before an estimate's seconds: `≥ ` for a lower bound, `~` for one learned
+    /// from other workflows' nodes, nothing for one learned from this workflow.
+    public static func mark(_ basis: EstimateBasis?) -> String {
         switch basis {
-        case .lowerBound: return "ETA ≥ \(seconds(s))"
-        case .nodeClass: return "ETA ~\(seconds(s))"
-        case .workflow, nil: return "ETA \(seconds(s))"
+        case .lowerBound: "≥ "
+        case .nodeClass: "~"
+        case .workflow, nil: ""
         }
     }
 

@@ -91,14 +91,12 @@ extension ShellSession {
     /// from other workflows' nodes).
     func when(_ f: JobForecast?) -> String {
         guard let f, let start = f.startsIn else { return "" }
-        let mark = f.basis == .lowerBound ? "≥ " : f.basis == .nodeClass ? "~" : ""
+        let mark = EventText.mark(f.basis)
         var text = "  · starts in \(mark)\(EventText.seconds(start))"
         if let end = f.endsIn { text += ", ends in \(mark)\(EventText.seconds(end))" }
-        if state.servers.count > 1, let server = f.server { text += " on \(server)" }
+        if store.state.servers.count > 1, let server = f.server { text += " on \(server)" }
         return text
     }
-
-    var state: AppState { store.state }
 
     func historyView() -> String {
         let state = store.state
