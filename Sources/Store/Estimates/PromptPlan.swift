@@ -27,6 +27,40 @@ struct PromptPlan: Sendable {
         var lastTick: (value: Double, max: Double, at: Timestamp)?
         /// When it reached its last step.
         var doneStepsAt: Timestamp?
+
+        /// The running node's time left, when anything is known of it: its steps left at their
+        /// measured rate (the learned rate until three steps are seen) plus the learned time
+        /// after its last step; else the learned time less what it has run. An unknown tail
+        /// makes it a lower bound.
+        func left(at: Timestamp) -> (seconds: Double, basis: EstimateBasis)? {
+            let learnedBasis = basis ?? .lowerBound
+            if let last = lastTick, last.max > 0 {
+                var rate: Double?
+                // A learned rate of its own settings is trusted until three steps are seen; one
+                // of its class with other settings (more steps, another delay) is not.
+                let learnedRate = sameSettings ? learned?.perStep : nil
+                if let first = firstTick, last.value - first.value >= 2 || (last.value > first.value && learnedRate == nil) {
+                    rate = (last.at - first.at) / (last.value - first.value)
+                } else if let perStep = learnedRate {
+                    rate = perStep
+                } else if last.value > 0, last.at > startedAt {
+                    // One step seen, nothing learned: from the node's start (its setup counted
+                    // in, so the rate is if anything too slow; the next step corrects it).
+                    rate = (last.at - startedAt) / last.value
+                }
+                if let rate {
+                    let steps = Swift.max(last.max - last.value, 0) * rate
+                    if let tail = learned?.tail { return (steps + tail, learnedBasis) }
+                    if let learned = learned, learned.perStep == nil {
+                        // Learned as a whole (its steps never measured): the larger of the two.
+                        return (Swift.max(steps, learned.seconds - (at - startedAt)), learnedBasis)
+                    }
+                    return (steps, .lowerBound)
+                }
+            }
+            guard let learned = learned else { return nil }
+            return (Swift.max(learned.seconds - (at - startedAt), 0), learnedBasis)
+        }
     }
 
     var promptID: String
@@ -137,8 +171,10 @@ struct PromptPlan: Sendable {
         var known = pendingSeconds > 0 || (pendingUnknown == 0 && shape != nil)
         if pendingUnknown > 0 || shape == nil { basis = .lowerBound }
         if pendingNodeClass > 0 { basis = Swift.max(basis, .nodeClass) }
-        if let c = current {
-            if let left = Self.left(c, at: at) {
+        // Read in place (`current?.left`): `if let c = current` copied the running node,
+        // with its strings, on every tick.
+        if current != nil {
+            if let left = current?.left(at: at) {
                 seconds += left.seconds
                 known = true
                 basis = Swift.max(basis, left.basis)
@@ -149,40 +185,6 @@ struct PromptPlan: Sendable {
         // "At least 0 s" says nothing: as good as not knowing.
         if basis == .lowerBound, seconds <= 0 { known = false }
         return (known ? Swift.max(seconds, 0) : nil, basis)
-    }
-
-    /// The running node's time left, when anything is known of it: its steps left at their
-    /// measured rate (the learned rate until three steps are seen) plus the learned time
-    /// after its last step; else the learned time less what it has run. An unknown tail
-    /// makes it a lower bound.
-    static func left(_ c: Current, at: Timestamp) -> (seconds: Double, basis: EstimateBasis)? {
-        let learnedBasis = c.basis ?? .lowerBound
-        if let last = c.lastTick, last.max > 0 {
-            var rate: Double?
-            // A learned rate of its own settings is trusted until three steps are seen; one
-            // of its class with other settings (more steps, another delay) is not.
-            let learnedRate = c.sameSettings ? c.learned?.perStep : nil
-            if let first = c.firstTick, last.value - first.value >= 2 || (last.value > first.value && learnedRate == nil) {
-                rate = (last.at - first.at) / (last.value - first.value)
-            } else if let perStep = learnedRate {
-                rate = perStep
-            } else if last.value > 0, last.at > c.startedAt {
-                // One step seen, nothing learned: from the node's start (its setup counted
-                // in, so the rate is if anything too slow; the next step corrects it).
-                rate = (last.at - c.startedAt) / last.value
-            }
-            if let rate {
-                let steps = Swift.max(last.max - last.value, 0) * rate
-                if let tail = c.learned?.tail { return (steps + tail, learnedBasis) }
-                if let learned = c.learned, learned.perStep == nil {
-                    // Learned as a whole (its steps never measured): the larger of the two.
-                    return (Swift.max(steps, learned.seconds - (at - c.startedAt)), learnedBasis)
-                }
-                return (steps, .lowerBound)
-            }
-        }
-        guard let learned = c.learned else { return nil }
-        return (Swift.max(learned.seconds - (at - c.startedAt), 0), learnedBasis)
     }
 }
 
