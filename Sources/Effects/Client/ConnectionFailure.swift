@@ -20,6 +20,9 @@ public struct ConnectionFailure: Error, Sendable, Equatable, CustomStringConvert
 
     /// What kind of failure it was.
     public var kind: Kind
+    /// Unreachable or slow: trying again may help (a fleet keeps trying it in the
+    /// background); otherwise the server is given up for good.
+    public var isTransient: Bool { kind == .unreachable || kind == .timedOut }
     /// The underlying problem, when there was one.
     public var problem: ConnectionProblem?
     /// The one line to show a person.

@@ -153,10 +153,10 @@ public actor ComfyFleet {
         // the job store is lost now, as one whose breaker opened: its jobs go elsewhere
         // under the same ids (a started one within the rerun limit). Nothing else would
         // ever follow them, and the run would wait for them forever.
-        for (name, failure) in failures where failure.kind != .unreachable && failure.kind != .timedOut {
-            let state = store.state
-            let holds = (state.queue.runningIDs(on: name) + state.queue.pendingIDs(on: name)).contains { state.queue.prompts[$0]?.owner == .ours }
-                || state.queue.prompts.values.contains { $0.server == name && $0.owner == .ours && $0.status == .queued && !$0.accepted }
+        for (name, failure) in failures where !failure.isTransient {
+            let holds = store.state.queue.prompts.values.contains {
+                $0.server == name && $0.owner == .ours && ($0.status == .queued || $0.status == .running)
+            }
             if holds { dispatch(.connection(.gone(reason: "given up at start: \(failure)")), server: name) }
         }
         return failures
@@ -178,7 +178,7 @@ public actor ComfyFleet {
         } catch {
             // Unreachable or slow: it keeps trying in the background. Refused, hopeless or
             // not ComfyUI: it stays out (its client, if one was made, is stopped).
-            if error.kind == .unreachable || error.kind == .timedOut {
+            if error.isTransient {
                 if clients[name] == nil { clients[name] = makeClient(configuration, http: nil) }
                 await join(name)
             }
