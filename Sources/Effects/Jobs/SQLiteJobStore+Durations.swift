@@ -6,7 +6,7 @@ import GRDB
 extension SQLiteJobStore {
     public func durations() async throws(JobStoreError) -> [DurationEntry] {
         do {
-            return try await reader.read { db in
+            return try await database.read { db in
                 try Row.fetchAll(db, sql: "SELECT key, seconds, runs, per_step, tail FROM duration").compactMap { row -> DurationEntry? in
                     guard let key = row["key"] as String?, let seconds = row["seconds"] as Double?, let runs = row["runs"] as Int?,
                         seconds.isFinite, seconds >= 0, runs >= 0
@@ -22,7 +22,7 @@ extension SQLiteJobStore {
     public func saveDurations(_ entries: [DurationEntry]) async throws(JobStoreError) {
         guard !entries.isEmpty else { return }
         do {
-            try await reader.write { db in
+            try await database.write { db in
                 for e in entries {
                     try db.execute(
                         sql: "INSERT OR REPLACE INTO duration (key, seconds, runs, per_step, tail) VALUES (?, ?, ?, ?, ?)",

@@ -19,8 +19,8 @@ public final class SQLiteJobStore: JobStore {
     /// The database file.
     public let path: String
     private let queue: DatabaseQueue
-    /// The database, for the extensions in other files.
-    var reader: DatabaseQueue { queue }
+    /// The database, for the extensions in other files (reads and writes).
+    var database: DatabaseQueue { queue }
 
     /// The default place: `$XDG_STATE_HOME/comfysh/jobs.sqlite`.
     public static var defaultPath: String {

@@ -39,13 +39,10 @@ enum PromptLine {
         let name = state.servers.first?.name
         let running = state.queue.runningIDs(on: name).count
         let known = state.queue.pendingIDs(on: name).count + state.queue.waitingIDs.count
-        guard let remaining = state.queue.remaining else {
-            let parts = [running > 0 ? "\(running) running" : nil, known > 0 ? "\(known) queued" : nil].compactMap { $0 }
-            return parts.isEmpty ? "queue ?" : parts.joined(separator: " · ")
-        }
-        let queued = max(remaining - running, 0, known)
-        if running == 0, queued == 0 { return "idle" }
-        return [running > 0 ? "\(running) running" : nil, queued > 0 ? "\(queued) queued" : nil].compactMap { $0 }.joined(separator: " · ")
+        let queued = state.queue.remaining.map { max($0 - running, 0, known) } ?? known
+        let parts = [running > 0 ? "\(running) running" : nil, queued > 0 ? "\(queued) queued" : nil].compactMap { $0 }
+        if parts.isEmpty { return state.queue.remaining == nil ? "queue ?" : "idle" }
+        return parts.joined(separator: " · ")
     }
 
     /// A fleet at a glance: servers up, prompts running, prompts waiting (ours in our own

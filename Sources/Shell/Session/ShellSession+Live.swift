@@ -94,6 +94,8 @@ extension ShellSession {
             refreshPrompt(now: await fleet?.now)
         }
         // The live line's ETA, counted down from when the state said it.
+        // (`liveReport` read again after the await: the prompt may have ended meanwhile,
+        // and its cleared line must not come back.)
         if var report = liveReport, let now = await fleet?.now, liveReport?.promptID == report.promptID,
             let server = store.state.server(named: report.server), server.progress.promptID == report.promptID,
             let eta = server.progress.etaSeconds, let said = server.progress.updatedAt
