@@ -40,6 +40,16 @@ public struct Workflow: Sendable, Equatable {
     /// editor's UI format instead of the API format, or nodes without a class type each get
     /// a message that says so. (`WorkflowFile` reads either format.)
     public static func load(path: String) throws(Problem) -> Workflow {
+        try parse(contents(path: path), name: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], name: String) throws(Problem) -> Workflow {
+        try api(json(bytes, name: name), name: name)
+    }
+
+    /// The bytes of the file at `path`; a missing file or a folder says so. What every
+    /// workflow reader (this, `WorkflowFile`, the shell's `convert` and `inputs`) starts with.
+    public static func contents(path: String) throws(Problem) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw Problem(description: "\(path): no such file")
@@ -47,18 +57,17 @@ public struct Workflow: Sendable, Equatable {
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw Problem(description: "\(path): cannot read it\(isDirectory.boolValue ? " (a directory)" : "")")
         }
-        return try parse(Array(data), name: path)
+        return Array(data)
     }
 
-    public static func parse(_ bytes: [UInt8], name: String) throws(Problem) -> Workflow {
+    /// `bytes` (of the file `name`) as JSON; an empty file or one that is not JSON says so.
+    public static func json(_ bytes: [UInt8], name: String) throws(Problem) -> JSONValue {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw Problem(description: "\(name): the file is empty")
         }
-        let value: JSONValue
-        do { value = try JSONValue.parse(bytes) } catch {
+        do { return try JSONValue.parse(bytes) } catch {
             throw Problem(description: "\(name): not JSON (\(error))")
         }
-        return try api(value, name: name)
     }
 
     /// An API-format graph (or a whole `POST /prompt` body) already read as JSON.

@@ -27,24 +27,11 @@ public struct WorkflowFile: Sendable, Equatable {
     /// an editor file without nodes or an API one whose nodes have no class type each get
     /// a message that says so.
     public static func load(path: String) throws(Workflow.Problem) -> WorkflowFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Workflow.Problem(description: "\(path): no such file")
-        }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw Workflow.Problem(description: "\(path): cannot read it\(isDirectory.boolValue ? " (a directory)" : "")")
-        }
-        return try parse(Array(data), name: path)
+        try parse(Workflow.contents(path: path), name: path)
     }
 
     public static func parse(_ bytes: [UInt8], name: String) throws(Workflow.Problem) -> WorkflowFile {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw Workflow.Problem(description: "\(name): the file is empty")
-        }
-        let value: JSONValue
-        do { value = try JSONValue.parse(bytes) } catch {
-            throw Workflow.Problem(description: "\(name): not JSON (\(error))")
-        }
+        let value = try Workflow.json(bytes, name: name)
         guard WorkflowFormat.detect(value) == .editor else {
             return WorkflowFile(name: name, json: try Workflow.api(value, name: name).graph, isEditorFormat: false)
         }

@@ -55,14 +55,9 @@ enum WorkflowSource {
         }
     }
 
+    /// The file as JSON, either format (the checks and words of `Workflow.contents`/`json`).
     static func read(_ path: String) throws(Failure) -> JSONValue {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .input("\(path): no such file") }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw .input("\(path): cannot read it\(isDirectory.boolValue ? " (a directory)" : "")")
-        }
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .input("\(path): the file is empty") }
-        do { return try JSONValue.parse(Array(data)) } catch { throw .input("\(path): not JSON (\(error))") }
+        do { return try Workflow.json(Workflow.contents(path: path), name: path) } catch { throw .input(error.description) }
     }
 
     /// The node catalog: from `--object-info`, else `GET /object_info` of the server.
