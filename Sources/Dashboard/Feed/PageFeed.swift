@@ -241,7 +241,6 @@ final class PageFeed: Sendable {
     /// `[{prompt_id, server, starts_in, ends_in, basis}]`, seconds from the frame's `now`;
     /// nil when none waits. Sent whole with each frame: it moves with time, not with diffs.
     static func forecast(_ state: AppState, at now: Double) -> JSONField? {
-        guard !state.queue.waitingIDs.isEmpty || !state.queue.pendingIDs.isEmpty else { return nil }
         let jobs = state.forecast(at: Timestamp(seconds: now), limit: 200)
         guard !jobs.isEmpty else { return nil }
         return JSONField("forecast", .array(jobs.map { f in

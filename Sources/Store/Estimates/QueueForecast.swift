@@ -52,7 +52,8 @@ extension AppState {
         }
         // Our own queue: each job to the server (among those it may use and that are not
         // lost) expected to be free first.
-        for id in queue.waitingIDs.prefix(Swift.max(limit, 0)) {
+        // The first `limit` of our queue, read from its order (`waitingIDs` would list all).
+        for id in queue.waitingKeys(after: nil, limit: Swift.max(limit, 0)).map(\.id) {
             guard let record = queue.records[id] else { continue }
             let candidates = servers.filter { $0.status != .lost && (record.pinned?.contains($0.name) ?? true) }.map(\.name)
             guard let name = candidates.min(by: { free[$0]!.seconds < free[$1]!.seconds }) else {
