@@ -47,8 +47,6 @@ struct EtaCommand: ReportCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let chosen = only.map { Set($0.split(separator: ",").map(String.init)) }
-        var simulators: [ComfyUISimulator] = []
-        defer { for simulator in simulators { Task { await simulator.stop() } } }
         var report = Report()
         var worst: [String: Double] = [:]
         for scenario in EtaScenario.all where chosen?.contains(scenario.name) ?? true {
@@ -58,15 +56,16 @@ struct EtaCommand: ReportCommand {
             }
             // A server per scenario on the simulator: its cache and its jitter are its own.
             let url: String
+            var simulator: ComfyUISimulator?
             if let server {
                 url = server
             } else {
                 var configuration = SimulatorConfiguration()
                 if scenario.jittery { configuration.stepJitter = 0.3 }
-                let simulator = ComfyUISimulator(configuration: configuration)
-                try await simulator.start()
-                simulators.append(simulator)
-                url = simulator.baseURL
+                let started = ComfyUISimulator(configuration: configuration)
+                try await started.start()
+                simulator = started
+                url = started.baseURL
             }
             let jobStore = folder.appendingPathComponent("\(scenario.name).sqlite").path
             let state = folder.appendingPathComponent("state").path
@@ -106,6 +105,7 @@ struct EtaCommand: ReportCommand {
                     run, result.length, result.errorShare * 100, result.withETA, result.samples.count, result.lowerBounds, result.brokenBounds,
                     result.rises, Dictionary(grouping: result.samples, by: { $0.basis ?? "none" }).mapValues(\.count).description))
             }
+            await simulator?.stop()
         }
         for (key, value) in worst.sorted(by: { $0.key < $1.key }) { report.add("eta_worst_\(key)_error_percent", value, .percent) }
         return report
