@@ -11,16 +11,37 @@ public struct DiffLine: Sendable, Equatable {
     /// Dotted path into the state's JSON form: `queue.prompts.<id>.status`, `log[12]`.
     public var path: String
     /// The value before; nil for an added field.
-    public var old: JSONValue?
+    public var old: JSONValue? {
+        get { oldStored.value }
+        set { oldStored = .built(newValue) }
+    }
     /// The value after; nil for a removed field.
-    public var new: JSONValue?
+    public var new: JSONValue? {
+        get { newStored.value }
+        set { newStored = .built(newValue) }
+    }
+
+    // Stored apart from `old` and `new` so a large value (a queue of thousands) is built
+    // only if someone reads it: see `LineValue`.
+    var oldStored: LineValue
+    var newStored: LineValue
 
     /// A change of `kind` at `path`.
     public init(_ kind: Kind, _ path: String, old: JSONValue? = nil, new: JSONValue? = nil) {
+        self.init(kind, path, deferredOld: .built(old), deferredNew: .built(new))
+    }
+
+    /// A change whose values may be built when read.
+    init(_ kind: Kind, _ path: String, deferredOld: LineValue, deferredNew: LineValue) {
         self.kind = kind
         self.path = path
-        self.old = old
-        self.new = new
+        oldStored = deferredOld
+        newStored = deferredNew
+    }
+
+    /// Same kind, path and values (deferred values are built to be compared).
+    public static func == (a: DiffLine, b: DiffLine) -> Bool {
+        a.kind == b.kind && a.path == b.path && a.old == b.old && a.new == b.new
     }
 
     /// The slice this line belongs to (`connection`, `queue`, …).

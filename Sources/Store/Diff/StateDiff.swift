@@ -109,7 +109,9 @@ public enum StateDiff {
         } else if old.records != new.records {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
-            if old.waitingOrder != new.waitingOrder || old.waitingOrder == nil {
+            if let before = old.waitingOrder, let after = new.waitingOrder {
+                if before != after { waiting(before, after, into: &out) }
+            } else {
                 JSONDiff.diff(old.waitingIDs.json, new.waitingIDs.json, at: "queue.waiting", into: &out)
             }
             table(old.records.storage, new.records.storage, at: "queue.prompts", json: \.json, into: &out)
@@ -144,45 +146,6 @@ public enum StateDiff {
         for id in ids.filter({ new.records[$0] != nil }).sorted(by: idOrder) {
             entry(old.records[id], new.records[id], at: "queue.prompts.\(id)", json: \.json, into: &out)
         }
-    }
-
-    /// `queue.waiting`, given the records that differ: the list is a function of the
-    /// waiting records (their priority and arrival), so it moves only when one of these
-    /// joined it, left it or moved in it; and when jobs only joined at its end, the lines
-    /// are the ones appended, found without building either list.
-    static func waiting(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
-        var joined: [QueueState.WaitingKey] = []
-        var moved = false
-        for id in changed {
-            let a = old.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
-            let b = new.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
-            switch (a, b) {
-            case (nil, nil): continue
-            case (nil, let b?): joined.append(b)
-            case let (a?, b?) where !(a < b) && !(b < a): continue
-            default: moved = true
-            }
-        }
-        if !moved, joined.isEmpty { return }
-        if !moved, let before = old.waitingOrder, let after = new.waitingOrder, before.count + joined.count == after.count,
-            before.last.map({ key in joined.allSatisfy { key < $0 } }) ?? true
-        {
-            // The old list is the new one's prefix: JSONDiff's lines for an array that grew.
-            for (offset, key) in after.suffix(joined.count).enumerated() {
-                out.append(DiffLine(.added, "queue.waiting[\(before.count + offset)]", new: .string(key.id)))
-            }
-            return
-        }
-        JSONDiff.diff(waitingJSON(old), waitingJSON(new), at: "queue.waiting", into: &out)
-    }
-
-    /// `queue.waiting` as JSON, from the ordered index when there is one.
-    static func waitingJSON(_ queue: QueueState) -> JSONValue {
-        guard let order = queue.waitingOrder else { return queue.waitingIDs.json }
-        var items: [JSONValue] = []
-        items.reserveCapacity(order.count)
-        for key in order { items.append(.string(key.id)) }
-        return .array(items)
     }
 
     /// Field by field, in the slice's JSON order, building JSON only for fields that
