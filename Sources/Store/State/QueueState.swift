@@ -38,6 +38,7 @@ public struct QueueState: Sendable, Equatable {
         waitingOrder = nil
         serverIndex = nil
         heldIndex = nil
+        runningOrder = nil
     }
 
     /// Unfinished prompts on each server, by id (derived: not part of equality; nil:
@@ -46,6 +47,10 @@ public struct QueueState: Sendable, Equatable {
     /// How many of them are `queued` or `running`, per server: what routing weighs on every
     /// action (derived with `serverIndex`; nil: unknown, counted from the records).
     var heldIndex: [String: Int]? = [:]
+
+    /// The ids of the running prompts, sorted: `runningIDs` (derived: not part of
+    /// equality; nil: unknown, read from the records). See `noteRunning`.
+    var runningOrder: [String]? = []
 
     /// Jobs that joined our queue since routing last looked, and whether every waiting job
     /// must be looked at again (a catalogue changed): routing refuses the ones no server
@@ -210,6 +215,7 @@ public struct QueueState: Sendable, Equatable {
         let before = records[id]
         let wasFinished = before?.status.isTerminal ?? false
         if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
+        if before?.status == .running || record?.status == .running { noteRunning(id, before, record) }
         noteWritten(id)
         records[id] = record
         if let record, !record.status.isTerminal {
@@ -329,7 +335,8 @@ public struct QueueState: Sendable, Equatable {
 
     /// Prompt ids running on `server` (nil: every server).
     public func runningIDs(on server: String?) -> [String] {
-        (server == nil ? activeRecords : unfinishedRecords(on: server)).filter { $0.status == .running }.map(\.id).sorted()
+        if server == nil, let runningOrder { return runningOrder }
+        return (server == nil ? activeRecords : unfinishedRecords(on: server)).filter { $0.status == .running }.map(\.id).sorted()
     }
 
     /// Prompt ids the servers hold in their queues, in run order (number, then id).
