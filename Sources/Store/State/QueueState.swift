@@ -1,4 +1,3 @@
-import DequeModule
 import HashTreeCollections
 
 /// The server's queue as we know it, and a record of every prompt we know.
@@ -78,7 +77,9 @@ public struct QueueState: Sendable, Equatable {
     public static let finishedCapacity = 1_000
     /// Finished prompt ids in the order they finished (for eviction). Derived: not part of
     /// equality; nil when unknown (after a write through `prompts`), rebuilt when needed.
-    var finishedOrder: Deque<String>? = []
+    /// In chunks (`FinishedOrder`): a deque of 1 000 ids was copied on every completion
+    /// while the state before was held.
+    var finishedOrder: FinishedOrder? = FinishedOrder()
     var nextSeen = 0
 
     var records = PromptTable() { didSet { lastBrief = nil } }
@@ -237,7 +238,7 @@ public struct QueueState: Sendable, Equatable {
     /// Remembers that `id` finished, and forgets the oldest finished prompts past the capacity.
     mutating func noteFinished(_ id: String) {
         if finishedOrder == nil {
-            finishedOrder = Deque(records.values.filter { $0.status.isTerminal && $0.id != id }.sorted { $0.seen < $1.seen }.map(\.id))
+            finishedOrder = FinishedOrder(records.values.filter { $0.status.isTerminal && $0.id != id }.sorted { $0.seen < $1.seen }.map(\.id))
         }
         finishedOrder!.append(id)
         while finishedOrder!.count > Self.finishedCapacity, let oldest = finishedOrder!.popFirst() {
