@@ -22,7 +22,7 @@ public enum StateDiff {
         old.servers.withUnsafeBufferPointer { a in
             new.servers.withUnsafeBufferPointer { b in
                 let samePrimary = !a.isEmpty && !b.isEmpty && a[0].name == b[0].name
-                if samePrimary { slices(a[0], b[0], prefix: "", into: &out) }
+                if samePrimary, !sameValue(a, b, at: 0) { slices(a[0], b[0], prefix: "", into: &out) }
                 if old.queue != new.queue { queue(old.queue, new.queue, into: &out) }
                 servers(a, b, samePrimary: samePrimary, into: &out)
             }
@@ -60,9 +60,11 @@ public enum StateDiff {
         _ old: UnsafeBufferPointer<ServerState>, _ new: UnsafeBufferPointer<ServerState>, samePrimary: Bool, into out: inout [DiffLine]
     ) {
         // The same servers in the same order (nearly always): each compared with its place
-        // in the old list.
-        if old.count == new.count, old.indices.allSatisfy({ old[$0].name == new[$0].name }) {
-            for index in new.indices where old[index] != new[index] {
+        // in the old list. A server the action did not touch is told by its stamp, without
+        // copying both states out of the buffers to compare them field by field — most
+        // of a progress tick's dispatch+diff in a fleet of 32, measured.
+        if old.count == new.count, old.indices.allSatisfy({ sameValue(old, new, at: $0) || old[$0].name == new[$0].name }) {
+            for index in new.indices where !sameValue(old, new, at: index) && old[index] != new[index] {
                 server(old[index], new[index], index: index, fleetSize: new.count, samePrimary: samePrimary, into: &out)
             }
             return
@@ -80,6 +82,25 @@ public enum StateDiff {
                 server(old[before], new[index], index: index, fleetSize: new.count, samePrimary: samePrimary, into: &out)
             }
         }
+    }
+
+    /// Whether the servers at `index` of both lists are known to be one value, untouched
+    /// since (`ServerStamp`) — read in place, without copying either — and hold no NaN,
+    /// which `==` finds unequal to itself (Python sends `NaN`; a server holding one got
+    /// lines saying its NaN changed on every diff, and still does). Otherwise `==` decides.
+    static func sameValue(_ old: UnsafeBufferPointer<ServerState>, _ new: UnsafeBufferPointer<ServerState>, at index: Int) -> Bool {
+        guard let a = old.baseAddress, let b = new.baseAddress else { return false }
+        return ServerStamp.same(a[index].stamp, b[index].stamp) && !holdsNaN(a + index)
+    }
+
+    /// Whether a number of the server that `==` compares by value (the ones a server sends,
+    /// or that are worked out from them: progress, rate, ETA, queue number, round trip) is
+    /// NaN. Read in place: the server is not copied. (Timestamps are the dispatcher's clock.)
+    static func holdsNaN(_ server: UnsafePointer<ServerState>) -> Bool {
+        server.pointee.progress.value.isNaN || server.pointee.progress.max.isNaN || server.pointee.progress.fraction.isNaN
+            || server.pointee.progress.stepsPerSecond?.isNaN == true || server.pointee.progress.etaSeconds?.isNaN == true
+            || server.pointee.progress.rateAnchor?.value.isNaN == true || server.pointee.highestNumber?.isNaN == true
+            || server.pointee.connection.rttMs?.isNaN == true
     }
 
     /// What changed on one server.

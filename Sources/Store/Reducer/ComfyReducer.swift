@@ -25,6 +25,7 @@ public enum ComfyReducer {
             if state.servers[index].remaining != remaining { state.queue.remaining = state.totalRemaining }
         }
         state.route(&context)
+        state.stampServers()  // for the diff: see `ServerStamp`
         return context.commands
     }
 }

@@ -5,27 +5,30 @@
 /// first), and the same reducers apply.
 public struct ServerState: Sendable, Equatable {
     /// The fleet's name for it (`--server NAME=URL`, `servers.toml`, or `host:port`).
-    public var name: String
+    public var name: String { didSet { stamp = ServerStamp() } }
     /// Its connection, as the top-level `connection` of the JSON.
-    public var connection = ConnectionState()
+    public var connection = ConnectionState() { didSet { stamp = ServerStamp() } }
     /// `queue_remaining` as this server last said (pending plus running, every client's).
-    public var remaining: Int?
+    public var remaining: Int? { didSet { stamp = ServerStamp() } }
     /// The nodes of the prompt this server runs (or ran last).
-    public var nodes = NodesState()
+    public var nodes = NodesState() { didSet { stamp = ServerStamp() } }
     /// Where that prompt is.
-    public var progress = ProgressState()
+    public var progress = ProgressState() { didSet { stamp = ServerStamp() } }
     /// What it can run (its `/object_info`); nil until fetched.
-    public var capabilities: ServerCapabilities?
+    public var capabilities: ServerCapabilities? { didSet { stamp = ServerStamp() } }
     /// `active`, or `lost` (its waiting jobs went back to our queue).
-    public var status = Status.active
+    public var status = Status.active { didSet { stamp = ServerStamp() } }
     /// The highest queue number seen from this server (its numbers only grow): what ran
     /// there before we looked is at or below it.
-    var highestNumber: Double?
+    var highestNumber: Double? { didSet { stamp = ServerStamp() } }
     /// Its history was empty when we first looked: every entry it shows later ran since.
-    var historyWasEmpty = false
+    var historyWasEmpty = false { didSet { stamp = ServerStamp() } }
     /// The most prompts it counted (`status`) beyond what we knew, since the last look at
     /// its queue.
-    var unidentified = 0
+    var unidentified = 0 { didSet { stamp = ServerStamp() } }
+    /// Which value this is (`ServerStamp`): reset by every write above — a stored property
+    /// added here must reset it too, or the diff would miss its changes.
+    var stamp = ServerStamp()
 
     /// Where "ran since we looked" starts: the highest number seen, or before every number
     /// when its history was empty at our look; nil while we do not know how far it has gone.
