@@ -3,12 +3,14 @@ extension StateDiff {
     /// waiting records (their priority and arrival), so it moves only when one of these
     /// joined it, left it or moved in it; and when jobs only joined at its end, the lines
     /// are the ones appended, found without building either list.
-    static func waiting(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
+    static func waiting(
+        _ old: QueueState, _ new: QueueState, changed: [(id: String, old: PromptRecord?, new: PromptRecord?)], into out: inout [DiffLine]
+    ) {
         var joined: [QueueState.WaitingKey] = []
         var moved = false
-        for id in changed {
-            let a = old.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
-            let b = new.records[id].flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+        for pair in changed {
+            let a = pair.old.flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+            let b = pair.new.flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
             switch (a, b) {
             case (nil, nil): continue
             case (nil, let b?): joined.append(b)

@@ -145,14 +145,19 @@ public enum StateDiff {
     /// `queue.running`, `pending`, `waiting` and `prompts` when the records `changed` (from
     /// the journal) are the only ones that may differ.
     static func prompts(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
-        var ids: [String] = []
+        // Each changed record read once from each table (a read copies the record).
+        var pairs: [(id: String, old: PromptRecord?, new: PromptRecord?)] = []
         var seen = Set<String>()
-        for id in changed where seen.insert(id).inserted && old.records[id] != new.records[id] { ids.append(id) }
-        guard !ids.isEmpty else { return }
+        for id in changed where seen.insert(id).inserted {
+            let a = old.records[id]
+            let b = new.records[id]
+            if a != b { pairs.append((id, a, b)) }
+        }
+        guard !pairs.isEmpty else { return }
         // Each list is a function of the records that pass its filter (and their order of
         // those): it can move only if a changed record passes it before or after.
         func touches(_ filter: (PromptRecord) -> Bool) -> Bool {
-            ids.contains { id in old.records[id].map(filter) == true || new.records[id].map(filter) == true }
+            pairs.contains { $0.old.map(filter) == true || $0.new.map(filter) == true }
         }
         if touches({ $0.status == .running }) {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
@@ -160,12 +165,17 @@ public enum StateDiff {
         if touches({ $0.status == .queued && $0.accepted }) {
             JSONDiff.diff(old.pendingIDs.json, new.pendingIDs.json, at: "queue.pending", into: &out)
         }
-        waiting(old, new, changed: ids, into: &out)
+        waiting(old, new, changed: pairs, into: &out)
         // As `table` orders them: removed entries first, then the others, each by id.
-        let removed = ids.filter { new.records[$0] == nil }.sorted(by: idOrder)
-        for id in removed { out.append(DiffLine(.removed, "queue.prompts.\(id)", old: old.records[id]!.json)) }
-        for id in ids.filter({ new.records[$0] != nil }).sorted(by: idOrder) {
-            entry(old.records[id], new.records[id], at: "queue.prompts.\(id)", json: \.json, into: &out)
+        for pair in pairs.filter({ $0.new == nil }).sorted(by: { idOrder($0.id, $1.id) }) {
+            out.append(wholeRecord(.removed, pair.old!, at: "queue.prompts.\(pair.id)"))
+        }
+        for pair in pairs.filter({ $0.new != nil }).sorted(by: { idOrder($0.id, $1.id) }) {
+            if let a = pair.old {
+                record(a, pair.new!, at: "queue.prompts.\(pair.id)", into: &out)
+            } else {
+                out.append(wholeRecord(.added, pair.new!, at: "queue.prompts.\(pair.id)"))
+            }
         }
     }
 
