@@ -106,21 +106,23 @@ extension AppState {
             known.append((id, answer))
             return answer
         }
-        for (index, server) in servers.enumerated() {
-            if let pinned = record.pinned, !pinned.contains(server.name) { continue }
-            if record.excluded.contains(server.name) {
-                reasons.append(record.refusals.first { $0.hasPrefix(server.name + ":") } ?? "\(server.name): refused it")
+        // Each server read field by field in place (`enumerated()` copied each whole).
+        for index in servers.indices {
+            let name = servers[index].name
+            if let pinned = record.pinned, !pinned.contains(name) { continue }
+            if record.excluded.contains(name) {
+                reasons.append(record.refusals.first { $0.hasPrefix(name + ":") } ?? "\(name): refused it")
                 continue
             }
             // A catalogue not fetched yet: trusted (the server validates what it gets, and a
             // refusal for a missing class or model excludes it for this job).
-            let missing = missing(server.capabilities)
+            let missing = missing(servers[index].capabilities)
             guard missing.isEmpty else {
-                reasons.append("\(server.name): no \(missing.map(\.description).joined(separator: ", "))")
+                reasons.append("\(name): no \(missing.map(\.description).joined(separator: ", "))")
                 for gap in missing { lacking[gap.node, default: gap.nodeError].errors += gap.nodeError.errors }
                 continue
             }
-            guard server.isUsable, loads[index] < limit else {
+            guard usable(at: index), loads[index] < limit else {
                 mayWait = true  // able, but busy, offline or lost for now
                 continue
             }
