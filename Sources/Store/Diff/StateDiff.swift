@@ -135,7 +135,7 @@ public enum StateDiff {
             } else {
                 JSONDiff.diff(old.waitingIDs.json, new.waitingIDs.json, at: "queue.waiting", into: &out)
             }
-            table(old.records.storage, new.records.storage, at: "queue.prompts", json: \.json, into: &out)
+            table(old.records.storage, new.records.storage, at: "queue.prompts", json: { $0.record.json }, into: &out)
         }
         if old.rejected != new.rejected {
             JSONDiff.diff(.array(old.rejected.map(\.json)), .array(new.rejected.map(\.json)), at: "queue.rejected", into: &out)
