@@ -3,14 +3,12 @@ extension StateDiff {
     /// waiting records (their priority and arrival), so it moves only when one of these
     /// joined it, left it or moved in it; and when jobs only joined at its end, the lines
     /// are the ones appended, found without building either list.
-    static func waiting(
-        _ old: QueueState, _ new: QueueState, changed: [(id: String, old: PromptRecord?, new: PromptRecord?)], into out: inout [DiffLine]
-    ) {
+    static func waiting(_ old: QueueState, _ new: QueueState, changed: [RecordPair], into out: inout [DiffLine]) {
         var joined: [QueueState.WaitingKey] = []
         var moved = false
         for pair in changed {
-            let a = pair.old.flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
-            let b = pair.new.flatMap { $0.status == .waiting ? QueueState.WaitingKey($0) : nil }
+            let a = pair.old.flatMap { $0.record.status == .waiting ? QueueState.WaitingKey($0.record) : nil }
+            let b = pair.new.flatMap { $0.record.status == .waiting ? QueueState.WaitingKey($0.record) : nil }
             switch (a, b) {
             case (nil, nil): continue
             case (nil, let b?): joined.append(b)

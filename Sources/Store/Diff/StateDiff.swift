@@ -145,19 +145,20 @@ public enum StateDiff {
     /// `queue.running`, `pending`, `waiting` and `prompts` when the records `changed` (from
     /// the journal) are the only ones that may differ.
     static func prompts(_ old: QueueState, _ new: QueueState, changed: [String], into out: inout [DiffLine]) {
-        // Each changed record read once from each table (a read copies the record).
-        var pairs: [(id: String, old: PromptRecord?, new: PromptRecord?)] = []
+        // Each changed record's box taken once from each table: one reference to copy,
+        // where reading a record copies the whole record.
+        var pairs: [RecordPair] = []
         var seen = Set<String>()
         for id in changed where seen.insert(id).inserted {
-            let a = old.records[id]
-            let b = new.records[id]
-            if a != b { pairs.append((id, a, b)) }
+            let a = old.records.box(id)
+            let b = new.records.box(id)
+            if a != b { pairs.append(RecordPair(id: id, old: a, new: b)) }
         }
         guard !pairs.isEmpty else { return }
         // Each list is a function of the records that pass its filter (and their order of
         // those): it can move only if a changed record passes it before or after.
         func touches(_ filter: (PromptRecord) -> Bool) -> Bool {
-            pairs.contains { $0.old.map(filter) == true || $0.new.map(filter) == true }
+            pairs.contains { pair in pair.old.map { filter($0.record) } == true || pair.new.map { filter($0.record) } == true }
         }
         if touches({ $0.status == .running }) {
             JSONDiff.diff(old.runningIDs.json, new.runningIDs.json, at: "queue.running", into: &out)
@@ -168,15 +169,22 @@ public enum StateDiff {
         waiting(old, new, changed: pairs, into: &out)
         // As `table` orders them: removed entries first, then the others, each by id.
         for pair in pairs.filter({ $0.new == nil }).sorted(by: { idOrder($0.id, $1.id) }) {
-            out.append(wholeRecord(.removed, pair.old!, at: "queue.prompts.\(pair.id)"))
+            out.append(wholeRecord(.removed, pair.old!.record, at: "queue.prompts.\(pair.id)"))
         }
         for pair in pairs.filter({ $0.new != nil }).sorted(by: { idOrder($0.id, $1.id) }) {
             if let a = pair.old {
-                record(a, pair.new!, at: "queue.prompts.\(pair.id)", into: &out)
+                record(a.record, pair.new!.record, at: "queue.prompts.\(pair.id)", into: &out)
             } else {
-                out.append(wholeRecord(.added, pair.new!, at: "queue.prompts.\(pair.id)"))
+                out.append(wholeRecord(.added, pair.new!.record, at: "queue.prompts.\(pair.id)"))
             }
         }
+    }
+
+    /// A record the reduction wrote, as it was and as it is (nil: none), boxed.
+    struct RecordPair {
+        let id: String
+        let old: PromptTable.RecordBox?
+        let new: PromptTable.RecordBox?
     }
 
     /// Field by field, in the slice's JSON order, building JSON only for fields that

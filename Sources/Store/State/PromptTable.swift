@@ -46,6 +46,10 @@ public struct PromptTable: Sendable, Equatable, Sequence, ExpressibleByDictionar
         set { storage[id] = newValue.map(RecordBox.init) }
     }
 
+    /// The box holding the record for `id` (one reference to copy; `===` for the same
+    /// record in two versions of the table).
+    func box(_ id: String) -> RecordBox? { storage[id] }
+
     /// How many records.
     public var count: Int { storage.count }
 
