@@ -38,6 +38,7 @@ public struct QueueState: Sendable, Equatable {
         waitingOrder = nil
         serverIndex = nil
         heldIndex = nil
+        runningIndex = nil
     }
 
     /// Unfinished prompts on each server, by id (derived: not part of equality; nil:
@@ -46,6 +47,10 @@ public struct QueueState: Sendable, Equatable {
     /// How many of them are `queued` or `running`, per server: what routing weighs on every
     /// action (derived with `serverIndex`; nil: unknown, counted from the records).
     var heldIndex: [String: Int]? = [:]
+    /// The running ones, per server (derived with `serverIndex`): whether another prompt
+    /// runs is asked on every `executing` frame, and listing the server's records for it
+    /// copied each (a record copy retains and releases its dozen strings and arrays).
+    var runningIndex: [String: Set<String>]? = [:]
 
     /// Jobs that joined our queue since routing last looked, and whether every waiting job
     /// must be looked at again (a catalogue changed): routing refuses the ones no server
@@ -89,6 +94,7 @@ public struct QueueState: Sendable, Equatable {
         var accepted: Bool
         var owner: PromptRecord.Owner
         var nodeCount: Int?
+        var number: Double?
     }
     private var lastBrief: (id: String, brief: Brief)?
 
@@ -98,7 +104,7 @@ public struct QueueState: Sendable, Equatable {
         if let lastBrief, lastBrief.id == id { return lastBrief.brief }
         guard let i = records.index(forKey: id) else { return nil }
         let record = records.values[i]
-        let brief = Brief(status: record.status, accepted: record.accepted, owner: record.owner, nodeCount: record.nodeCount)
+        let brief = Brief(status: record.status, accepted: record.accepted, owner: record.owner, nodeCount: record.nodeCount, number: record.number)
         lastBrief = (id, brief)
         return brief
     }
@@ -206,7 +212,7 @@ public struct QueueState: Sendable, Equatable {
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
         if unfinishedIndex == nil { unfinishedIndex = TreeSet(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
-        if serverIndex == nil || heldIndex == nil { rebuildServerIndex() }
+        if serverIndex == nil || heldIndex == nil || runningIndex == nil { rebuildServerIndex() }
         let before = records[id]
         let wasFinished = before?.status.isTerminal ?? false
         if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
@@ -224,6 +230,10 @@ public struct QueueState: Sendable, Equatable {
         if heldIndex != nil {
             if let server = before?.server, Self.isHeld(before) { heldIndex![server, default: 0] -= 1 }
             if let server = record?.server, Self.isHeld(record) { heldIndex![server, default: 0] += 1 }
+        }
+        if runningIndex != nil, before?.status == .running || record?.status == .running {
+            if let server = before?.server, before?.status == .running { runningIndex![server]?.remove(id) }
+            if let server = record?.server, record?.status == .running { runningIndex![server, default: []].insert(id) }
         }
         if let record, record.status.isTerminal, !wasFinished { noteFinished(id) }
     }
@@ -296,14 +306,17 @@ public struct QueueState: Sendable, Equatable {
     mutating func rebuildServerIndex() {
         var index: [String: Set<String>] = [:]
         var held: [String: Int] = [:]
+        var running: [String: Set<String>] = [:]
         for record in records.values where Self.onServer(record) {
             if let server = record.server {
                 index[server, default: []].insert(record.id)
                 if Self.isHeld(record) { held[server, default: 0] += 1 }
+                if record.status == .running { running[server, default: []].insert(record.id) }
             }
         }
         serverIndex = index
         heldIndex = held
+        runningIndex = running
     }
 
     /// How many prompts `server` should hold as far as we know (accepted, queued or
@@ -315,13 +328,30 @@ public struct QueueState: Sendable, Equatable {
     /// Someone else's prompts wait on `server` and we know of none running there: the next
     /// one to start will not tell us (its events go to its owner).
     func observedWaitNothingRuns(on server: String?) -> Bool {
+        // From the counts first: something runs there, or nothing is queued (most frames).
+        if let server, let running = runningCount(on: server) {
+            if running > 0 || heldOn(server) == running { return false }
+        }
         let records = unfinishedRecords(on: server)
         return !records.contains { $0.status == .running } && records.contains { $0.status == .queued && $0.owner == .observed && $0.accepted }
     }
 
     /// Whether a prompt other than `id` is running on `server`.
     func hasRunning(otherThan id: String, on server: String?) -> Bool {
-        unfinishedRecords(on: server).contains { $0.id != id && $0.status == .running }
+        if let server, let runningIndex { return runningIndex[server]?.contains { $0 != id } ?? false }
+        return unfinishedRecords(on: server).contains { $0.id != id && $0.status == .running }
+    }
+
+    /// How many prompts run on `server`, from the index (nil: the index is unknown).
+    func runningCount(on server: String) -> Int? {
+        guard let runningIndex else { return nil }
+        return runningIndex[server]?.count ?? 0
+    }
+
+    /// Whether `server` may hold a queued prompt: false only when the counts say none.
+    func mayHaveQueued(on server: String) -> Bool {
+        guard let running = runningCount(on: server) else { return true }
+        return heldOn(server) > running
     }
 
     /// Prompt ids running now, on every server (one at most per server).
