@@ -211,21 +211,31 @@ public struct QueueState: Sendable, Equatable {
 
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
+        setRecord(id, record, before: records[id])
+    }
+
+    /// The same, `before` being the record stored under `id` now, which the caller has
+    /// read already (a lookup and a copy of the record fewer per write).
+    mutating func setRecord(_ id: String, _ record: PromptRecord?, before: PromptRecord?) {
         if unfinishedIndex == nil { unfinishedIndex = TreeSet(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
         if serverIndex == nil || heldIndex == nil || runningIndex == nil { rebuildServerIndex() }
-        let before = records[id]
         let wasFinished = before?.status.isTerminal ?? false
         if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
         noteWritten(id)
         records[id] = record
-        if let record, !record.status.isTerminal {
-            unfinishedIndex!.insert(id)
-        } else {
-            unfinishedIndex!.remove(id)
+        // The indexes are touched only when what they hold of the record changes (each
+        // touch hashes the 36-byte id; most writes change neither its server nor whether
+        // it is finished).
+        let wasUnfinished = before.map { !$0.status.isTerminal } ?? false
+        let isUnfinished = record.map { !$0.status.isTerminal } ?? false
+        if wasUnfinished != isUnfinished {
+            if isUnfinished { unfinishedIndex!.insert(id) } else { unfinishedIndex!.remove(id) }
         }
-        if serverIndex != nil {
-            if let server = before?.server, Self.onServer(before) { serverIndex![server]?.remove(id) }
-            if let server = record?.server, Self.onServer(record) { serverIndex![server, default: []].insert(id) }
+        let wasOn = Self.onServer(before) ? before?.server : nil
+        let isOn = Self.onServer(record) ? record?.server : nil
+        if serverIndex != nil, wasOn != isOn {
+            if let server = wasOn { serverIndex![server]?.remove(id) }
+            if let server = isOn { serverIndex![server, default: []].insert(id) }
         }
         if heldIndex != nil {
             if let server = before?.server, Self.isHeld(before) { heldIndex![server, default: 0] -= 1 }
