@@ -309,8 +309,8 @@ extension ServerScope {
         // Read in its box (`if let plan = progress.plan` would copy the plan, and retain and
         // release its tables, on every tick).
         if let box = progress.planBox {
-            let e = box.plan.estimate(at: at)
-            let startedAt = box.plan.startedAt
+            let e = box.estimate(at: at)
+            let startedAt = e.startedAt
             eta = e.seconds
             basis = eta == nil ? nil : e.basis
             if let eta {
