@@ -108,7 +108,8 @@ public struct StreamDecoder: Sendable {
         var newEnds = Self.refill(&spareEnds, with: ends.prefix(reuse))
         newStarts.reserveCapacity(max(starts.count, 8))
         newEnds.reserveCapacity(max(ends.count, 8))
-        readNodes.removeAll(keepingCapacity: true)
+        // (Emptying an empty array is not free: a generic range replacement.)
+        if !readNodes.isEmpty { readNodes.removeAll(keepingCapacity: true) }
         // The old entry the unchanged tail starts at, once found.
         var tailFrom: Int?
         r.pos = reuse > 0 ? ends[reuse - 1] : start
@@ -210,14 +211,18 @@ public struct StreamDecoder: Sendable {
             // Same count: the tail's entries keep their indices.
             for i in diff where !readRange.contains(i) { out[i] = nodes[i] }
             for j in readNodes.indices { out[reuse + j] = readNodes[j] }
+        } else if reuse == 0, tailFrom == nil {
+            // Every entry was read: the list is the one read, and the spare's storage
+            // the next frame's scratch (no copy of the entries).
+            swap(&out, &readNodes)
         } else {
-            out.removeAll(keepingCapacity: true)
+            if !out.isEmpty { out.removeAll(keepingCapacity: true) }
             out.reserveCapacity(max(count, 8))
             out.append(contentsOf: nodes.prefix(reuse))
             out.append(contentsOf: readNodes)
             if let tailFrom { out.append(contentsOf: nodes[tailFrom...]) }
         }
-        readNodes.removeAll(keepingCapacity: true)
+        if !readNodes.isEmpty { readNodes.removeAll(keepingCapacity: true) }
         spareDiff = count == nodes.count ? readRange : nil
         return out
     }
@@ -227,7 +232,7 @@ public struct StreamDecoder: Sendable {
     private static func refill<T>(_ spare: inout [T], with prefix: ArraySlice<T>) -> [T] {
         var out: [T] = []
         swap(&out, &spare)
-        out.removeAll(keepingCapacity: true)
+        if !out.isEmpty { out.removeAll(keepingCapacity: true) }
         out.append(contentsOf: prefix)
         return out
     }
