@@ -130,12 +130,13 @@ extension ServerScope {
         // answered included (a count that comes before the answer to our own POST is not
         // someone else's prompt).
         // (From the per-server count: listing the records copied each, on every `status`.)
-        let known = queue.heldOn(name)
+        let name = name
+        let known = inQueue { $0.heldOn(name) }
         if remaining > known { server.unidentified = max(server.unidentified, remaining - known) }
         guard remaining == 0 else {
             // The same count again is what the server sends when its worker takes the next
             // prompt: if that is someone else's, only the queue can say which one runs now.
-            if remaining != known || queue.observedWaitNothingRuns(on: name) { ctx.emit(.fetchQueue) }
+            if remaining != known || inQueue({ $0.observedWaitNothingRuns(on: name) }) { ctx.emit(.fetchQueue) }
             return
         }
         var asked = false
@@ -182,12 +183,13 @@ extension ServerScope {
     /// lists it again.
     mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
         // Nearly always nothing running to end: find that out without sorting a list of ids.
-        if queue.hasRunning(otherThan: id, on: name) {
+        let name = name
+        if inQueue({ $0.hasRunning(otherThan: id, on: name) }) {
             for other in queue.runningIDs(on: name) where other != id { markEnded(other, &ctx) }
         }
         // The number from the brief (no copy of the record), and the sorted pending list
         // only when something may be queued here: this runs on every `executing` frame.
-        guard let number = queue.brief(id)?.number, queue.mayHaveQueued(on: name) else { return }
+        guard let number = queue.brief(id)?.number, inQueue({ $0.mayHaveQueued(on: name) }) else { return }
         for other in queue.pendingIDs(on: name) where other != id {
             if let earlier = queue.records[other]?.number, earlier < number { markEnded(other, &ctx) }
         }
