@@ -148,7 +148,9 @@ extension ServerScope {
             }
         }
         // A large graph's first snapshot: room for its nodes at once.
-        if unique, hi - lo > 64, nodes.table.count < listed { nodes.reserveNodes(listed) }
+        if unique, hi - lo > 64, nodes.table.count < listed {
+            nodes.reserveNodes(keys: list.lazy.filter { $0.state != "pending" }.map(\.nodeID))
+        }
         for index in (unique ? lo..<hi : list.indices) { apply(index) }
         if !dirty.isEmpty {
             for index in list.indices where !(lo..<hi).contains(index) && dirty.contains(list[index].nodeID) { apply(index) }

@@ -76,12 +76,14 @@ struct NodeTable: Sendable, Equatable, Sequence {
         }
     }
 
-    /// Room for `count` entries in all, made before a large graph's first snapshot so that
-    /// its inserts do not grow (rehash and move) every shard several times.
-    mutating func reserve(_ count: Int) {
+    /// Room for `keys`, made before a large graph's first snapshot so that its inserts do
+    /// not grow (rehash and move) every shard several times. Counted per shard: decimal
+    /// ids end in one of ten digits, so ten shards take every entry and six none.
+    mutating func reserve(keys: some Sequence<String>) {
         if shards.isEmpty { shards = Array(repeating: [:], count: Self.shardCount) }
-        let each = count / Self.shardCount + count / (4 * Self.shardCount) + 1
-        for k in shards.indices where shards[k].capacity < each { shards[k].reserveCapacity(each) }
+        var counts = [Int](repeating: 0, count: Self.shardCount)
+        for key in keys { counts[Self.shard(key)] += 1 }
+        for k in shards.indices where shards[k].capacity < counts[k] { shards[k].reserveCapacity(counts[k]) }
     }
 
     /// Stores `node` under `key` unless it is already there; true when it wrote. One hash

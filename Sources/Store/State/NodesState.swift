@@ -157,9 +157,9 @@ public struct NodesState: Sendable, Equatable {
         journal?.keys.append(id)
     }
 
-    /// Room for `count` nodes (contents unchanged: no journal entry, no new version).
-    mutating func reserveNodes(_ count: Int) {
-        table.reserve(count)
+    /// Room for nodes under `keys` (contents unchanged: no journal entry, no new version).
+    mutating func reserveNodes(keys: some Sequence<String>) {
+        table.reserve(keys: keys)
     }
 
     /// Changes the table in ways the journal does not follow (it is dropped).
