@@ -113,3 +113,80 @@ struct StreamDecoderReuseTests {
         #expect(stream.entriesRead == nil)
     }
 }
+
+/// The list of a snapshot is made in place from the one before last (only the entries
+/// that differ are written): lists handed out earlier must not change, wherever the tick.
+struct StreamDecoderInPlaceTests {
+    @Test(arguments: [1, 2, 3]) func heldListsStayWhatTheyWere(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed) &* 104_729)
+        var values = Array(repeating: 0, count: 40)
+        var stream = StreamDecoder()
+        var held: [(ComfyAction, String)] = []
+        for i in 0..<120 {
+            // Mostly one node ticks (the in-place case); now and then two, or none.
+            for _ in 0..<Int.random(in: 0...2, using: &rng) { values[Int.random(in: 0..<40, using: &rng)] += Int.random(in: 1...3, using: &rng) }
+            let entries = values.indices.map { k in
+                #""\#(k + 1)": {"value": \#(values[k]).0, "max": 99.0, "state": "running", "node_id": "\#(k + 1)", "prompt_id": "\#(StreamDecoderReuseTests.id)", "display_node_id": "\#(k + 1)", "parent_node_id": null, "real_node_id": "\#(k + 1)"}"#
+            }
+            let frame = #"{"type": "progress_state", "data": {"prompt_id": "\#(StreamDecoderReuseTests.id)", "nodes": {"# + entries.joined(separator: ", ") + "}}}"
+            held.append((stream.decode(text: frame, at: Timestamp(seconds: Double(i))), frame))
+        }
+        for (i, (action, frame)) in held.enumerated() {
+            #expect(action == FrameDecoder.decode(text: frame, at: Timestamp(seconds: Double(i))), "frame \(i)")
+        }
+    }
+
+    @Test func aTickInTheMiddleReadsOneEntry() {
+        var stream = StreamDecoder()
+        var read: [Int?] = []
+        for value in 0..<4 {
+            let entries = (1...30).map { k in
+                #""\#(k)": {"value": \#(k == 15 ? value : 1).0, "max": 9.0, "state": "running", "node_id": "\#(k)", "prompt_id": "\#(StreamDecoderReuseTests.id)", "display_node_id": "\#(k)", "parent_node_id": null, "real_node_id": "\#(k)"}"#
+            }
+            let frame = #"{"type": "progress_state", "data": {"prompt_id": "\#(StreamDecoderReuseTests.id)", "nodes": {"# + entries.joined(separator: ", ") + "}}}"
+            let action = stream.decode(text: frame, at: Timestamp(seconds: Double(value)))
+            #expect(action == FrameDecoder.decode(text: frame, at: Timestamp(seconds: Double(value))))
+            read.append(stream.entriesRead)
+        }
+        #expect(read == [30, 1, 1, 1])
+    }
+}
+
+/// The prompt id of a frame equal to the last one named is handed out as that same string
+/// (one allocation per prompt, not per frame); another id is read as it is.
+struct PromptIDInterningTests {
+    static func storage(_ s: String) -> UnsafeRawPointer? {
+        s.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+    }
+
+    @Test func aRepeatedIDIsTheSameString() {
+        let id = StreamDecoderReuseTests.id
+        let other = "0b7c1f3e-5d2a-4c6b-9e8f-000000000002"
+        let frames = [
+            #"{"type": "execution_start", "data": {"prompt_id": "\#(id)", "timestamp": 1}}"#,
+            #"{"type": "executing", "data": {"node": "3", "display_node": "3", "prompt_id": "\#(id)"}}"#,
+            #"{"type": "progress", "data": {"value": 1, "max": 2, "prompt_id": "\#(id)", "node": "3"}}"#,
+            #"{"type": "progress_state", "data": {"prompt_id": "\#(id)", "nodes": {}}}"#,
+            #"{"type": "execution_success", "data": {"prompt_id": "\#(id)", "timestamp": 2}}"#,
+            #"{"type": "execution_start", "data": {"prompt_id": "\#(other)", "timestamp": 3}}"#,
+            #"{"type": "executing", "data": {"node": null, "prompt_id": "\#(other)"}}"#,
+        ]
+        var stream = StreamDecoder()
+        var ids: [String] = []
+        for (i, frame) in frames.enumerated() {
+            let action = stream.decode(text: frame, at: Timestamp(seconds: Double(i)))
+            #expect(action == FrameDecoder.decode(text: frame, at: Timestamp(seconds: Double(i))))
+            guard case .server(let message) = action.event, let promptID = message.promptID else {
+                Issue.record("frame \(i) names no prompt")
+                return
+            }
+            ids.append(promptID)
+        }
+        #expect(ids == [id, id, id, id, id, other, other])
+        let first = Self.storage(ids[0])
+        #expect(first != nil)
+        for i in 1...4 { #expect(Self.storage(ids[i]) == first, "frame \(i)") }
+        #expect(Self.storage(ids[5]) != first)
+        #expect(Self.storage(ids[6]) == Self.storage(ids[5]))
+    }
+}

@@ -52,6 +52,19 @@ public enum ServerMessage: Sendable, Equatable {
         }
     }
 
+    /// The prompt the message names, if any (for a decoder remembering the running prompt).
+    var promptID: String? {
+        switch self {
+        case .executionStart(let id, _), .executionCached(let id, _, _), .executionSuccess(let id, _): id
+        case .executing(let e): e.promptID
+        case .progress(let p): p.promptID
+        case .progressState(let s): s.promptID
+        case .executed(let e): e.promptID
+        case .executionError(let f), .executionInterrupted(let f): f.promptID
+        case .status, .featureFlags, .logs: nil
+        }
+    }
+
     /// The data of `status`: how many prompts the server holds.
     public struct Status: Sendable, Equatable {
         /// Pending plus running, for all clients together. `nil` if the server sent none.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Whole values (read or skipped, depth-limited) and the typed helpers of the message
 /// decoders.
 extension JSONReader {
@@ -95,6 +101,23 @@ extension JSONReader {
             guard let n = Int(exactly: try readNumber()) else { throw JSONError("expected an id", at: start) }
             return String(n)
         }
+    }
+
+    /// A prompt id (`readIDOrNull`), as `knownPromptID` itself when the bytes are its
+    /// own. Why: every frame of a running prompt repeats its 36-byte id, and a fresh
+    /// `String` each time was an allocation and a free per frame, and the reducer's
+    /// comparisons of it byte by byte; the one string makes them a pointer check.
+    mutating func readPromptIDOrNull() throws(JSONError) -> String? {
+        if var known = knownPromptID, peek() == UInt8(ascii: "\"") {
+            let start = pos
+            if let raw = try? readRawString(),
+                known.withUTF8({ k in k.count == raw.count && (k.count == 0 || memcmp(k.baseAddress!, raw.baseAddress!, k.count) == 0) })
+            {
+                return known
+            }
+            pos = start
+        }
+        return try readIDOrNull()
     }
 
     /// A string, or `null` → nil.

@@ -17,6 +17,9 @@ import Darwin
 public struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var pos: Int
+    /// A prompt id the caller already holds (the one running): `readPromptIDOrNull`
+    /// returns this very string when the bytes spell it (see there).
+    var knownPromptID: String?
     /// Nesting limit, so hostile input cannot exhaust the stack.
     public static let maxDepth = 256
 

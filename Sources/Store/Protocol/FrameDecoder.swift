@@ -18,8 +18,15 @@ public enum FrameDecoder {
         ComfyAction(at: time, decodeEvent(bytes))
     }
 
-    static func decodeEvent(_ bytes: UnsafeBufferPointer<UInt8>) -> Event {
+    /// The same, a prompt id equal to `knownPromptID` given as that very string (see
+    /// `JSONReader.readPromptIDOrNull`): for a decoder that remembers the running prompt.
+    static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp, knownPromptID: String?) -> ComfyAction {
+        ComfyAction(at: time, decodeEvent(bytes, knownPromptID: knownPromptID))
+    }
+
+    static func decodeEvent(_ bytes: UnsafeBufferPointer<UInt8>, knownPromptID: String? = nil) -> Event {
         var reader = JSONReader(bytes)
+        reader.knownPromptID = knownPromptID
         var type: String?
         var decoder: MessageDecoders.Kind?
         var message: ServerMessage?
@@ -61,6 +68,7 @@ public enum FrameDecoder {
                     return .protocolError(ProtocolError(reason: "\(type) frame has no \"data\"", excerpt: excerpt(bytes)))
                 }
                 var dataReader = JSONReader(bytes, at: start)
+                dataReader.knownPromptID = knownPromptID
                 message = try decoder.decode(&dataReader)
             }
             if let message { return .server(message) }

@@ -113,7 +113,7 @@ enum MessageDecoders {
         var ts: Double?
         try r.members { r, key throws(JSONError) in
             if key.matches("prompt_id") {
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
             } else if key.matches("timestamp") {
                 ts = try r.readNumberOrNull()
             } else {
@@ -132,7 +132,7 @@ enum MessageDecoders {
             if key.matches("nodes") {
                 nodes = try r.readIDArray()
             } else if key.matches("prompt_id") {
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
             } else if key.matches("timestamp") {
                 ts = try r.readNumberOrNull()
             } else {
@@ -153,7 +153,7 @@ enum MessageDecoders {
             } else if key.matches("display_node") {
                 display = try r.readIDOrNull()
             } else if key.matches("prompt_id") {
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
             } else {
                 try r.skipValue()
             }
@@ -173,7 +173,7 @@ enum MessageDecoders {
             } else if key.matches("max") {
                 max = try r.readNumberOrNull()
             } else if key.matches("prompt_id") {
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
             } else if key.matches("node") {
                 node = try r.readIDOrNull()
             } else {
@@ -194,7 +194,7 @@ enum MessageDecoders {
             if key.matches("prompt_id") {
                 r.skipWhitespace()
                 let start = r.pos
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
                 if let id, r.bytes[start] == 0x22, r.pos - start - 2 == id.utf8.count {
                     rawID = UnsafeBufferPointer(rebasing: r.bytes[(start + 1)..<(r.pos - 1)])
                 }
@@ -327,7 +327,7 @@ enum MessageDecoders {
             } else if key.matches("output") {
                 output = try r.readValue()
             } else if key.matches("prompt_id") {
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
             } else {
                 try r.skipValue()
             }
@@ -342,7 +342,7 @@ enum MessageDecoders {
         var f = ServerMessage.ExecutionFailure(promptID: "", nodeID: nil, nodeType: nil)
         try r.members { r, key throws(JSONError) in
             if key.matches("prompt_id") {
-                id = try r.readIDOrNull()
+                id = try r.readPromptIDOrNull()
             } else if key.matches("node_id") {
                 f.nodeID = try r.readIDOrNull()
             } else if key.matches("node_type") {

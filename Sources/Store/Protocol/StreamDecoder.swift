@@ -31,7 +31,17 @@ public struct StreamDecoder: Sendable {
     private var spareStarts: [Int] = []
     private var spareEnds: [Int] = []
     private var spareNodes: [ServerMessage.NodeProgress] = []
+    /// `spareNodes` is `nodes` but for the entries in this range (same count), or nil when
+    /// that is not known. Then the next list is made by writing those entries and the
+    /// ones read, in place: copying the 500 unchanged entries of a large graph's snapshot
+    /// (and destroying the 500 of the frame before last) was a third of its cost.
+    private var spareDiff: Range<Int>?
+    /// The entries read from the current frame's bytes (scratch, kept for its storage).
+    private var readNodes: [ServerMessage.NodeProgress] = []
     private var promptID = ""
+    /// The prompt id of the last frame that named one: the next frame's id, when equal, is
+    /// handed out as this same string (no allocation; the reducer compares it by pointer).
+    private var lastPromptID: String?
     /// Where the node entries begin (after `"nodes": {`).
     private var entriesStart = 0
     /// How many node entries the last frame had read from its bytes (the rest were
@@ -44,7 +54,9 @@ public struct StreamDecoder: Sendable {
     public mutating func decode(utf8 frame: UnsafeBufferPointer<UInt8>, at time: Timestamp) -> ComfyAction {
         entriesRead = nil
         if let snapshot = snapshot(frame) { return ComfyAction(at: time, .server(.progressState(snapshot))) }
-        return FrameDecoder.decode(utf8: frame, at: time)
+        let action = FrameDecoder.decode(utf8: frame, at: time, knownPromptID: lastPromptID)
+        if case .server(let message) = action.event, let id = message.promptID, id != lastPromptID { lastPromptID = id }
+        return action
     }
 
     public mutating func decode(text: String, at time: Timestamp) -> ComfyAction {
@@ -78,7 +90,13 @@ public struct StreamDecoder: Sendable {
             // Entries that end before the first changed byte stand; the rest are read.
             reuse = ends.partitioningIndex { $0 >= limit }
         } else {
-            promptID = String(decoding: UnsafeBufferPointer(rebasing: frame[idStart..<(idStart + rawID.count)]), as: UTF8.self)
+            let raw = UnsafeBufferPointer(rebasing: frame[idStart..<(idStart + rawID.count)])
+            if var last = lastPromptID, last.withUTF8({ $0.elementsEqual(raw) }) {
+                promptID = last
+            } else {
+                promptID = String(decoding: raw, as: UTF8.self)
+            }
+            lastPromptID = promptID
         }
         // The common tail, never overlapping what was just reused.
         var tail = 0
@@ -88,10 +106,12 @@ public struct StreamDecoder: Sendable {
         var read = 0
         var newStarts = Self.refill(&spareStarts, with: starts.prefix(reuse))
         var newEnds = Self.refill(&spareEnds, with: ends.prefix(reuse))
-        var newNodes = Self.refill(&spareNodes, with: nodes.prefix(reuse))
         newStarts.reserveCapacity(max(starts.count, 8))
         newEnds.reserveCapacity(max(ends.count, 8))
-        newNodes.reserveCapacity(max(nodes.count, 8))
+        // (Emptying an empty array is not free: a generic range replacement.)
+        if !readNodes.isEmpty { readNodes.removeAll(keepingCapacity: true) }
+        // The old entry the unchanged tail starts at, once found.
+        var tailFrom: Int?
         r.pos = reuse > 0 ? ends[reuse - 1] : start
         let delta = frame.count - bytes.count
         let tailStartOld = bytes.count - tail
@@ -111,8 +131,8 @@ public struct StreamDecoder: Sendable {
                     for k in old..<starts.count {
                         newStarts.append(starts[k] + delta)
                         newEnds.append(ends[k] + delta)
-                        newNodes.append(nodes[k])
                     }
+                    tailFrom = old
                     r.pos = ends[ends.count - 1] + delta
                     r.skipWhitespace()
                     guard r.peek() == UInt8(ascii: "}") else { return forget() }
@@ -126,7 +146,7 @@ public struct StreamDecoder: Sendable {
                 let node = try MessageDecoders.nodeProgress(&r, key: keyString, raw: key, promptID: rawID)
                 newStarts.append(entryStart)
                 newEnds.append(r.pos)
-                newNodes.append(node)
+                readNodes.append(node)
                 read += 1
                 r.skipWhitespace()
                 if r.peek() == UInt8(ascii: ",") { r.pos += 1 }
@@ -151,6 +171,7 @@ public struct StreamDecoder: Sendable {
         } else {
             bytes.replaceSubrange(bytes.indices, with: frame)
         }
+        let newNodes = assembleNodes(reuse: reuse, tailFrom: tailFrom)
         spareStarts = starts
         spareEnds = ends
         spareNodes = nodes
@@ -167,6 +188,8 @@ public struct StreamDecoder: Sendable {
         spareStarts = []
         spareEnds = []
         spareNodes = []
+        spareDiff = nil
+        readNodes = []
         bytes = []
         starts = []
         ends = []
@@ -174,12 +197,42 @@ public struct StreamDecoder: Sendable {
         return nil
     }
 
+    /// The frame's entries: the first `reuse` of the last frame's, those just read, and
+    /// the last frame's from `tailFrom` on. Made from the spare list in place when it
+    /// differs from the last frame's in a known range and the count stays (every tick of
+    /// a running graph): only those entries and the ones read are written. Sets
+    /// `spareDiff` for the next frame, when the last list becomes the spare.
+    private mutating func assembleNodes(reuse: Int, tailFrom: Int?) -> [ServerMessage.NodeProgress] {
+        let count = reuse + readNodes.count + (tailFrom.map { nodes.count - $0 } ?? 0)
+        let readRange = reuse..<(reuse + readNodes.count)
+        var out: [ServerMessage.NodeProgress] = []
+        swap(&out, &spareNodes)
+        if let diff = spareDiff, out.count == nodes.count, count == nodes.count {
+            // Same count: the tail's entries keep their indices.
+            for i in diff where !readRange.contains(i) { out[i] = nodes[i] }
+            for j in readNodes.indices { out[reuse + j] = readNodes[j] }
+        } else if reuse == 0, tailFrom == nil {
+            // Every entry was read: the list is the one read, and the spare's storage
+            // the next frame's scratch (no copy of the entries).
+            swap(&out, &readNodes)
+        } else {
+            if !out.isEmpty { out.removeAll(keepingCapacity: true) }
+            out.reserveCapacity(max(count, 8))
+            out.append(contentsOf: nodes.prefix(reuse))
+            out.append(contentsOf: readNodes)
+            if let tailFrom { out.append(contentsOf: nodes[tailFrom...]) }
+        }
+        if !readNodes.isEmpty { readNodes.removeAll(keepingCapacity: true) }
+        spareDiff = count == nodes.count ? readRange : nil
+        return out
+    }
+
     /// `spare`'s storage holding `prefix` (emptied in place: no allocation when it is
     /// this decoder's alone), taken out of `spare`.
     private static func refill<T>(_ spare: inout [T], with prefix: ArraySlice<T>) -> [T] {
         var out: [T] = []
         swap(&out, &spare)
-        out.removeAll(keepingCapacity: true)
+        if !out.isEmpty { out.removeAll(keepingCapacity: true) }
         out.append(contentsOf: prefix)
         return out
     }

@@ -125,8 +125,8 @@ extension ServerScope {
         _ id: String, creating status: PromptRecord.Status, owner: PromptRecord.Owner,
         _ body: (inout PromptRecord) -> Void
     ) {
-        var record = queue.record(id, creating: status, owner: owner)
         let before = queue.records[id]
+        var record = before ?? queue.record(id, creating: status, owner: owner)
         if let before, before.server != name, before.sentTo.contains(name) {
             // A job of ours we had sent here, which has moved on since: seen afresh from here.
             record.status = .queued
@@ -137,7 +137,7 @@ extension ServerScope {
         if record.server == nil { record.server = name }
         body(&record)
         if before != record {
-            queue.setRecord(id, record)
+            queue.setRecord(id, record, before: before)
             if let number = record.number { server.noteNumber(number) }
         }
     }

@@ -147,6 +147,10 @@ extension ServerScope {
                 table[list[index].nodeID] = node
             }
         }
+        // A large graph's first snapshot: room for its nodes at once.
+        if unique, hi - lo > 64, nodes.table.count < listed {
+            nodes.reserveNodes(keys: list.lazy.filter { $0.state != "pending" }.map(\.nodeID))
+        }
         for index in (unique ? lo..<hi : list.indices) { apply(index) }
         if !dirty.isEmpty {
             for index in list.indices where !(lo..<hi).contains(index) && dirty.contains(list[index].nodeID) { apply(index) }
@@ -189,6 +193,7 @@ extension ServerScope {
             return
         }
         var known = nodes.doneIndex ?? Set(nodes.executed).union(nodes.cached)
+        if range.count > 64 { known.reserveCapacity(known.count + range.count) }
         nodes.doneIndex = nil  // so that `known` is the only reference, and inserts do not copy
         for index in range where list[index].state == "finished" {
             if known.insert(list[index].nodeID).inserted { nodes.executed.append(list[index].nodeID) }
@@ -306,8 +311,8 @@ extension ServerScope {
         // Read in its box (`if let plan = progress.plan` would copy the plan, and retain and
         // release its tables, on every tick).
         if let box = progress.planBox {
-            let e = box.plan.estimate(at: at)
-            let startedAt = box.plan.startedAt
+            let e = box.estimate(at: at)
+            let startedAt = e.startedAt
             eta = e.seconds
             basis = eta == nil ? nil : e.basis
             if let eta {

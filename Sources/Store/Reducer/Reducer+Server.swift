@@ -129,12 +129,14 @@ extension ServerScope {
         // What we know is there: prompts queued or running on it, ours sent but not yet
         // answered included (a count that comes before the answer to our own POST is not
         // someone else's prompt).
-        let known = queue.unfinishedRecords(on: name).lazy.filter { $0.status == .queued || $0.status == .running }.count
+        // (From the per-server count: listing the records copied each, on every `status`.)
+        let name = name
+        let known = inQueue { $0.heldOn(name) }
         if remaining > known { server.unidentified = max(server.unidentified, remaining - known) }
         guard remaining == 0 else {
             // The same count again is what the server sends when its worker takes the next
             // prompt: if that is someone else's, only the queue can say which one runs now.
-            if remaining != known || queue.observedWaitNothingRuns(on: name) { ctx.emit(.fetchQueue) }
+            if remaining != known || inQueue({ $0.observedWaitNothingRuns(on: name) }) { ctx.emit(.fetchQueue) }
             return
         }
         var asked = false
@@ -181,11 +183,13 @@ extension ServerScope {
     /// lists it again.
     mutating func endOthersRunning(except id: String, _ ctx: inout ReduceContext) {
         // Nearly always nothing running to end: find that out without sorting a list of ids.
-        if queue.hasRunning(otherThan: id, on: name) {
+        let name = name
+        if inQueue({ $0.hasRunning(otherThan: id, on: name) }) {
             for other in queue.runningIDs(on: name) where other != id { markEnded(other, &ctx) }
         }
-        // Once per prompt (not per frame), so the sorted pending list is affordable.
-        guard let number = queue.records[id]?.number else { return }
+        // The number from the brief (no copy of the record), and the sorted pending list
+        // only when something may be queued here: this runs on every `executing` frame.
+        guard let number = queue.brief(id)?.number, inQueue({ $0.mayHaveQueued(on: name) }) else { return }
         for other in queue.pendingIDs(on: name) where other != id {
             if let earlier = queue.records[other]?.number, earlier < number { markEnded(other, &ctx) }
         }
@@ -196,14 +200,14 @@ extension ServerScope {
         switch (e.node, e.promptID) {
         case (nil, let id?):
             // The last message of every prompt, whatever the outcome.
-            if let record = queue.records[id], !record.status.isTerminal, record.status != .ended {
+            if let status = queue.brief(id)?.status, !status.isTerminal, status != .ended {
                 markEnded(id, &ctx)
             }
             if nodes.promptID == id {
                 nodes.executing = nil
                 nodes.executingDisplay = nil
             }
-            if queue.records[id]?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
+            if queue.brief(id)?.owner == .ours { ctx.emit(.fetchHistory(promptID: id)) }
         case (let node?, let id?):
             guard !leftAlready(id) else { return }
             endOthersRunning(except: id, &ctx)

@@ -37,6 +37,15 @@ struct ServerScope {
     /// a server (nil: this one); the reduction hands them on.
     var deferred: [(command: Command, server: String?)] = []
 
+    /// `body` on the queue where it is stored, `inout`. For the per-frame questions
+    /// (`heldOn`, `hasRunning`…): a non-mutating method called on `queue` — read through
+    /// `_read` from the pointer — was called on a copy of the whole `QueueState` (a memcpy
+    /// and a retain and release of each of its fields: the compiler cannot know that the
+    /// memory stays unchanged during the call); an `inout` access tells it.
+    mutating func inQueue<R>(_ body: (inout QueueState) -> R) -> R {
+        body(&queueSlot.pointee)
+    }
+
     /// Hands `deferred` to the reduction's context.
     mutating func flushDeferred(_ ctx: inout ReduceContext) {
         for (command, server) in deferred { ctx.emit(command, on: server ?? name) }

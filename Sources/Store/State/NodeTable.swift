@@ -24,6 +24,8 @@ struct NodeTable: Sendable, Equatable, Sequence {
     private(set) var topLevelFinished = 0
     /// Of those, the keys of the ones not finished.
     private(set) var topLevelOpen: Set<String> = []
+    /// Every entry (summing the 16 shards' counts was on every snapshot's path).
+    private(set) var count = 0
 
     /// Where an entry stands for the counts: (top level, finished and top level).
     @inline(__always)
@@ -35,6 +37,7 @@ struct NodeTable: Sendable, Equatable, Sequence {
     /// Keeps the counts in step with `key` going from `old` to `new`.
     @inline(__always)
     private mutating func note(_ key: String, from old: Node?, to new: Node?) {
+        count += (new == nil ? 0 : 1) - (old == nil ? 0 : 1)
         let (wasTop, wasDone) = Self.kind(old)
         let (isTop, isDone) = Self.kind(new)
         note(key, wasTop: wasTop, wasDone: wasDone, isTop: isTop, isDone: isDone)
@@ -73,6 +76,16 @@ struct NodeTable: Sendable, Equatable, Sequence {
         }
     }
 
+    /// Room for `keys`, made before a large graph's first snapshot so that its inserts do
+    /// not grow (rehash and move) every shard several times. Counted per shard: decimal
+    /// ids end in one of ten digits, so ten shards take every entry and six none.
+    mutating func reserve(keys: some Sequence<String>) {
+        if shards.isEmpty { shards = Array(repeating: [:], count: Self.shardCount) }
+        var counts = [Int](repeating: 0, count: Self.shardCount)
+        for key in keys { counts[Self.shard(key)] += 1 }
+        for k in shards.indices where shards[k].capacity < counts[k] { shards[k].reserveCapacity(counts[k]) }
+    }
+
     /// Stores `node` under `key` unless it is already there; true when it wrote. One hash
     /// lookup either way.
     mutating func update(_ key: String, _ node: Node) -> Bool {
@@ -93,7 +106,6 @@ struct NodeTable: Sendable, Equatable, Sequence {
         return true
     }
 
-    var count: Int { shards.reduce(0) { $0 + $1.count } }
     var keys: [String] { shards.flatMap(\.keys) }
     var dictionary: [String: Node] {
         var out: [String: Node] = [:]

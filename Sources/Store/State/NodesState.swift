@@ -157,6 +157,11 @@ public struct NodesState: Sendable, Equatable {
         journal?.keys.append(id)
     }
 
+    /// Room for nodes under `keys` (contents unchanged: no journal entry, no new version).
+    mutating func reserveNodes(keys: some Sequence<String>) {
+        table.reserve(keys: keys)
+    }
+
     /// Changes the table in ways the journal does not follow (it is dropped).
     mutating func rewrite(_ body: (inout NodeTable) -> Void) {
         forgetJournal()

@@ -114,4 +114,15 @@ public struct ProgressState: Sendable, Equatable {
 final class PlanBox: @unchecked Sendable {
     var plan: PromptPlan
     init(_ plan: PromptPlan) { self.plan = plan }
+
+    /// The plan's estimate at `at`, and when the prompt started, read where the plan is
+    /// stored: `box.plan.estimate(at:)` copied the whole plan out of the box first (its
+    /// strings and tables retained and released: a few per cent of decode+reduce, on
+    /// every tick and snapshot). Nothing is written through the pointer.
+    func estimate(at: Timestamp) -> (seconds: Double?, basis: EstimateBasis, startedAt: Timestamp) {
+        withUnsafeMutablePointer(to: &plan) { plan in
+            let e = plan.pointee.estimate(at: at)
+            return (e.seconds, e.basis, plan.pointee.startedAt)
+        }
+    }
 }

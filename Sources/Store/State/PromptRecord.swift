@@ -66,6 +66,19 @@ public struct PromptRecord: Sendable, Equatable {
         }
     }
 
+    /// The fields below marked as kept in `extras`: most records leave them empty, and
+    /// each is a reference to retain and release on every copy of the record — the
+    /// reducer copies records on every write (and the table's getter returns copies), so a
+    /// record of a dozen strings and arrays cost a dozen atomic operations a copy. In one
+    /// shared box a copy is the id, the server and this box (copied on write).
+    private var extras = Extras.Box.empty
+
+    /// The box, made this record's own before a write.
+    private mutating func uniqueExtras() -> Extras.Box {
+        if !isKnownUniquelyReferenced(&extras) { extras = Extras.Box(extras.value) }
+        return extras
+    }
+
     /// The prompt id, as the server knows it.
     public var id: String
     /// Where the prompt is now.
@@ -79,7 +92,14 @@ public struct PromptRecord: Sendable, Equatable {
     /// The server's queue number (priority; lowest runs first). Nil until accepted.
     public var number: Double?
     /// The client id it was submitted with, when known.
-    public var clientID: String?
+    public var clientID: String? {
+        get { extras.value.clientID }
+        set { uniqueExtras().value.clientID = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.clientID
+        }
+    }
     /// The server has it: a 200 from `POST /prompt`, or it appeared in events/queue/history.
     public var accepted: Bool
     /// When we submitted it, or first saw it accepted.
@@ -91,15 +111,50 @@ public struct PromptRecord: Sendable, Equatable {
     /// Nodes in the submitted graph, when we know the graph.
     public var nodeCount: Int?
     /// Nodes served from the cache (`execution_cached`).
-    public var cached: [String] = []
+    public var cached: [String] {
+        get { extras.value.cached }
+        set { uniqueExtras().value.cached = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.cached
+        }
+    }
     /// Node id → UI output (`executed`, or history), in arrival order.
-    public var outputs: [JSONField] = []
+    public var outputs: [JSONField] {
+        get { extras.value.outputs }
+        set { uniqueExtras().value.outputs = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.outputs
+        }
+    }
     /// For `failed`: which node raised, and the exception.
-    public var error: Failure?
+    public var error: Failure? {
+        get { extras.value.error }
+        set { uniqueExtras().value.error = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.error
+        }
+    }
     /// For `interrupted`: the node that was running (the JSON keeps `{node_id, node_type}`).
-    public var interrupted: Failure?
+    public var interrupted: Failure? {
+        get { extras.value.interrupted }
+        set { uniqueExtras().value.interrupted = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.interrupted
+        }
+    }
     /// `node_errors` of a 200: the parts of the graph the server dropped.
-    public var warnings: [NodeError] = []
+    public var warnings: [NodeError] {
+        get { extras.value.warnings }
+        set { uniqueExtras().value.warnings = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.warnings
+        }
+    }
     /// The outcome was confirmed by a history entry.
     public var fromHistory = false
     /// `ended`, and history had no entry: lost if the next snapshot does not list it either.
@@ -112,25 +167,74 @@ public struct PromptRecord: Sendable, Equatable {
     /// for people (its workflow's name, and `--vary` values).
     public var priority: Double = 0
     /// The servers it may run on (`--on`); nil: any that can.
-    public var pinned: [String]?
+    public var pinned: [String]? {
+        get { extras.value.pinned }
+        set { uniqueExtras().value.pinned = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.pinned
+        }
+    }
     /// Servers that refused it for something they lack (a node class, a model file): it is
     /// not sent there again.
-    public var excluded: [String] = []
+    public var excluded: [String] {
+        get { extras.value.excluded }
+        set { uniqueExtras().value.excluded = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.excluded
+        }
+    }
     /// The servers it was sent to, in order (a job run again elsewhere names both).
-    public var sentTo: [String] = []
+    public var sentTo: [String] {
+        get { extras.value.sentTo }
+        set { uniqueExtras().value.sentTo = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.sentTo
+        }
+    }
     /// Why the servers in `excluded` refused it, in words.
-    public var refusals: [String] = []
+    public var refusals: [String] {
+        get { extras.value.refusals }
+        set { uniqueExtras().value.refusals = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.refusals
+        }
+    }
     /// For people: its workflow's file name, or `--vary` values; nil when none was given.
-    public var label: String?
+    public var label: String? {
+        get { extras.value.label }
+        set { uniqueExtras().value.label = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.label
+        }
+    }
     /// Our job's workflow key (``WorkflowShape/key``): what the queue forecast looks its
     /// learned run time up by. nil for other clients' prompts.
-    public internal(set) var workflowKey: String?
+    public internal(set) var workflowKey: String? {
+        get { extras.value.workflowKey }
+        set { uniqueExtras().value.workflowKey = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.workflowKey
+        }
+    }
     /// Of those, the times it had started before the server forgot it: it may be what
     /// brought the server down, so these are limited (`QueueState.resubmitLimit`).
     var forgottenWhileRunning = 0
     /// The POST body, kept only while the resubmit policy may need it (ours, unfinished).
     /// Never in the JSON: a body can carry credentials in `extra_data`.
-    var resubmitBody: JSONValue?
+    var resubmitBody: JSONValue? {
+        get { extras.value.resubmitBody }
+        set { uniqueExtras().value.resubmitBody = newValue }
+        _modify {
+            let box = uniqueExtras()
+            yield &box.value.resubmitBody
+        }
+    }
 
     /// The job's `POST /prompt` body while it may still be sent (ours, unfinished): for a
     /// job store to keep. Never in the JSON (a body may carry credentials in `extra_data`).

@@ -38,6 +38,7 @@ public struct QueueState: Sendable, Equatable {
         serverIndex = nil
         heldIndex = nil
         runningOrder = nil
+        runningIndex = nil
     }
 
     /// Unfinished prompts on each server, by id (derived: not part of equality; nil:
@@ -46,6 +47,10 @@ public struct QueueState: Sendable, Equatable {
     /// How many of them are `queued` or `running`, per server: what routing weighs on every
     /// action (derived with `serverIndex`; nil: unknown, counted from the records).
     var heldIndex: [String: Int]? = [:]
+    /// The running ones, per server (derived with `serverIndex`): whether another prompt
+    /// runs is asked on every `executing` frame, and listing the server's records for it
+    /// copied each (a record copy retains and releases its dozen strings and arrays).
+    var runningIndex: [String: Set<String>]? = [:]
 
     /// The ids of the running prompts, sorted: `runningIDs` (derived: not part of
     /// equality; nil: unknown, read from the records). See `noteRunning`.
@@ -95,6 +100,7 @@ public struct QueueState: Sendable, Equatable {
         var accepted: Bool
         var owner: PromptRecord.Owner
         var nodeCount: Int?
+        var number: Double?
     }
     private var lastBrief: (id: String, brief: Brief)?
 
@@ -104,7 +110,7 @@ public struct QueueState: Sendable, Equatable {
         if let lastBrief, lastBrief.id == id { return lastBrief.brief }
         guard let i = records.index(forKey: id) else { return nil }
         let record = records.values[i]
-        let brief = Brief(status: record.status, accepted: record.accepted, owner: record.owner, nodeCount: record.nodeCount)
+        let brief = Brief(status: record.status, accepted: record.accepted, owner: record.owner, nodeCount: record.nodeCount, number: record.number)
         lastBrief = (id, brief)
         return brief
     }
@@ -211,26 +217,40 @@ public struct QueueState: Sendable, Equatable {
 
     /// Stores (or, with nil, removes) the record for `id`, keeping the index in step.
     mutating func setRecord(_ id: String, _ record: PromptRecord?) {
+        setRecord(id, record, before: records[id])
+    }
+
+    /// The same, `before` being the record stored under `id` now, which the caller has
+    /// read already (a lookup and a copy of the record fewer per write).
+    mutating func setRecord(_ id: String, _ record: PromptRecord?, before: PromptRecord?) {
         if unfinishedIndex == nil { unfinishedIndex = TreeSet(records.values.lazy.filter { !$0.status.isTerminal }.map(\.id)) }
-        if serverIndex == nil || heldIndex == nil { rebuildServerIndex() }
-        let before = records[id]
+        if serverIndex == nil || heldIndex == nil || runningIndex == nil { rebuildServerIndex() }
         let wasFinished = before?.status.isTerminal ?? false
         if before?.status == .waiting || record?.status == .waiting { noteWaiting(before, record) }
         if before?.status == .running || record?.status == .running { noteRunning(id, before, record) }
         noteWritten(id)
         records[id] = record
-        if let record, !record.status.isTerminal {
-            unfinishedIndex!.insert(id)
-        } else {
-            unfinishedIndex!.remove(id)
+        // The indexes are touched only when what they hold of the record changes (each
+        // touch hashes the 36-byte id; most writes change neither its server nor whether
+        // it is finished).
+        let wasUnfinished = before.map { !$0.status.isTerminal } ?? false
+        let isUnfinished = record.map { !$0.status.isTerminal } ?? false
+        if wasUnfinished != isUnfinished {
+            if isUnfinished { unfinishedIndex!.insert(id) } else { unfinishedIndex!.remove(id) }
         }
-        if serverIndex != nil {
-            if let server = before?.server, Self.onServer(before) { serverIndex![server]?.remove(id) }
-            if let server = record?.server, Self.onServer(record) { serverIndex![server, default: []].insert(id) }
+        let wasOn = Self.onServer(before) ? before?.server : nil
+        let isOn = Self.onServer(record) ? record?.server : nil
+        if serverIndex != nil, wasOn != isOn {
+            if let server = wasOn { serverIndex![server]?.remove(id) }
+            if let server = isOn { serverIndex![server, default: []].insert(id) }
         }
         if heldIndex != nil {
             if let server = before?.server, Self.isHeld(before) { heldIndex![server, default: 0] -= 1 }
             if let server = record?.server, Self.isHeld(record) { heldIndex![server, default: 0] += 1 }
+        }
+        if runningIndex != nil, before?.status == .running || record?.status == .running {
+            if let server = before?.server, before?.status == .running { runningIndex![server]?.remove(id) }
+            if let server = record?.server, record?.status == .running { runningIndex![server, default: []].insert(id) }
         }
         if let record, record.status.isTerminal, !wasFinished { noteFinished(id) }
     }
@@ -303,14 +323,17 @@ public struct QueueState: Sendable, Equatable {
     mutating func rebuildServerIndex() {
         var index: [String: Set<String>] = [:]
         var held: [String: Int] = [:]
+        var running: [String: Set<String>] = [:]
         for record in records.values where Self.onServer(record) {
             if let server = record.server {
                 index[server, default: []].insert(record.id)
                 if Self.isHeld(record) { held[server, default: 0] += 1 }
+                if record.status == .running { running[server, default: []].insert(record.id) }
             }
         }
         serverIndex = index
         heldIndex = held
+        runningIndex = running
     }
 
     /// How many prompts `server` should hold as far as we know (accepted, queued or
@@ -322,13 +345,30 @@ public struct QueueState: Sendable, Equatable {
     /// Someone else's prompts wait on `server` and we know of none running there: the next
     /// one to start will not tell us (its events go to its owner).
     func observedWaitNothingRuns(on server: String?) -> Bool {
+        // From the counts first: something runs there, or nothing is queued (most frames).
+        if let server, let running = runningCount(on: server) {
+            if running > 0 || heldOn(server) == running { return false }
+        }
         let records = unfinishedRecords(on: server)
         return !records.contains { $0.status == .running } && records.contains { $0.status == .queued && $0.owner == .observed && $0.accepted }
     }
 
     /// Whether a prompt other than `id` is running on `server`.
     func hasRunning(otherThan id: String, on server: String?) -> Bool {
-        unfinishedRecords(on: server).contains { $0.id != id && $0.status == .running }
+        if let server, let runningIndex { return runningIndex[server]?.contains { $0 != id } ?? false }
+        return unfinishedRecords(on: server).contains { $0.id != id && $0.status == .running }
+    }
+
+    /// How many prompts run on `server`, from the index (nil: the index is unknown).
+    func runningCount(on server: String) -> Int? {
+        guard let runningIndex else { return nil }
+        return runningIndex[server]?.count ?? 0
+    }
+
+    /// Whether `server` may hold a queued prompt: false only when the counts say none.
+    func mayHaveQueued(on server: String) -> Bool {
+        guard let running = runningCount(on: server) else { return true }
+        return heldOn(server) > running
     }
 
     /// Prompt ids running now, on every server (one at most per server).
