@@ -143,8 +143,19 @@ extension AppState {
 
     /// Sends a job to the server at `index` under its own prompt id.
     mutating func send(_ id: String, to index: Int, _ ctx: inout ReduceContext) {
-        guard var record = queue.records[id], let body = record.resubmitBody else { return }
+        guard var record = queue.records[id], var body = record.resubmitBody else { return }
         let name = servers[index].name
+        // The body says whose socket the server tells of the prompt: a job waits in our
+        // queue before it has a server, so its body names the id of whichever socket it
+        // was made for; a server sends a prompt's events only to the socket of that id, so
+        // a job sent elsewhere under another server's id ran there untold (its end found
+        // only from the queue, and a run that ended before the answer to its POST came was
+        // never found at all).
+        if let clientID = servers[index].connection.clientID, let readdressed = Self.addressed(body, to: clientID) {
+            body = readdressed
+            record.resubmitBody = body
+            record.clientID = clientID
+        }
         record.status = .queued
         record.server = name
         record.accepted = false
@@ -153,6 +164,15 @@ extension AppState {
         queue.setRecord(id, record)
         ctx.emit(.postPrompt(promptID: id, body: body), on: name)
         log.append(.info, .submit, "submitting prompt \(id.short) to \(name)", at: ctx.at)
+    }
+
+    /// `body` with its `client_id` set to `clientID`; nil when it says so already (or has none).
+    static func addressed(_ body: JSONValue, to clientID: String) -> JSONValue? {
+        guard case .object(var fields) = body, let at = fields.firstIndex(where: { $0.key == "client_id" }),
+            fields[at].value != .string(clientID)
+        else { return nil }
+        fields[at].value = .string(clientID)
+        return .object(fields)
     }
 
     /// No server can run it: it leaves our queue, refused at once with what each lacks.

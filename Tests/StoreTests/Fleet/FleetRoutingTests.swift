@@ -52,6 +52,34 @@ import Testing
         return out
     }
 
+    /// A job's body names the socket of the server it is sent to: each server tells a
+    /// prompt's events only to the socket whose id the body gives, and a job is made
+    /// before it has a server (here, with the first server's id; the second's socket has
+    /// another).
+    @Test func aJobIsSentUnderTheClientIDOfItsServersSocket() throws {
+        var state = fleet(["a": Self.full, "b": Self.full], order: ["a", "b"])
+        let other = "other00000000000000000000000000002"
+        state.apply(ComfyAction(at: at(0.3), server: "b", .connection(.opened(socket: 9, path: "/ws", clientID: other))))
+        state.apply(ComfyAction(at: at(0.4), server: "b", .http(.resynced(queue: .init(running: [], pending: []), history: []))))
+        #expect(state.servers[1].connection.clientID == other)
+        var bodies: [String: [String: JSONValue]] = [:]
+        for id in ["j1", "j2", "j3", "j4"] {
+            for command in state.apply(job(id)) {
+                let (server, plain) = command.target(default: "a")
+                if case .postPrompt(let posted, let body) = plain { bodies[server, default: [:]][posted] = body }
+            }
+        }
+        let onB = try #require(bodies["b"])
+        #expect(!onB.isEmpty)
+        for (id, body) in onB {
+            #expect(body["client_id"] == .string(other), "\(id)")
+            #expect(body["prompt_id"] == .string(id))
+            #expect(state.queue.records[id]?.clientID == other)
+            #expect(state.queue.records[id]?.resubmitBody?["client_id"] == .string(other))
+        }
+        for (id, body) in bodies["a"] ?? [:] { #expect(body["client_id"] == .string(me), "\(id)") }
+    }
+
     @Test func jobsGoToTheLeastLoadedAndAtMostOneWaitsBeyondTheRunningOne() {
         var state = fleet(["a": Self.full, "b": Self.full], order: ["a", "b"])
         var sent: [String: [String]] = [:]
