@@ -14,8 +14,12 @@ import ComfyCore
 /// through `TranscriptReader.entry` and `TranscriptActions`, so the results — actions
 /// and error messages — are the same as theirs (`TranscriptStreamTests` checks it).
 public struct TranscriptLineDecoder {
-    /// A text frame's unescaped bytes, reused from line to line.
+    /// A text frame's unescaped bytes, reused from line to line (`FrameTextBuffer`)…
+    private let frameText = FrameTextBuffer()
+    /// …or, for a frame with `\u` escapes, read by `JSONReader` into this.
     private var text: [UInt8] = []
+    /// Which of the two holds the last text frame.
+    private var textInFrameText = false
     /// The frames' decoder, remembering the last `progress_state` (a transcript of a large
     /// graph is mostly snapshots that differ in an entry or two).
     private var frames = StreamDecoder()
@@ -24,7 +28,6 @@ public struct TranscriptLineDecoder {
 
     /// A decoder with its buffers ready (64 KiB each, grown when needed).
     public init() {
-        text.reserveCapacity(64 << 10)
         binary.reserveCapacity(64 << 10)
     }
 
@@ -98,7 +101,13 @@ public struct TranscriptLineDecoder {
                 } else if key.matches("text") {
                     bit = 16
                     guard r.peek() == UInt8(ascii: "\"") else { throw Self.notFast }
-                    try r.readString(into: &text)
+                    if let end = frameText.read(line, quote: r.offset) {
+                        r = JSONReader(line, at: end)
+                        textInFrameText = true
+                    } else {
+                        try r.readString(into: &text)
+                        textInFrameText = false
+                    }
                 } else if key.matches("b64") {
                     bit = 32
                     guard r.peek() == UInt8(ascii: "\""), let raw = try r.readRawString() else { throw Self.notFast }
@@ -133,6 +142,10 @@ public struct TranscriptLineDecoder {
         guard let frame = scan(line) else { return nil }
         let at = Timestamp(seconds: frame.t)
         guard let range = frame.base64 else {
+            if textInFrameText {
+                if frameText.isASCII { return frames.decode(utf8: frameText.bytes, at: at) }
+                return frames.decode(text: String(decoding: frameText.bytes, as: UTF8.self), at: at)
+            }
             // The bytes `String(decoding:)` would keep: the same when they are ASCII (the
             // recorder writes JSON with ASCII escapes); anything else through the String.
             if Self.isASCII(text) {
