@@ -38,7 +38,7 @@ public struct TranscriptLineDecoder {
     public mutating func actions(
         line: UnsafeBufferPointer<UInt8>, number: Int, progressTextMetadata: Bool, _ emit: (ComfyAction) -> Void
     ) throws(TranscriptError) {
-        if let action = fast(line, progressTextMetadata) {
+        if let action = fast(line, progressTextMetadata) ?? Self.http(line) {
             emit(action)
             return
         }
@@ -136,7 +136,7 @@ public struct TranscriptLineDecoder {
         }
     }
 
-    private static let notFast = JSONError("not a fast-path line", at: 0)
+    static let notFast = JSONError("not a fast-path line", at: 0)
 
     private mutating func fast(_ line: UnsafeBufferPointer<UInt8>, _ progressTextMetadata: Bool) -> ComfyAction? {
         guard let frame = scan(line) else { return nil }
