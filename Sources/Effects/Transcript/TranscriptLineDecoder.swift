@@ -15,11 +15,11 @@ import ComfyCore
 /// and error messages — are the same as theirs (`TranscriptStreamTests` checks it).
 public struct TranscriptLineDecoder {
     /// A text frame's unescaped bytes, reused from line to line (`FrameTextBuffer`)…
-    private let frameText = FrameTextBuffer()
+    let frameText = FrameTextBuffer()
     /// …or, for a frame with `\u` escapes, read by `JSONReader` into this.
     private var text: [UInt8] = []
     /// Which of the two holds the last text frame.
-    private var textInFrameText = false
+    var textInFrameText = false
     /// The frames' decoder, remembering the last `progress_state` (a transcript of a large
     /// graph is mostly snapshots that differ in an entry or two).
     private var frames = StreamDecoder()
@@ -53,7 +53,7 @@ public struct TranscriptLineDecoder {
     }
 
     /// What the fast path read of a frame line.
-    private struct Frame {
+    struct Frame {
         var t: Double
         /// A binary frame's base64, as a range of the line; nil for a text frame (its
         /// bytes are in `text`).
@@ -64,6 +64,7 @@ public struct TranscriptLineDecoder {
     /// "text"|"b64":…}` in any order, each key once, nothing else; nil for anything else
     /// (the general path then reads it, and reports its errors).
     private mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> Frame? {
+        if let frame = recorded(line) { return frame }
         var r = JSONReader(line)
         var t: Double?
         var seen: UInt8 = 0  // one bit per key
