@@ -123,6 +123,29 @@ struct TranscriptStreamTests {
         try Self.expectSame(path)
     }
 
+    @Test func socketAndNoteLinesGiveTheSameActions() throws {
+        let lines = [
+            #"{"t":0,"meta":{}}"#,
+            #"{"t":0.1,"ws":{"event":"open","conn":0,"path":"/ws?clientId=abc"}}"#,
+            #"{"t":0.2,"ws":{"event":"close","conn":0}}"#,
+            #"{"ws":{"path":"/ws?x=1&clientId=def","conn":1,"event":"open"},"t":0.3}"#,
+            #"{"t":0.4,"ws":{"event":"open","conn":2}}"#,
+            #"{"t":0.5,"note":"a note"}"#,
+            #"{"t":0.6,"note":{"what":["\u00e9",1]}}"#,
+            #"{"note":"no time"}"#,
+            // Taken by the reader instead: an extra member, a path that is not a string,
+            // a note beside a socket (the note wins), a repeated key, an escaped event.
+            #"{"t":0.7,"ws":{"event":"close","conn":2,"code":1000}}"#,
+            #"{"t":0.8,"ws":{"event":"open","conn":3,"path":5}}"#,
+            #"{"t":0.9,"note":"n","ws":{"event":"close","conn":3}}"#,
+            #"{"t":1.0,"ws":{"event":"close","conn":3,"conn":4}}"#,
+            #"{"t":1.1,"ws":{"event":"\u006fpen","conn":5,"path":"/ws"}}"#,
+        ]
+        let path = try Self.file(lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.expectSame(path)
+    }
+
     @Test func aLineLongerThanTheReadBufferIsOneLine() throws {
         let long = String(repeating: "x", count: TranscriptFile.chunkSize + 17)
         let text = #"{\"type\": \"logs\", \"data\": {\"entries\": [{\"t\": \"now\", \"m\": \"\#(long)\"}]}}"#
@@ -142,6 +165,8 @@ struct TranscriptStreamTests {
             // part of a body the decoder does not read, or cut short.
             #"{"t":1,"conn":0,"dir":"in","kind":"text","text":"{\x}"}"#,
             #"{"t":1,"http":{"method":"GET","status":200}}"#,
+            #"{"t":1,"ws":{"event":"opened","conn":0}}"#, #"{"t":1,"ws":{"event":"open"}}"#, #"{"t":1,"ws":[]}"#,
+            #"{"t":1,"note":"\x"}"#,
             #"{"t":1,"http":{"method":"GET","path":"/prompt","status":200.5,"response":{}}}"#,
             #"{"t":1,"http":{"method":["GET"],"path":"/prompt","status":200,"response":{}}}"#,
             #"{"t":1,"http":{"method":"GET","path":"/api/jobs","status":200,"response":{"jobs":["\x"]}}}"#,

@@ -42,6 +42,10 @@ public struct TranscriptLineDecoder {
             emit(action)
             return
         }
+        if let actions = Self.socketOrNote(line) {
+            for action in actions { emit(action) }
+            return
+        }
         let entry = try TranscriptReader.entry(line, number: number)
         for action in TranscriptActions.actions(for: entry, progressTextMetadata: progressTextMetadata) { emit(action) }
     }
