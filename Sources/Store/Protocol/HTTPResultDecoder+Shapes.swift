@@ -15,32 +15,55 @@ extension HTTPResultDecoder {
         let ok = (200..<300).contains(status)
         switch (method, route.path) {
         case ("POST", "/prompt"):
-            // `graph`: each node's class type, the client id; a rejection: the prompt id.
-            let node = JSONShape.object([("class_type", .whole)], others: nil)
-            let request = JSONShape.object(
-                [("prompt", .object([], others: node)), ("client_id", .whole), ("prompt_id", .whole)], others: nil)
-            return (request, .whole)
+            return Shapes.prompt
         case _ where !ok:
-            return (.skipped, .whole)  // `errorMessage`
+            return Shapes.failure
         case ("GET", "/queue"):
-            let items = JSONShape.array([], rest: queueItem)
-            let lists: [(name: StaticString, shape: JSONShape)] = [("queue_running", items), ("queue_pending", items)]
-            return (.skipped, .object(lists, others: nil))
+            return Shapes.queue
         case ("POST", "/queue"), ("POST", "/interrupt"):
-            return (.whole, .skipped)
+            return Shapes.request
         case ("GET", "/prompt"), ("GET", "/features"), ("GET", "/system_stats"):
-            return (.skipped, .whole)
+            return Shapes.response
         case ("GET", let p) where p == "/history" || p.hasPrefix("/history/"):
-            // `historyEntry`: every entry (counted), of each its prompt, status and outputs.
-            let fields: [(name: StaticString, shape: JSONShape)] = [("prompt", queueItem), ("status", .whole), ("outputs", .whole)]
-            let entry = JSONShape.object(fields, others: nil)
-            return (.skipped, .object([], others: entry))
+            return Shapes.history
         default:
-            return (.skipped, .skipped)  // `.other`
+            return Shapes.neither
         }
     }
 
-    /// `queueItem`: `[number, id, graph (its size only), extra (its client id), outputs]`.
-    static let queueItem = JSONShape.array(
-        [.whole, .whole, .object([], others: .skipped), .object([("client_id", .whole)], others: nil), .whole], rest: .skipped)
+    /// The shapes, made once (a replay asks for them per HTTP line).
+    private enum Shapes {
+        /// `accepted` and `rejected`: the request's graph (each node's class type), client
+        /// id and prompt id; the response whole.
+        static let prompt: (request: JSONShape, response: JSONShape) = (
+            .object(
+                [
+                    ("prompt", .object([], others: .object([("class_type", .whole)], others: nil))),
+                    ("client_id", .whole), ("prompt_id", .whole),
+                ],
+                others: nil),
+            .whole
+        )
+        /// `errorMessage`.
+        static let failure: (request: JSONShape, response: JSONShape) = (.skipped, .whole)
+        /// `queueSnapshot`.
+        static let queue: (request: JSONShape, response: JSONShape) = (
+            .skipped, .object(lists, others: nil)
+        )
+        static let lists: [(name: StaticString, shape: JSONShape)] = [
+            ("queue_running", .array([], rest: queueItem)), ("queue_pending", .array([], rest: queueItem)),
+        ]
+        static let request: (request: JSONShape, response: JSONShape) = (.whole, .skipped)
+        static let response: (request: JSONShape, response: JSONShape) = (.skipped, .whole)
+        /// `historyEntry`: every entry (counted), of each its prompt, status and outputs.
+        static let history: (request: JSONShape, response: JSONShape) = (
+            .skipped, .object([], others: .object(entry, others: nil))
+        )
+        static let entry: [(name: StaticString, shape: JSONShape)] = [("prompt", queueItem), ("status", .whole), ("outputs", .whole)]
+        /// `.other`.
+        static let neither: (request: JSONShape, response: JSONShape) = (.skipped, .skipped)
+        /// `queueItem`: `[number, id, graph (its size only), extra (its client id), outputs]`.
+        static let queueItem = JSONShape.array(
+            [.whole, .whole, .object([], others: .skipped), .object([("client_id", .whole)], others: nil), .whole], rest: .skipped)
+    }
 }
