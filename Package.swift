@@ -20,6 +20,22 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Release builds of `comfysh` on Linux carry the Swift runtime and Foundation inside the
+/// binary (`-static-stdlib`) instead of loading them: the process starts without
+/// resolving the symbols of ten shared libraries and without their relocated pages —
+/// an empty `comfysh replay` took 12–14 ms of CPU and 26.5 MiB, statically 8 ms and
+/// 21.6 MiB (docs/performance.md, "Replay"). The static Foundation needs its own
+/// libraries named (objects compiled against the shared Foundation module do not list
+/// them), grouped so their order does not matter. Debug builds and tests (which link
+/// the `comfysh` module into test binaries with the shared runtime of XCTest and
+/// swift-testing) are unaffected.
+let staticSwiftRuntime: [String] = ["-static-stdlib", "-Xlinker", "--start-group"]
+    + [
+        "Foundation", "CoreFoundation", "FoundationEssentials", "FoundationInternationalization", "_FoundationICU",
+        "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime", "swiftCore",
+        "swift_Concurrency", "swiftSynchronization", "swift_StringProcessing", "swift_RegexParser", "swiftGlibc",
+    ].flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"]
+
 let package = Package(
     name: "comfysh",
     platforms: [.macOS(.v15)],
@@ -149,7 +165,8 @@ let package = Package(
         .executableTarget(
             name: "comfysh",
             dependencies: ["ComfyShell", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(staticSwiftRuntime, .when(platforms: [.linux], configuration: .release))]
         ),
         .executableTarget(
             name: "Bench",

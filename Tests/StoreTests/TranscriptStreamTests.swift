@@ -86,6 +86,66 @@ struct TranscriptStreamTests {
         try Self.expectSame(path)
     }
 
+    @Test func httpLinesAndEscapedFramesGiveTheSameActions() throws {
+        let prompt = #"{"prompt":{"1":{"class_type":"EmptyImage","inputs":{"width":64},"_meta":{"title":"E"}},"2":{"class_type":"PreviewImage","inputs":{"images":["1",0]}}},"client_id":"abc","extra_data":{"x":"\u00e9"}}"#
+        let history = #"{"p1":{"prompt":[1,"p1",{"1":{},"2":{}},{"client_id":"abc"},["2"]],"outputs":{"2":{"images":[{"filename":"a.png"}]}},"status":{"status_str":"success","completed":true,"messages":[["execution_start",{"prompt_id":"p1","timestamp":1}],["execution_success",{"prompt_id":"p1","timestamp":2}]]},"meta":{"2":{"node_id":"2"}}}}"#
+        var lines = [
+            #"{"t":0,"meta":{}}"#,
+            #"{"t":0.1,"ws":{"event":"open","conn":0,"path":"/ws?clientId=abc"}}"#,
+            // The recorder's form, then variants: no t_sent, no t, extra members, odd routes.
+            #"{"t":0.2,"t_sent":0.1,"http":{"method":"POST","path":"/prompt","status":200,"request":\#(prompt),"response":{"prompt_id":"p1","number":1,"node_errors":{}}}}"#,
+            #"{"t":0.3,"http":{"method":"GET","path":"/history/p1","status":200,"request":null,"response":\#(history)}}"#,
+            #"{"http":{"method":"GET","path":"/api/history?max_items=64","status":200,"response":\#(history),"x":[1,{"y":"\n"}]},"t_sent":{"a":[]}}"#,
+            #"{"t":0.5,"t_sent":0.4,"http":{"method":"GET","path":"/api/jobs?limit=5","status":200,"request":null,"response":{"jobs":[{"id":"p1","status":"completed","outputs":{"9":[1,2,"\u00e9"]}}]}}}"#,
+            #"{"t":0.6,"http":{"method":"GET","path":"/queue","status":200,"response":{"queue_running":[],"queue_pending":[[2,"p2",{"1":{}},{"client_id":"abc"},["1"]]]}}}"#,
+            #"{"t":0.7,"http":{"method":"POST","path":"/prompt","status":400,"request":{"prompt_id":"p3","prompt":{}},"response":{"error":{"type":"prompt_no_outputs","message":"no outputs"},"node_errors":[]}}}"#,
+            #"{"t":0.8,"http":{"method":"GET","path":"/system_stats","status":500,"response":"boom"}}"#,
+            // Taken by the reader instead: bodies before the route, a repeated member, an
+            // unknown top-level key, t as a string.
+            #"{"t":0.9,"http":{"response":\#(history),"method":"GET","path":"/history","status":200}}"#,
+            #"{"t":1.0,"http":{"method":"GET","path":"/history","path":"/queue","status":200,"response":\#(history)}}"#,
+            #"{"t":1.3,"note":"n","http":{"method":"GET","path":"/prompt","status":200,"response":{}}}"#,
+            #"{"t":"1.4","http":{"method":"GET","path":"/prompt","status":200,"response":{"exec_info":{"queue_remaining":2}}}}"#,
+        ]
+        // Frames whose escapes fall at every offset of an eight-byte word, every escape
+        // JSON has, raw UTF-8, and the text before the other keys.
+        for pad in 0..<17 {
+            let padding = String(repeating: "x", count: pad)
+            lines.append(
+                #"{"t":2,"conn":0,"dir":"in","kind":"text","text":"{\"type\": \"progress_text\", \"data\": {\"nodeId\": \"\#(padding)\\\"\/\b\f\n\r\t\\\\\", \"text\": \"\#(padding)\"}}"}"#)
+        }
+        lines.append(#"{"t":2.1,"conn":0,"dir":"in","kind":"text","text":"{\"type\": \"progress_text\", \"data\": {\"nodeId\": \"1\", \"text\": \"é ✓\"}}"}"#)
+        lines.append(#"{"text":"{\"type\": \"status\", \"data\": {\"status\": {\"exec_info\": {\"queue_remaining\": 3}}}}","t":2.2,"conn":0,"dir":"in","kind":"text"}"#)
+        lines.append(#"{"t":2.3,"conn":0,"dir":"in","kind":"text","text":""}"#)
+        lines.append(#"{"t":2.4,"conn":0,"dir":"in","kind":"text","text":"\u007b}"}"#)
+        let path = try Self.file(lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.expectSame(path)
+    }
+
+    @Test func socketAndNoteLinesGiveTheSameActions() throws {
+        let lines = [
+            #"{"t":0,"meta":{}}"#,
+            #"{"t":0.1,"ws":{"event":"open","conn":0,"path":"/ws?clientId=abc"}}"#,
+            #"{"t":0.2,"ws":{"event":"close","conn":0}}"#,
+            #"{"ws":{"path":"/ws?x=1&clientId=def","conn":1,"event":"open"},"t":0.3}"#,
+            #"{"t":0.4,"ws":{"event":"open","conn":2}}"#,
+            #"{"t":0.5,"note":"a note"}"#,
+            #"{"t":0.6,"note":{"what":["\u00e9",1]}}"#,
+            #"{"note":"no time"}"#,
+            // Taken by the reader instead: an extra member, a path that is not a string,
+            // a note beside a socket (the note wins), a repeated key, an escaped event.
+            #"{"t":0.7,"ws":{"event":"close","conn":2,"code":1000}}"#,
+            #"{"t":0.8,"ws":{"event":"open","conn":3,"path":5}}"#,
+            #"{"t":0.9,"note":"n","ws":{"event":"close","conn":3}}"#,
+            #"{"t":1.0,"ws":{"event":"close","conn":3,"conn":4}}"#,
+            #"{"t":1.1,"ws":{"event":"\u006fpen","conn":5,"path":"/ws"}}"#,
+        ]
+        let path = try Self.file(lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.expectSame(path)
+    }
+
     @Test func aLineLongerThanTheReadBufferIsOneLine() throws {
         let long = String(repeating: "x", count: TranscriptFile.chunkSize + 17)
         let text = #"{\"type\": \"logs\", \"data\": {\"entries\": [{\"t\": \"now\", \"m\": \"\#(long)\"}]}}"#
@@ -98,7 +158,22 @@ struct TranscriptStreamTests {
     }
 
     @Test func errorsAreTheReadersAtTheSameLine() throws {
-        for bad in ["not json at all", #"{"t":1,"what":1}"#, #"{"t":1,"conn":0,"dir":"in","kind":"video"}"#, #"{"t":1,"conn":"0","kind":"text","text":"{}"}"#] {
+        for bad in [
+            "not json at all", #"{"t":1,"what":1}"#, #"{"t":1,"conn":0,"dir":"in","kind":"video"}"#,
+            #"{"t":1,"conn":"0","kind":"text","text":"{}"}"#,
+            // A malformed text frame string; HTTP lines without a path, with a malformed
+            // part of a body the decoder does not read, or cut short.
+            #"{"t":1,"conn":0,"dir":"in","kind":"text","text":"{\x}"}"#,
+            #"{"t":1,"http":{"method":"GET","status":200}}"#,
+            #"{"t":1,"ws":{"event":"opened","conn":0}}"#, #"{"t":1,"ws":{"event":"open"}}"#, #"{"t":1,"ws":[]}"#,
+            #"{"t":1,"note":"\x"}"#,
+            #"{"t":1,"http":{"method":"GET","path":"/prompt","status":200.5,"response":{}}}"#,
+            #"{"t":1,"http":{"method":["GET"],"path":"/prompt","status":200,"response":{}}}"#,
+            #"{"t":1,"http":{"method":"GET","path":"/api/jobs","status":200,"response":{"jobs":["\x"]}}}"#,
+            #"{"t":1,"http":{"method":"POST","path":"/prompt","status":200,"request":{"prompt":{"1":{"inputs":{"a":1.}}}}}}"#,
+            #"{"t":1,"http":{"method":"GET","path":"/history","status":200,"response":{"p":{"meta":[1,]}}}}"#,
+            #"{"t":1,"http":{"method":"GET","path":"/history","status":200,"response":{}}"#,
+        ] {
             let path = try Self.file(#"{"t":0,"meta":{}}"# + "\n\n" + bad + "\n")
             defer { try? FileManager.default.removeItem(atPath: path) }
             var streamedError: TranscriptError?

@@ -92,7 +92,7 @@ public enum TranscriptActions {
     public static func replay(path: String, into state: inout AppState) throws(TranscriptError) {
         var decoder = TranscriptLineDecoder()
         try TranscriptFile.forEachLine(path: path) { number, line throws(TranscriptError) in
-            try decoder.actions(line: line, number: number, progressTextMetadata: state.connection.progressTextMetadata) {
+            try decoder.actions(line: line, number: number, progressTextMetadata: progressTextMetadata(state)) {
                 state.apply($0)
             }
         }
@@ -105,12 +105,20 @@ public enum TranscriptActions {
         try check(path: path)
         var decoder = TranscriptLineDecoder()
         try TranscriptFile.forEachLine(path: path) { number, line throws(TranscriptError) in
-            try decoder.actions(line: line, number: number, progressTextMetadata: state.connection.progressTextMetadata) { action in
+            try decoder.actions(line: line, number: number, progressTextMetadata: progressTextMetadata(state)) { action in
                 let old = state
                 let commands = state.apply(action)
                 each(Step(line: number, action: action, old: old, new: state, commands: commands))
             }
         }
+    }
+
+    /// `state.connection.progressTextMetadata`, read in place: `connection` returns a copy
+    /// of the primary server's connection (its strings retained and released), once per
+    /// line.
+    @inline(__always)
+    static func progressTextMetadata(_ state: AppState) -> Bool {
+        state.servers.isEmpty ? false : state.servers[0].connection.progressTextMetadata
     }
 
     /// Throws the error of the first line of `path` that is not a transcript line.

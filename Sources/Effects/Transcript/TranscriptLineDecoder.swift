@@ -14,8 +14,12 @@ import ComfyCore
 /// through `TranscriptReader.entry` and `TranscriptActions`, so the results — actions
 /// and error messages — are the same as theirs (`TranscriptStreamTests` checks it).
 public struct TranscriptLineDecoder {
-    /// A text frame's unescaped bytes, reused from line to line.
+    /// A text frame's unescaped bytes, reused from line to line (`FrameTextBuffer`)…
+    let frameText = FrameTextBuffer()
+    /// …or, for a frame with `\u` escapes, read by `JSONReader` into this.
     private var text: [UInt8] = []
+    /// Which of the two holds the last text frame.
+    var textInFrameText = false
     /// The frames' decoder, remembering the last `progress_state` (a transcript of a large
     /// graph is mostly snapshots that differ in an entry or two).
     private var frames = StreamDecoder()
@@ -24,7 +28,6 @@ public struct TranscriptLineDecoder {
 
     /// A decoder with its buffers ready (64 KiB each, grown when needed).
     public init() {
-        text.reserveCapacity(64 << 10)
         binary.reserveCapacity(64 << 10)
     }
 
@@ -35,8 +38,12 @@ public struct TranscriptLineDecoder {
     public mutating func actions(
         line: UnsafeBufferPointer<UInt8>, number: Int, progressTextMetadata: Bool, _ emit: (ComfyAction) -> Void
     ) throws(TranscriptError) {
-        if let action = fast(line, progressTextMetadata) {
+        if let action = fast(line, progressTextMetadata) ?? Self.http(line) {
             emit(action)
+            return
+        }
+        if let actions = Self.socketOrNote(line) {
+            for action in actions { emit(action) }
             return
         }
         let entry = try TranscriptReader.entry(line, number: number)
@@ -50,7 +57,7 @@ public struct TranscriptLineDecoder {
     }
 
     /// What the fast path read of a frame line.
-    private struct Frame {
+    struct Frame {
         var t: Double
         /// A binary frame's base64, as a range of the line; nil for a text frame (its
         /// bytes are in `text`).
@@ -61,6 +68,7 @@ public struct TranscriptLineDecoder {
     /// "text"|"b64":…}` in any order, each key once, nothing else; nil for anything else
     /// (the general path then reads it, and reports its errors).
     private mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> Frame? {
+        if let frame = recorded(line) { return frame }
         var r = JSONReader(line)
         var t: Double?
         var seen: UInt8 = 0  // one bit per key
@@ -98,7 +106,13 @@ public struct TranscriptLineDecoder {
                 } else if key.matches("text") {
                     bit = 16
                     guard r.peek() == UInt8(ascii: "\"") else { throw Self.notFast }
-                    try r.readString(into: &text)
+                    if let end = frameText.read(line, quote: r.offset) {
+                        r = JSONReader(line, at: end)
+                        textInFrameText = true
+                    } else {
+                        try r.readString(into: &text)
+                        textInFrameText = false
+                    }
                 } else if key.matches("b64") {
                     bit = 32
                     guard r.peek() == UInt8(ascii: "\""), let raw = try r.readRawString() else { throw Self.notFast }
@@ -127,12 +141,16 @@ public struct TranscriptLineDecoder {
         }
     }
 
-    private static let notFast = JSONError("not a fast-path line", at: 0)
+    static let notFast = JSONError("not a fast-path line", at: 0)
 
     private mutating func fast(_ line: UnsafeBufferPointer<UInt8>, _ progressTextMetadata: Bool) -> ComfyAction? {
         guard let frame = scan(line) else { return nil }
         let at = Timestamp(seconds: frame.t)
         guard let range = frame.base64 else {
+            if textInFrameText {
+                if frameText.isASCII { return frames.decode(utf8: frameText.bytes, at: at) }
+                return frames.decode(text: String(decoding: frameText.bytes, as: UTF8.self), at: at)
+            }
             // The bytes `String(decoding:)` would keep: the same when they are ASCII (the
             // recorder writes JSON with ASCII escapes); anything else through the String.
             if Self.isASCII(text) {

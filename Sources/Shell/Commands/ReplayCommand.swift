@@ -44,7 +44,7 @@ public struct ReplayCommand: ParsableCommand {
         do {
             if json {
                 try TranscriptActions.replay(path: transcript, into: &state)
-                Terminal.print(JSONWriter.string(state.json))
+                Terminal.printLine(JSONWriter.bytes(state.json))
                 return
             }
             let printer = DiffPrinter(verbose: verbose)

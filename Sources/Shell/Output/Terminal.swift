@@ -6,6 +6,13 @@ enum Terminal {
         write(fd: 1, text.hasSuffix("\n") ? text : text + "\n")
     }
 
+    /// `line` (UTF-8) and a line break, in one write: a large output (a long replay's
+    /// state) is written from its bytes, without a `String` or a copy made of it.
+    static func printLine(_ line: consuming [UInt8]) {
+        line.append(0x0A)
+        _ = line.withUnsafeBytes { writeAll(1, $0) }
+    }
+
     static func error(_ text: String) {
         write(fd: 2, text + "\n")
     }

@@ -56,6 +56,12 @@ public enum HTTPResultDecoder {
 
     /// `/api/x?y` → `/x`; every route exists with and without the `/api` prefix.
     static func normalise(_ path: String) -> (path: String, query: String?) {
+        // An ASCII path (every path a client sends) is cut on its bytes: the same cuts,
+        // since no ASCII character but CR LF is more than one byte long, without the
+        // grapheme breaking of `Substring` (a replay normalises every HTTP line's path
+        // twice: a sixth of its HTTP lines' time).
+        var path = path
+        if let cut = path.withUTF8({ normaliseASCII($0) }) { return cut }
         var p = Substring(path)
         var query: String?
         if let q = p.firstIndex(of: "?") {
@@ -64,6 +70,19 @@ public enum HTTPResultDecoder {
         }
         if p.hasPrefix("/api/") { p = p.dropFirst(4) }
         return (String(p), query)
+    }
+
+    /// `normalise` of an ASCII path; nil when it is not ASCII.
+    private static func normaliseASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> (path: String, query: String?)? {
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var end = utf8.count
+        var query: String?
+        if let q = utf8.firstIndex(of: UInt8(ascii: "?")) {
+            query = String(decoding: UnsafeBufferPointer(rebasing: utf8[(q + 1)...]), as: UTF8.self)
+            end = q
+        }
+        let start = UnsafeBufferPointer(rebasing: utf8[..<end]).starts(with: "/api/".utf8) ? 4 : 0
+        return (String(decoding: UnsafeBufferPointer(rebasing: utf8[start..<end]), as: UTF8.self), query)
     }
 
     static func malformed(_ method: String, _ path: String, _ status: Int, _ what: String) -> HTTPResult {
