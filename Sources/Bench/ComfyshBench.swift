@@ -21,7 +21,7 @@ struct ComfyshBench: AsyncParsableCommand {
         subcommands: [
             AllCommand.self, DecodeCommand.self, DispatchCommand.self, StreamCommand.self, ReplayBenchCommand.self,
             MemoryCommand.self, ConnectionCommand.self, DrillCommand.self, ChaosCommand.self, ConvertAllCommand.self, FleetCommand.self,
-            DashboardBenchCommand.self, EtaCommand.self,
+            DashboardBenchCommand.self, EtaCommand.self, PagesCommand.self,
         ],
         defaultSubcommand: AllCommand.self
     )

@@ -10,13 +10,19 @@ import Synchronization
 
 /// `comfysh-bench dashboard`: the dashboard under a flood, and comfysh's memory with pages open.
 ///
-/// * The fixture frames, from the flood server, into the real client stack (`ComfyClient`
-///   with `InstantHTTP`, as `stream`'s e2e figure) — first with no dashboard, then with a
-///   dashboard following the client's store and `pages` page clients on its WebSocket:
-///   the store's throughput both ways (what the fan-out costs the store).
-/// * At a steady `rate` (10 000 frames/s): the updates each page receives per second (held
+/// * `throughput`: the fixture frames, from the flood server, as fast as the client takes
+///   them, into the real client stack (`ComfyClient` with `InstantHTTP`, as `stream`'s e2e
+///   figure): with one `store.updates()` subscriber, one `store.changes()` subscriber, a
+///   dashboard with no page, then `cost-runs` pairs of runs with no dashboard and with a
+///   dashboard and `pages` page clients, alternating (the median ratio and its range).
+///   The page clients run in a child process (`comfysh-bench pages`): what a page spends
+///   reading is a browser's work, not the store's.
+/// * `cost`: at a steady `rate` (10 000 frames/s), the CPU time this process spends per
+///   frame — the flood server's thread taken off — with no dashboard and with the pages,
+///   alternating: what the dashboard costs in CPU whatever else the machine is doing.
+/// * `steady`: at a steady `rate` (10 000 frames/s): the updates each page receives per second (held
 ///   to 30 by the coalescing), their bytes, and how long a page waits for its snapshot.
-/// * `comfysh dashboard --demo` as a subprocess: its resident memory idle, then with
+/// * `memory`: `comfysh dashboard --demo` as a subprocess: its resident memory idle, then with
 ///   `pages` pages connected while demo prompts run.
 ///
 /// A page client here is a WebSocket that reads and counts every frame (swift-websocket's
@@ -41,6 +47,12 @@ struct DashboardBenchCommand: ReportCommand {
     @Option(help: "Page clients.")
     var pages = 20
 
+    @Option(help: "Pairs of CPU-cost runs (no dashboard, then the pages), alternating; the median of each is reported.")
+    var costRuns = 3
+
+    @Option(help: "Parts to run, comma-separated: throughput, steady, cost, memory (default: all).")
+    var only: String?
+
     @Option(help: "Demo prompts run while the pages are open (memory figure).")
     var prompts = 10
 
@@ -54,50 +66,90 @@ struct DashboardBenchCommand: ReportCommand {
     var json = false
 
     func measure() async throws -> Report {
+        let parts = try selectedParts()
         let set = try FrameSet.load(directory: fixtures)
         let stream = StreamFrames(set)
         let server = try await FloodServer.start()
         var report = Report()
         do {
-            progress("dashboard: store throughput, no dashboard, \(frames) frames")
-            let bare = try await throughput(server: server, stream: stream, pages: nil)
-            progress("dashboard: store throughput, one store.updates() subscriber (what watch reads), \(frames) frames")
-            let subscriber = try await throughput(server: server, stream: stream, pages: nil, subscriber: true)
-            progress("dashboard: store throughput, a dashboard with no page, \(frames) frames")
-            let noPage = try await throughput(server: server, stream: stream, pages: 0)
-            progress("dashboard: store throughput, a dashboard with \(pages) pages, \(frames) frames")
-            let withPages = try await throughput(server: server, stream: stream, pages: pages)
-            progress("dashboard: \(Int(rate)) frames/s for \(seconds) s, \(pages) pages")
-            let steady = try await steady(server: server, stream: stream)
-            report.add("store_msgs_per_s_no_dashboard", bare.rate, .rate)
-            report.add("store_msgs_per_s_updates_subscriber", subscriber.rate, .rate)
-            report.add("store_msgs_per_s_dashboard_0_pages", noPage.rate, .rate)
-            report.add("store_msgs_per_s_\(pages)_pages", withPages.rate, .rate)
-            report.add("store_with_pages_vs_without", bare.rate > 0 ? withPages.rate / bare.rate : nil, .ratio)
-            report.add("flood_frames_per_s", steady.storeRate, .rate)
-            report.add("page_updates_per_s_mean", steady.mean, .rate)
-            report.add("page_updates_per_s_min", steady.min, .rate)
-            report.add("page_updates_per_s_max", steady.max, .rate)
-            report.add("page_mb_per_s_mean", steady.kilobytesPerSecond / 1000, .megabytesPerSecond)
-            report.add("page_snapshot_ms_p50", steady.snapshotMs, .milliseconds)
-            report.add("page_snapshots_after_first", Double(steady.resnapshots), .count)
-            report.add("frame_making_ms_mean", steady.frameMs, .milliseconds)
+            if parts.contains("throughput") {
+                progress("dashboard: store throughput, one store.updates() subscriber (what watch reads), \(frames) frames")
+                let subscriber = try await throughput(server: server, stream: stream, pages: nil, subscriber: .updates)
+                progress("dashboard: store throughput, one store.changes() subscriber (changes, no events), \(frames) frames")
+                let changesOnly = try await throughput(server: server, stream: stream, pages: nil, subscriber: .changes)
+                progress("dashboard: store throughput, a dashboard with no page, \(frames) frames")
+                let noPage = try await throughput(server: server, stream: stream, pages: 0)
+                // Without and with the pages, alternating: the machine's other work moves
+                // both the same way within a pair far more than across the whole run.
+                var bare: [Double] = []
+                var withPages: [Double] = []
+                for run in 1...costRuns {
+                    progress("dashboard: store throughput, no dashboard, \(frames) frames (\(run)/\(costRuns))")
+                    bare.append(try await throughput(server: server, stream: stream, pages: nil).rate)
+                    progress("dashboard: store throughput, a dashboard with \(pages) pages, \(frames) frames (\(run)/\(costRuns))")
+                    withPages.append(try await throughput(server: server, stream: stream, pages: pages).rate)
+                }
+                let ratios = zip(withPages, bare).map { $1 > 0 ? $0 / $1 : 0 }.sorted()
+                report.add("store_msgs_per_s_no_dashboard", Self.median(bare), .rate)
+                report.add("store_msgs_per_s_updates_subscriber", subscriber.rate, .rate)
+                report.add("store_msgs_per_s_changes_subscriber", changesOnly.rate, .rate)
+                report.add("store_msgs_per_s_dashboard_0_pages", noPage.rate, .rate)
+                report.add("store_msgs_per_s_\(pages)_pages", Self.median(withPages), .rate)
+                report.add("store_with_pages_vs_without", ratios[ratios.count / 2], .ratio)
+                report.add("store_with_pages_vs_without_min", ratios.first, .ratio)
+                report.add("store_with_pages_vs_without_max", ratios.last, .ratio)
+            }
+            if parts.contains("cost") {
+                let cost = try await cpuCosts(server: server, stream: stream)
+                report.add("store_cpu_us_per_frame_no_dashboard", cost.without / 1000, .microseconds)
+                report.add("store_cpu_us_per_frame_\(pages)_pages", cost.with / 1000, .microseconds)
+                report.add("dashboard_cpu_cost_share", cost.without > 0 ? cost.with / cost.without - 1 : nil, .ratio)
+                report.add("page_updates_per_s_child", cost.pageFramesPerSecond, .rate)
+            }
+            if parts.contains("steady") {
+                progress("dashboard: \(Int(rate)) frames/s for \(seconds) s, \(pages) pages")
+                let steady = try await steady(server: server, stream: stream)
+                report.add("flood_frames_per_s", steady.storeRate, .rate)
+                report.add("page_updates_per_s_mean", steady.mean, .rate)
+                report.add("page_updates_per_s_min", steady.min, .rate)
+                report.add("page_updates_per_s_max", steady.max, .rate)
+                report.add("page_mb_per_s_mean", steady.kilobytesPerSecond / 1000, .megabytesPerSecond)
+                report.add("page_snapshot_ms_p50", steady.snapshotMs, .milliseconds)
+                report.add("page_snapshots_after_first", Double(steady.resnapshots), .count)
+                report.add("frame_making_ms_mean", steady.frameMs, .milliseconds)
+            }
         } catch {
             await server.stop()
             throw error
         }
         await server.stop()
-        progress("dashboard: comfysh dashboard --demo, memory with \(pages) pages and \(prompts) prompts")
-        let memory = try await memoryWithPages()
-        report.add("comfysh_rss_mb_idle", memory.idle, .megabytes)
-        report.add("comfysh_rss_mb_\(pages)_pages", memory.withPages, .megabytes)
-        report.add("comfysh_rss_mb_peak", memory.peak, .megabytes)
+        if parts.contains("memory") {
+            progress("dashboard: comfysh dashboard --demo, memory with \(pages) pages and \(prompts) prompts")
+            let memory = try await memoryWithPages()
+            report.add("comfysh_rss_mb_idle", memory.idle, .megabytes)
+            report.add("comfysh_rss_mb_\(pages)_pages", memory.withPages, .megabytes)
+            report.add("comfysh_rss_mb_peak", memory.peak, .megabytes)
+        }
         report.context = [
             JSONField("dashboard_frames", .number(Double(frames))), JSONField("dashboard_rate", .number(rate)),
             JSONField("dashboard_pages", .number(Double(pages))), JSONField("machine_cores", .number(Double(Machine.cores))),
             JSONField("date", .string(Machine.date)),
         ]
         return report
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    static let parts: Set<String> = ["throughput", "steady", "cost", "memory"]
+
+    private func selectedParts() throws -> Set<String> {
+        guard let only else { return Self.parts }
+        let chosen = Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let unknown = chosen.subtracting(Self.parts)
+        guard unknown.isEmpty else {
+            throw ValidationError("unknown part(s) \(unknown.sorted().joined(separator: ", ")); choose from \(Self.parts.sorted().joined(separator: ", "))")
+        }
+        return chosen
     }
 
     // MARK: The flood
@@ -110,20 +162,35 @@ struct DashboardBenchCommand: ReportCommand {
         return client
     }
 
-    private func throughput(server: FloodServer, stream: StreamFrames, pages: Int?, subscriber: Bool = false) async throws -> (rate: Double, pageFrames: Int) {
+    /// `frames` frames as fast as the client takes them; with `pages`, a dashboard follows
+    /// the store and that many page clients read it from a child process (`comfysh-bench
+    /// pages`), so what the pages themselves spend — a browser's work — is not taken from
+    /// the store's cores in this process (it still shares the machine's).
+    /// `subscriber`: `.updates` reads `store.updates()` (every change and its events, what
+    /// `watch` reads), `.changes` only `store.changes()` (every change, no events): what
+    /// being a subscriber costs the store, apart from what a subscriber does.
+    private func throughput(server: FloodServer, stream: StreamFrames, pages: Int?, subscriber: Subscriber? = nil) async throws -> (rate: Double, pageFrames: Int) {
         let client = try await connect(server)
         guard let connection = await server.nextConnection() else { throw StreamError("the client did not connect") }
         await client.store.until { $0.connection.isOnline }
-        let updates = client.store.updates()
-        let reading = subscriber ? Task { for await _ in updates {} } : nil
+        let reading: Task<Void, Never>?
+        switch subscriber {
+        case .updates?:
+            let updates = client.store.updates()
+            reading = Task { for await _ in updates {} }
+        case .changes?:
+            let changes = client.store.changes()
+            reading = Task { for await _ in changes {} }
+        case nil:
+            reading = nil
+        }
         var dashboard: Dashboard?
-        var readers: [PageReader] = []
+        var children: ChildPages?
         if let pages {
             let d = Dashboard(following: client.store, configuration: DashboardConfiguration(port: 0))
             try await d.start()
             dashboard = d
-            readers = (0..<pages).map { _ in PageReader(port: d.port) }
-            for reader in readers { await reader.waitForSnapshot() }
+            if pages > 0 { children = try await ChildPages.start(port: d.port, count: pages) }
         }
         async let flooded = connection.flood(FloodPlan(frames: stream, count: frames, rate: nil))
         while client.store.state.queue.remaining != StreamFrames.sentinelRemaining {
@@ -132,13 +199,14 @@ struct DashboardBenchCommand: ReportCommand {
         let end = Monotonic.now()
         let result = try await flooded
         let seconds = Monotonic.seconds(from: result.startNs, to: end)
-        let received = readers.reduce(0) { $0 + $1.counts.frames }
-        for reader in readers { await reader.stop() }
+        let received = await children?.stop() ?? 0
         await dashboard?.stop()
         await client.stop()
         reading?.cancel()
         return (Double(frames) / seconds, received)
     }
+
+    enum Subscriber { case updates, changes }
 
     struct Steady {
         var storeRate: Double
@@ -181,6 +249,62 @@ struct DashboardBenchCommand: ReportCommand {
             max: rates.max() ?? 0, kilobytesPerSecond: bytes.reduce(0, +) / Double(max(1, bytes.count)),
             snapshotMs: snapshots.isEmpty ? 0 : snapshots[snapshots.count / 2], resnapshots: resnapshots,
             frameMs: framesMade > 0 ? (feedAfter.makingSeconds - feedBefore.makingSeconds) / Double(framesMade) * 1000 : 0)
+    }
+
+    // MARK: What the pages cost the store, in CPU
+
+    /// One steady run's CPU: the client, its store and (with `pages`) the dashboard —
+    /// everything in this process but the flood server's thread — per frame.
+    struct CPUCost {
+        var nanosecondsPerFrame: Double
+        var pageFrames: Int
+    }
+
+    /// At `rate` frames/s for `seconds`: this process's CPU time less the flood server's
+    /// thread's, per frame, with no dashboard (`pages` nil) or with a dashboard and
+    /// `pages` page clients in a child process (`comfysh-bench pages`). CPU time, not
+    /// wall time: on a machine shared with other work the throughput of two runs differs
+    /// by more than the dashboard costs, the CPU each frame took far less.
+    private func cpuCost(server: FloodServer, stream: StreamFrames, pages: Int?) async throws -> CPUCost {
+        let client = try await connect(server)
+        guard let connection = await server.nextConnection() else { throw StreamError("the client did not connect") }
+        await client.store.until { $0.connection.isOnline }
+        var dashboard: Dashboard?
+        var children: ChildPages?
+        if let pages {
+            let d = Dashboard(following: client.store, configuration: DashboardConfiguration(port: 0))
+            try await d.start()
+            dashboard = d
+            children = try await ChildPages.start(port: d.port, count: pages)
+        }
+        let count = Int(rate * seconds)
+        let serverBefore = try await server.threadCPU()
+        let before = CPUTime.process
+        _ = try await connection.flood(FloodPlan(frames: stream, count: count, rate: rate))
+        await client.store.until { $0.queue.remaining == StreamFrames.sentinelRemaining }
+        let after = CPUTime.process
+        let serverAfter = try await server.threadCPU()
+        let pageFrames = await children?.stop() ?? 0
+        await dashboard?.stop()
+        await client.stop()
+        let ours = Double(after - before) - Double(serverAfter - serverBefore)
+        return CPUCost(nanosecondsPerFrame: ours / Double(count), pageFrames: pageFrames)
+    }
+
+    /// `runs` pairs of `cpuCost` runs, without and with the pages, alternating: the median of each.
+    private func cpuCosts(server: FloodServer, stream: StreamFrames) async throws -> (without: Double, with: Double, pageFramesPerSecond: Double) {
+        var without: [Double] = []
+        var with: [Double] = []
+        var pageFrames: [Double] = []
+        for run in 1...costRuns {
+            progress("dashboard: CPU per frame at \(Int(rate)) frames/s, no dashboard (\(run)/\(costRuns))")
+            without.append(try await cpuCost(server: server, stream: stream, pages: nil).nanosecondsPerFrame)
+            progress("dashboard: CPU per frame at \(Int(rate)) frames/s, \(pages) pages in a child process (\(run)/\(costRuns))")
+            let cost = try await cpuCost(server: server, stream: stream, pages: pages)
+            with.append(cost.nanosecondsPerFrame)
+            pageFrames.append(Double(cost.pageFrames) / Double(max(1, pages)) / seconds)
+        }
+        return (Self.median(without), Self.median(with), Self.median(pageFrames))
     }
 
     // MARK: Memory of the real comfysh
@@ -264,10 +388,12 @@ final class PageReader: Sendable {
     private let task: Task<Void, Never>
     private let snapshot: AsyncStream<Void>
 
-    init(port: Int) {
+    /// `countEvents`: count the `succeeded` events in each frame (the memory part waits
+    /// for them); off, a page only counts frames and bytes.
+    init(port: Int, countEvents: Bool = true) {
         let (snapshot, snapshotSink) = AsyncStream<Void>.makeStream()
         self.snapshot = snapshot
-        let box = StateBox()
+        let box = StateBox(countEvents: countEvents)
         task = Task {
             _ = try? await WSClientTransport().connect(
                 url: "ws://127.0.0.1:\(port)/ws", headers: [], options: SocketOptions(maxFrameSize: 64 << 20, heartbeat: .seconds(30))
@@ -292,9 +418,12 @@ final class PageReader: Sendable {
     final class StateBox: Sendable {
         let value = Mutex((counts: Counts(), firstAt: UInt64(0), succeeded: 0))
         let start = Monotonic.now()
+        let countEvents: Bool
+
+        init(countEvents: Bool) { self.countEvents = countEvents }
 
         func text(_ text: String) {
-            let succeeded = text.components(separatedBy: #"{"event":"succeeded""#).count - 1
+            let succeeded = countEvents ? text.components(separatedBy: #"{"event":"succeeded""#).count - 1 : 0
             value.withLock {
                 $0.counts.frames += 1
                 $0.counts.bytes += text.utf8.count

@@ -6,10 +6,13 @@ import Foundation
 /// cooperative pool, which has one thread per core — two such reads on this two-core
 /// machine would leave no thread for anything else, the flood server's waiting included.
 enum PipeReader {
-    static func readToEnd(_ pipe: Pipe) -> Task<Data, Never> {
+    static func readToEnd(_ pipe: Pipe) -> Task<Data, Never> { readToEnd(pipe.fileHandleForReading) }
+
+    /// Reads `handle` to its end (see the type's note).
+    static func readToEnd(_ handle: FileHandle) -> Task<Data, Never> {
         let (stream, continuation) = AsyncStream<Data>.makeStream()
         let thread = Thread {
-            continuation.yield(pipe.fileHandleForReading.readDataToEndOfFile())
+            continuation.yield(handle.readDataToEndOfFile())
             continuation.finish()
         }
         thread.start()
