@@ -88,7 +88,7 @@ public final class Dashboard: Sendable {
         try configuration.check()
         guard lifecycle.withLock({ $0.group == nil }) else { return }
         fleetClock.set(await fleet?.now.seconds ?? 0)
-        let updates = store.updates()
+        let updates = store.eventBatches()
         let feed = feed
         feed.seed(store.state)
         let subscriber = Task { await feed.run(updates) }

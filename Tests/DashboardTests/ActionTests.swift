@@ -18,7 +18,10 @@ import Testing
     /// Submit, cancel, interrupt and clear say what the shell says: the submission's
     /// outcome in its words, and what the reducer logged for each request.
     @Test func actionsAnswerInTheShellsWords() async throws {
-        let demo = try await DemoDashboard.start(stepDelay: .milliseconds(100))
+        // Steps of a second: the interrupt below must find the first prompt still running.
+        // With 100 ms steps, a full `swift test` on a loaded machine sometimes let it end
+        // between seeing it run and the interrupt's arrival ("no running prompt of ours").
+        let demo = try await DemoDashboard.start(stepDelay: .seconds(1))
         let unknown = try await post(demo, "/api/cancel", #"{"prompt_id": "zzz"}"#)
         #expect(unknown["ok"] == false)
         #expect(unknown["messages"]?.arrayValue?.first?["text"] == "no prompt matches 'zzz'")

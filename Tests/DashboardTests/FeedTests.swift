@@ -77,7 +77,7 @@ import Testing
     @Test func aFloodIsCoalescedToThirtyFramesASecond() async throws {
         let store = ComfyStore(initialState: AppState())
         let feed = PageFeed(initial: store.state, updatesPerSecond: 30, context: PageContext(demo: false, version: "test", maxUpload: { 0 }), metrics: nil, now: { 0 })
-        let subscriber = Task { await feed.run(store.updates()) }
+        let subscriber = Task { await feed.run(store.eventBatches()) }
         let ticker = Task { await feed.runTicker() }
         let page = feed.subscribe()
         let received = Mutex<[PageFeed.Frame]>([])

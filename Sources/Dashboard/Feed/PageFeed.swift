@@ -4,15 +4,17 @@ import Synchronization
 
 /// The pages' one subscriber to the store, and the fan-out to every page.
 ///
-/// One task reads the store's updates (`run`): it keeps the latest state, the events not yet
-/// told and the latest preview of each server — nothing more, so it keeps up with the store
-/// whatever the pages do. Another (`runTicker`) wakes when something changed, at most
+/// One task reads the store's events and latest state in batches (`run`, from
+/// `ComfyStore.eventBatches()`: one wake-up per batch, at most one batch per frame
+/// interval, and no previous state held for it): it keeps the latest state, the events not
+/// yet told and the latest preview of each server — nothing more, so it keeps up with the
+/// store whatever the pages do. Another (`runTicker`) wakes when something changed, at most
 /// `updatesPerSecond` times a second, and makes one frame for every page: the core's diff
 /// (`StateDiff.between`) from the state last sent to the latest, each line with the keys it
 /// names, the events, and the previews. Each page has its own task and a bounded buffer of
 /// frames (`PageSession`): a page that cannot keep up skips frames and gets a fresh
-/// snapshot, never holding the others back. The store's dispatch only yields into the
-/// subscriber's stream.
+/// snapshot, never holding the others back. The store's dispatch only derives the events
+/// and adds them to the batch.
 final class PageFeed: Sendable {
     /// What a page is sent after its snapshot: one text frame, then the preview images.
     struct Frame: Sendable {
@@ -75,33 +77,43 @@ final class PageFeed: Sendable {
 
     // MARK: The subscriber
 
-    /// Reads the store's updates until they end (or the task is cancelled).
-    func run(_ updates: StoreUpdates) async {
-        for await update in updates {
-            metrics?.observe(update.events, state: update.state)
-            incoming.withLock { box in
-                box.latest = update.state
-                box.changed = true
-                box.updates += 1
-                for event in update.events {
-                    switch event {
-                    case .progress:
-                        continue  // in the state (progress, nodes): the diff carries it
-                    case .preview(let image):
-                        box.previews[image.server] = image
-                    default:
-                        box.events.append(event)
-                    }
-                }
-                if box.events.count > Self.eventLimit {
-                    box.droppedEvents += box.events.count - Self.eventLimit
-                    box.events.removeFirst(box.events.count - Self.eventLimit)
-                }
-            }
+    /// Reads the store's events and latest state until they end (or the task is
+    /// cancelled), a batch at a time and at most one batch per `interval`: between two
+    /// reads the store only adds to the batch, and frames go out no faster than that anyway.
+    func run(_ batches: EventBatches) async {
+        let clock = ContinuousClock()
+        for await batch in batches {
+            let started = clock.now
+            take(batch)
             wake.yield()
             if Task.isCancelled { break }
+            do { try await clock.sleep(until: started + interval) } catch { break }
         }
         wake.finish()
+    }
+
+    /// A batch into what the next frame tells.
+    private func take(_ batch: EventBatch) {
+        metrics?.observe(batch.events, state: batch.state)
+        incoming.withLock { box in
+            box.latest = batch.state
+            box.changed = true
+            box.updates += batch.changes
+            for event in batch.events {
+                switch event {
+                case .progress:
+                    continue  // in the state (progress, nodes): the diff carries it
+                case .preview(let image):
+                    box.previews[image.server] = image
+                default:
+                    box.events.append(event)
+                }
+            }
+            if box.events.count > Self.eventLimit {
+                box.droppedEvents += box.events.count - Self.eventLimit
+                box.events.removeFirst(box.events.count - Self.eventLimit)
+            }
+        }
     }
 
     /// The state as it is now (after subscribing: a change made before the subscription

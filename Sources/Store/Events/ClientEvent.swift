@@ -177,10 +177,15 @@ public struct ResyncFindings: Sendable, Equatable {
 
     /// What the resync that answered `snapshot` changed from `old` to `new`.
     public init(snapshot: QueueSnapshot, old: AppState, new: AppState) {
+        self.init(snapshot: snapshot, old: old.queue, new: new.queue)
+    }
+
+    /// What the resync that answered `snapshot` changed from the queue `old` to `new`.
+    init(snapshot: QueueSnapshot, old: QueueState, new: QueueState) {
         running = snapshot.running.count
         pending = snapshot.pending.count
-        finishedWhileAway = new.queue.records.values.lazy.filter { record in
-            record.status.isTerminal && old.queue.records[record.id].map { !$0.status.isTerminal } == true
+        finishedWhileAway = new.records.values.lazy.filter { record in
+            record.status.isTerminal && old.records[record.id].map { !$0.status.isTerminal } == true
         }.count
     }
 

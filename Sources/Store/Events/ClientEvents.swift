@@ -21,14 +21,19 @@ public struct ClientEvents: Sendable {
     /// connection, then each prompt that changed (by queue number, then by when we learned
     /// of it), rejections, progress, previews, resync findings.
     public mutating func derive(_ change: Change) -> [ClientEvent] {
+        derive(change.action, before: EventBasis(change.old), after: change.new)
+    }
+
+    /// The events `action` caused, from what the state before it held (`before`) to the
+    /// state after it. `progress: false` leaves out progress reports (a follower that shows
+    /// progress from the state, not from events).
+    mutating func derive(_ action: ComfyAction, before old: EventBasis, after new: AppState, progress withProgress: Bool = true) -> [ClientEvent] {
         var out: [ClientEvent] = []
-        let old = change.old
-        let new = change.new
         for server in new.servers {
-            let before = old.server(named: server.name) ?? ServerState(name: server.name)
-            guard before.connection.phase != server.connection.phase else { continue }
+            let previous = old.server(named: server.name)?.phase ?? .idle
+            guard previous != server.connection.phase else { continue }
             out.append(.connection(ConnectionChange(
-                server: server.name, phase: server.connection.phase, previous: before.connection.phase,
+                server: server.name, phase: server.connection.phase, previous: previous,
                 connects: server.connection.connects, reconnects: server.connection.reconnects)))
         }
         if old.queue.records != new.queue.records {
@@ -40,13 +45,15 @@ public struct ClientEvents: Sendable {
             // Appended at the end; at capacity the oldest fall off the front.
             for rejection in new.queue.rejected where !old.queue.rejected.contains(rejection) { out.append(.rejected(rejection)) }
         }
-        for server in new.servers {
-            if let report = progress(server, new.queue) { out.append(.progress(report)) }
+        if withProgress {
+            for server in new.servers {
+                if let report = progress(server, new.queue) { out.append(.progress(report)) }
+            }
         }
-        if let image = preview(change) { out.append(.preview(image)) }
-        if case .http(.resynced(let snapshot, _)) = change.action.event {
-            var findings = ResyncFindings(snapshot: snapshot, old: old, new: new)
-            findings.server = new.index(of: change.action.server).map { new.servers[$0].name }
+        if let image = preview(action, before: old, after: new) { out.append(.preview(image)) }
+        if case .http(.resynced(let snapshot, _)) = action.event {
+            var findings = ResyncFindings(snapshot: snapshot, old: old.queue, new: new.queue)
+            findings.server = new.index(of: action.server).map { new.servers[$0].name }
             out.append(.resynced(findings))
         }
         return out
@@ -114,10 +121,10 @@ public struct ClientEvents: Sendable {
     }
 
     /// A preview the reducer accepted (it counted it in `progress.preview`).
-    private func preview(_ change: Change) -> PreviewImage? {
-        guard case .binary(let message) = change.action.event, let index = change.new.index(of: change.action.server) else { return nil }
-        let server = change.new.servers[index]
-        guard let info = server.progress.preview, change.old.server(named: server.name)?.progress.preview != info else { return nil }
+    private func preview(_ action: ComfyAction, before old: EventBasis, after new: AppState) -> PreviewImage? {
+        guard case .binary(let message) = action.event, let index = new.index(of: action.server) else { return nil }
+        let server = new.servers[index]
+        guard let info = server.progress.preview, old.server(named: server.name)?.preview != info else { return nil }
         switch message {
         case .preview(let legacy):
             return PreviewImage(server: server.name, promptID: info.promptID, nodeID: info.nodeID, mimeType: info.mimeType, bytes: legacy.image)
@@ -142,4 +149,27 @@ public struct ClientEvents: Sendable {
         }
         return changed.sorted(by: QueueState.listingOrder).map(\.id)
     }
+}
+
+/// What deriving a change's events reads of the state before it: the queue, and each
+/// server's connection phase and latest preview — not the nodes, progress or log, so a
+/// follower that derives events as the store dispatches (`ComfyStore.eventBatches`) need
+/// not hold the whole previous state, whose every written part the reducer would then
+/// have to copy.
+struct EventBasis: Sendable {
+    struct Server: Sendable {
+        var name: String
+        var phase: ConnectionState.Phase
+        var preview: ProgressState.PreviewInfo?
+    }
+
+    var queue: QueueState
+    var servers: [Server]
+
+    init(_ state: AppState) {
+        queue = state.queue
+        servers = state.servers.map { Server(name: $0.name, phase: $0.connection.phase, preview: $0.progress.preview) }
+    }
+
+    func server(named name: String) -> Server? { servers.first { $0.name == name } }
 }
