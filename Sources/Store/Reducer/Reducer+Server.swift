@@ -141,7 +141,8 @@ extension ServerScope {
         }
         var asked = false
         // Sorted: the reducer must not depend on a set's order (replays are compared).
-        for id in queue.unfinishedIDs(on: name) {
+        // Only those queued or running can match below (none, mostly: then nothing is read).
+        for id in inQueue({ $0.heldIDs(on: name) }) {
             guard let record = queue.records[id], record.accepted, record.status == .queued || record.status == .running else { continue }
             if record.status == .queued, record.owner == .ours {
                 asked = true
