@@ -14,36 +14,20 @@ import ComfyCore
 extension TranscriptLineDecoder {
     /// The action of an HTTP line; nil for any other line, or one this is not sure of.
     static func http(_ line: UnsafeBufferPointer<UInt8>) -> ComfyAction? {
-        var r = JSONReader(line)
-        var t: Double?
-        var seen: UInt8 = 0  // one bit per key
         var result: HTTPResult?
-        do throws(JSONError) {
-            guard r.peek() == UInt8(ascii: "{") else { return nil }
-            try r.members { r, key throws(JSONError) in
-                let bit: UInt8
-                if key.matches("t") {
-                    bit = 1
-                    guard let c = r.peek(), c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw notFast }
-                    t = try r.readNumber()
-                } else if key.matches("t_sent") {
-                    bit = 2
-                    try r.skipValueStrictly(depth: 1)
-                } else if key.matches("http") {
-                    bit = 4
-                    result = try exchange(&r)
-                } else {
-                    throw notFast
-                }
-                guard seen & bit == 0 else { throw notFast }
-                seen |= bit
+        let read = timedLine(line) { r, key throws(JSONError) -> UInt8? in
+            if key.matches("t_sent") {
+                try r.skipValueStrictly(depth: 1)
+                return 2
             }
-            try r.expectEnd()
-        } catch {
+            if key.matches("http") {
+                result = try exchange(&r)
+                return 4
+            }
             return nil
         }
-        guard let result else { return nil }
-        return ComfyAction(at: Timestamp(seconds: t ?? 0), .http(result))
+        guard let read, let result else { return nil }
+        return ComfyAction(at: read.at, .http(result))
     }
 
     /// The `http` object (at depth 1 of its line) as `TranscriptReader.entry` and

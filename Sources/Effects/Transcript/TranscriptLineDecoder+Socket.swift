@@ -10,35 +10,19 @@ extension TranscriptLineDecoder {
     /// The actions of a socket or note line (none for a note); nil for any other line, or
     /// one this is not sure of.
     static func socketOrNote(_ line: UnsafeBufferPointer<UInt8>) -> [ComfyAction]? {
-        var r = JSONReader(line)
-        var t: Double?
-        var seen: UInt8 = 0  // one bit per key
         var socket: (event: Int, conn: Int, path: String?)?  // event: 1 open, 2 close
-        do throws(JSONError) {
-            guard r.peek() == UInt8(ascii: "{") else { return nil }
-            try r.members { r, key throws(JSONError) in
-                let bit: UInt8
-                if key.matches("t") {
-                    bit = 1
-                    guard let c = r.peek(), c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw notFast }
-                    t = try r.readNumber()
-                } else if key.matches("note") {
-                    bit = 2
-                    try r.skipValueStrictly(depth: 1)
-                } else if key.matches("ws") {
-                    bit = 4
-                    socket = try ws(&r)
-                } else {
-                    throw notFast
-                }
-                guard seen & bit == 0 else { throw notFast }
-                seen |= bit
+        let read = timedLine(line) { r, key throws(JSONError) -> UInt8? in
+            if key.matches("note") {
+                try r.skipValueStrictly(depth: 1)
+                return 2
             }
-            try r.expectEnd()
-        } catch {
+            if key.matches("ws") {
+                socket = try ws(&r)
+                return 4
+            }
             return nil
         }
-        let at = Timestamp(seconds: t ?? 0)
+        guard let (at, seen) = read else { return nil }
         switch (seen & 6, socket) {
         case (2, nil):
             return []  // a note: no action
