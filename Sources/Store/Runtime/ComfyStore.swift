@@ -118,7 +118,7 @@ public final class ComfyStore: Sendable {
         continuation.onTermination = { [weak self] _ in
             self?.inner.withLock { $0.eventFollowers.removeAll { $0.id == id } }
         }
-        return EventBatches(store: self, id: id, signal: signal)
+        return EventBatches(signal: signal) { [self] in takeEvents(id) }
     }
 
     /// What event follower `id` has not read yet (emptied), with the state as it is now.
@@ -149,11 +149,11 @@ public final class ComfyStore: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.inner.withLock { $0.promptFollowers.removeValue(forKey: id) }
         }
-        return PromptChanges(store: self, id: id, signal: signal)
+        return PromptChanges(signal: signal) { [self] in takePromptChanges(id) }
     }
 
     /// What follower `id` has not read yet (emptied).
-    fileprivate func takePromptChanges(_ id: Int) -> ChangedPrompts? {
+    func takePromptChanges(_ id: Int) -> ChangedPrompts? {
         inner.withLock { inner in
             guard let follower = inner.promptFollowers[id], follower.all || !follower.ids.isEmpty else { return nil }
             inner.promptFollowers[id]!.ids = []
@@ -188,34 +188,7 @@ public enum ChangedPrompts: Sendable, Equatable {
 }
 
 /// Which prompts changed, merged while unread (see `ComfyStore.promptChanges()`).
-public struct PromptChanges: AsyncSequence, Sendable {
-    public typealias Element = ChangedPrompts
-
-    let store: ComfyStore
-    let id: Int
-    let signal: AsyncStream<Void>
-
-    /// Iterates the merged changes.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        let store: ComfyStore
-        let id: Int
-        var signal: AsyncStream<Void>.Iterator
-
-        /// What changed since the last call; waits while nothing has. Nil once the
-        /// subscription ends (the task is cancelled).
-        public mutating func next() async -> ChangedPrompts? {
-            while await signal.next() != nil {
-                if let changed = store.takePromptChanges(id) { return changed }
-            }
-            return nil
-        }
-    }
-
-    /// An iterator over this subscription (one per subscription).
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(store: store, id: id, signal: signal.makeAsyncIterator())
-    }
-}
+public typealias PromptChanges = StoreFollowing<ChangedPrompts>
 
 /// What one dispatch did.
 public struct Change: Sendable {

@@ -9,31 +9,4 @@ public struct EventBatch: Sendable {
 }
 
 /// A store's events and latest state, in batches (see `ComfyStore.eventBatches(progress:)`).
-public struct EventBatches: AsyncSequence, Sendable {
-    public typealias Element = EventBatch
-
-    let store: ComfyStore
-    let id: Int
-    let signal: AsyncStream<Void>
-
-    /// Iterates the batches.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        let store: ComfyStore
-        let id: Int
-        var signal: AsyncStream<Void>.Iterator
-
-        /// What came since the last call; waits while nothing has. Nil once the
-        /// subscription ends (the task is cancelled).
-        public mutating func next() async -> EventBatch? {
-            while await signal.next() != nil {
-                if let batch = store.takeEvents(id) { return batch }
-            }
-            return nil
-        }
-    }
-
-    /// An iterator over this subscription (one per subscription).
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(store: store, id: id, signal: signal.makeAsyncIterator())
-    }
-}
+public typealias EventBatches = StoreFollowing<EventBatch>
