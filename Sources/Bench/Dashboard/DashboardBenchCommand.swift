@@ -79,16 +79,10 @@ struct DashboardBenchCommand: ReportCommand {
                 let changesOnly = try await throughput(server: server, stream: stream, pages: nil, subscriber: .changes)
                 progress("dashboard: store throughput, a dashboard with no page, \(frames) frames")
                 let noPage = try await throughput(server: server, stream: stream, pages: 0)
-                // Without and with the pages, alternating: the machine's other work moves
-                // both the same way within a pair far more than across the whole run.
-                var bare: [Double] = []
-                var withPages: [Double] = []
-                for run in 1...costRuns {
-                    progress("dashboard: store throughput, no dashboard, \(frames) frames (\(run)/\(costRuns))")
-                    bare.append(try await throughput(server: server, stream: stream, pages: nil).rate)
-                    progress("dashboard: store throughput, a dashboard with \(pages) pages, \(frames) frames (\(run)/\(costRuns))")
-                    withPages.append(try await throughput(server: server, stream: stream, pages: pages).rate)
-                }
+                let (bare, withPages) = try await alternating(
+                    "store throughput, \(frames) frames",
+                    without: { try await throughput(server: server, stream: stream, pages: nil).rate },
+                    with: { try await throughput(server: server, stream: stream, pages: pages).rate })
                 let ratios = zip(withPages, bare).map { $1 > 0 ? $0 / $1 : 0 }.sorted()
                 report.add("store_msgs_per_s_no_dashboard", Self.median(bare), .rate)
                 report.add("store_msgs_per_s_updates_subscriber", subscriber.rate, .rate)
@@ -291,20 +285,31 @@ struct DashboardBenchCommand: ReportCommand {
         return CPUCost(nanosecondsPerFrame: ours / Double(count), pageFrames: pageFrames)
     }
 
-    /// `runs` pairs of `cpuCost` runs, without and with the pages, alternating: the median of each.
+    /// `cost-runs` pairs of `cpuCost` runs, without and with the pages: the median of each.
     private func cpuCosts(server: FloodServer, stream: StreamFrames) async throws -> (without: Double, with: Double, pageFramesPerSecond: Double) {
-        var without: [Double] = []
-        var with: [Double] = []
-        var pageFrames: [Double] = []
+        let (without, with) = try await alternating(
+            "CPU per frame at \(Int(rate)) frames/s",
+            without: { try await cpuCost(server: server, stream: stream, pages: nil) },
+            with: { try await cpuCost(server: server, stream: stream, pages: pages) })
+        let pageFrames = with.map { Double($0.pageFrames) / Double(max(1, pages)) / seconds }
+        return (Self.median(without.map(\.nanosecondsPerFrame)), Self.median(with.map(\.nanosecondsPerFrame)), Self.median(pageFrames))
+    }
+
+    /// `cost-runs` pairs of runs, with no dashboard and then with `pages` pages: the
+    /// machine's other work moves both runs of a pair the same way far more than it moves
+    /// runs far apart.
+    private func alternating<T>(
+        _ what: String, without: () async throws -> T, with: () async throws -> T
+    ) async throws -> (without: [T], with: [T]) {
+        var bare: [T] = []
+        var paged: [T] = []
         for run in 1...costRuns {
-            progress("dashboard: CPU per frame at \(Int(rate)) frames/s, no dashboard (\(run)/\(costRuns))")
-            without.append(try await cpuCost(server: server, stream: stream, pages: nil).nanosecondsPerFrame)
-            progress("dashboard: CPU per frame at \(Int(rate)) frames/s, \(pages) pages in a child process (\(run)/\(costRuns))")
-            let cost = try await cpuCost(server: server, stream: stream, pages: pages)
-            with.append(cost.nanosecondsPerFrame)
-            pageFrames.append(Double(cost.pageFrames) / Double(max(1, pages)) / seconds)
+            progress("dashboard: \(what), no dashboard (\(run)/\(costRuns))")
+            bare.append(try await without())
+            progress("dashboard: \(what), \(pages) pages in a child process (\(run)/\(costRuns))")
+            paged.append(try await with())
         }
-        return (Self.median(without), Self.median(with), Self.median(pageFrames))
+        return (bare, paged)
     }
 
     // MARK: Memory of the real comfysh
