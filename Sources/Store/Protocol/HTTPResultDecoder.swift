@@ -62,6 +62,11 @@ public enum HTTPResultDecoder {
         // twice: a sixth of its HTTP lines' time).
         var path = path
         if let cut = path.withUTF8({ normaliseASCII($0) }) { return cut }
+        return normaliseCharacters(path)
+    }
+
+    /// `normalise` on the path's characters: any path, the reference for the byte cut.
+    static func normaliseCharacters(_ path: String) -> (path: String, query: String?) {
         var p = Substring(path)
         var query: String?
         if let q = p.firstIndex(of: "?") {
