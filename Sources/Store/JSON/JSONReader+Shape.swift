@@ -43,27 +43,7 @@ extension JSONReader {
     /// Skips the next value, refusing what `readValue(depth:)` refuses: `skipValue()` does
     /// not look inside strings, this checks their escapes as decoding them would.
     public mutating func skipValueStrictly(depth: Int = 0) throws(JSONError) {
-        guard depth < Self.maxDepth else { throw JSONError("nested too deeply", at: pos) }
-        guard let c = peek() else { throw JSONError("unexpected end of input", at: pos) }
-        switch c {
-        case UInt8(ascii: "{"):
-            pos += 1
-            var first = true
-            while try nextMember(first: &first) {
-                _ = try readKey()
-                try skipValueStrictly(depth: depth + 1)
-            }
-        case UInt8(ascii: "["):
-            pos += 1
-            var first = true
-            while try nextElement(first: &first) { try skipValueStrictly(depth: depth + 1) }
-        case UInt8(ascii: "\""):
-            try skipStringStrictly()
-        case UInt8(ascii: "t"): try literal("true")
-        case UInt8(ascii: "f"): try literal("false")
-        case UInt8(ascii: "n"): try literal("null")
-        default: _ = try readNumber()
-        }
+        try skipValue(depth: depth, strictly: true)
     }
 
     /// Moves past the string at `pos`, checking each escape as `unescape` would decode it:

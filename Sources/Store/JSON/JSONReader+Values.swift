@@ -48,6 +48,12 @@ extension JSONReader {
 
     /// Skips any value without building it.
     public mutating func skipValue(depth: Int = 0) throws(JSONError) {
+        try skipValue(depth: depth, strictly: false)
+    }
+
+    /// Skips any value; `strictly`, checking each string's escapes as decoding it would
+    /// (`skipValueStrictly`), else only finding its end.
+    mutating func skipValue(depth: Int, strictly: Bool) throws(JSONError) {
         guard depth < Self.maxDepth else { throw JSONError("nested too deeply", at: pos) }
         guard let c = peek() else { throw JSONError("unexpected end of input", at: pos) }
         switch c {
@@ -56,14 +62,14 @@ extension JSONReader {
             var first = true
             while try nextMember(first: &first) {
                 _ = try readKey()
-                try skipValue(depth: depth + 1)
+                try skipValue(depth: depth + 1, strictly: strictly)
             }
         case UInt8(ascii: "["):
             pos += 1
             var first = true
-            while try nextElement(first: &first) { try skipValue(depth: depth + 1) }
+            while try nextElement(first: &first) { try skipValue(depth: depth + 1, strictly: strictly) }
         case UInt8(ascii: "\""):
-            try skipString()
+            if strictly { try skipStringStrictly() } else { try skipString() }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
