@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComfyCore
 import Foundation
 
 /// `comfysh-bench pages` (hidden): dashboard pages in a process of their own, so that the
@@ -7,7 +8,7 @@ import Foundation
 ///
 /// Connects `count` page clients to the dashboard at `port`, prints `ready` once each has
 /// its snapshot, then reads standard input to its end and prints the frames and bytes the
-/// pages received as one JSON line: `{"frames": N, "bytes": N, "snapshots": N}`.
+/// pages received as one JSON line: `{"frames":N,"bytes":N,"snapshots":N}`.
 struct PagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pages", abstract: "Dashboard page clients in a child process (used by `dashboard`).", shouldDisplay: false)
@@ -29,7 +30,11 @@ struct PagesCommand: AsyncParsableCommand {
         let frames = counts.reduce(0) { $0 + $1.frames }
         let bytes = counts.reduce(0) { $0 + $1.bytes }
         let snapshots = counts.reduce(0) { $0 + $1.snapshots }
-        Self.say(#"{"frames": \#(frames), "bytes": \#(bytes), "snapshots": \#(snapshots)}"#)
+        let summary = JSONValue.object([
+            JSONField("frames", .number(Double(frames))), JSONField("bytes", .number(Double(bytes))),
+            JSONField("snapshots", .number(Double(snapshots))),
+        ])
+        Self.say(JSONWriter.string(summary))
     }
 
     /// One line on standard output, written at once (the parent waits for it; `print` buffers).
@@ -69,9 +74,8 @@ struct ChildPages {
         try? input.fileHandleForWriting.close()
         let data = await output.value
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return 0 }
-        return value["frames"] as? Int ?? 0
+        guard let value = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) else { return 0 }
+        return value["frames"]?.intValue ?? 0
     }
 
     /// Reads one byte at a time (on a thread of its own) up to the first newline, so
